@@ -1,0 +1,493 @@
+package org.rnn4j.backend;
+
+import java.util.Arrays;
+import java.util.List;
+import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Shapes;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * Base class for backends: every public op validates its arguments (owning backend, dtype agreement,
+ * shapes, index ranges) with a message naming the argument, what was given and what was expected,
+ * then calls the matching {@code protected} kernel, which may assume valid input. Backends implement
+ * only the kernels.
+ */
+public abstract class AbstractBackend implements Backend {
+
+    // ---- validation helpers ----
+
+    /** Throws unless {@code t} is non-null and belongs to this backend. */
+    protected final void own(String arg, Tensor t) {
+        if (t == null) {
+            throw new IllegalArgumentException(name() + " backend: argument '" + arg + "' is null");
+        }
+        if (t.backend() != this) {
+            throw new IllegalArgumentException("Tensors of two backends mixed: argument '" + arg + "' belongs to backend '"
+                    + t.backend().name() + "' but the op runs on backend '" + name()
+                    + "'; move it first with Tensors.to(tensor, backend)");
+        }
+    }
+
+    private void sameDType(String op, Tensor a, Tensor b) {
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException(op + ": dtypes differ: a is " + a.dtype() + ", b is " + b.dtype()
+                    + "; cast one with Backend.cast");
+        }
+    }
+
+    private void sameShape(String op, Tensor a, Tensor b) {
+        if (!Arrays.equals(a.shape(), b.shape())) {
+            throw new IllegalArgumentException(op + ": shapes differ: a is " + Shapes.str(a.shape()) + ", b is "
+                    + Shapes.str(b.shape()) + "; expected equal shapes");
+        }
+    }
+
+    private void binary(String op, Tensor a, Tensor b) {
+        own("a", a);
+        own("b", b);
+        sameDType(op, a, b);
+    }
+
+    private void broadcastable(String op, Tensor a, Tensor b) {
+        binary(op, a, b);
+        if (!Shapes.isSuffix(a.shape(), b.shape())) {
+            throw new IllegalArgumentException(op + ": cannot broadcast b of shape " + Shapes.str(b.shape()) + " to a of shape "
+                    + Shapes.str(a.shape()) + "; expected b's shape to equal a's shape or its trailing dimensions");
+        }
+    }
+
+    private void checkDType(DType dtype) {
+        if (dtype == null) {
+            throw new IllegalArgumentException(name() + " backend: dtype is null; expected FLOAT32 or FLOAT64");
+        }
+        if (!supports(dtype)) {
+            throw new IllegalArgumentException(name() + " backend does not support dtype " + dtype);
+        }
+    }
+
+    private void checkShapeArg(String op, int[] shape) {
+        if (shape == null) {
+            throw new IllegalArgumentException(op + ": shape is null");
+        }
+        for (int d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException(op + ": shape " + Shapes.str(shape) + " has a negative extent");
+            }
+        }
+    }
+
+    private void checkData(String op, int length, int[] shape) {
+        checkShapeArg(op, shape);
+        if (length != Shapes.size(shape)) {
+            throw new IllegalArgumentException(op + ": data has " + length + " elements but shape " + Shapes.str(shape)
+                    + " needs " + Shapes.size(shape));
+        }
+    }
+
+    private void checkIndex(String op, int[] index, int n, int bound) {
+        if (index == null) {
+            throw new IllegalArgumentException(op + ": index is null");
+        }
+        if (index.length != n) {
+            throw new IllegalArgumentException(op + ": index has " + index.length + " entries, expected " + n);
+        }
+        for (int i = 0; i < index.length; i++) {
+            if (index[i] < 0 || index[i] >= bound) {
+                throw new IllegalArgumentException(op + ": index[" + i + "] = " + index[i] + " is outside [0, " + bound + ")");
+            }
+        }
+    }
+
+    // ---- creation ----
+
+    @Override
+    public final Tensor fromDoubles(double[] data, DType dtype, int... shape) {
+        checkDType(dtype);
+        if (data == null) {
+            throw new IllegalArgumentException("fromDoubles: data is null");
+        }
+        checkData("fromDoubles", data.length, shape);
+        return doFromDoubles(data, dtype, shape.clone());
+    }
+
+    @Override
+    public final Tensor fromFloats(float[] data, DType dtype, int... shape) {
+        checkDType(dtype);
+        if (data == null) {
+            throw new IllegalArgumentException("fromFloats: data is null");
+        }
+        checkData("fromFloats", data.length, shape);
+        return doFromFloats(data, dtype, shape.clone());
+    }
+
+    @Override
+    public final Tensor zeros(DType dtype, int... shape) {
+        return full(0.0, dtype, shape);
+    }
+
+    @Override
+    public final Tensor full(double value, DType dtype, int... shape) {
+        checkDType(dtype);
+        checkShapeArg("full", shape);
+        return doFull(value, dtype, shape.clone());
+    }
+
+    // ---- layout ----
+
+    @Override
+    public final Tensor reshape(Tensor a, int... shape) {
+        own("a", a);
+        checkShapeArg("reshape", shape);
+        if (Shapes.size(shape) != a.size()) {
+            throw new IllegalArgumentException("reshape: cannot reshape " + Shapes.str(a.shape()) + " (" + a.size()
+                    + " elements) to " + Shapes.str(shape) + " (" + Shapes.size(shape) + " elements)");
+        }
+        return doReshape(a, shape.clone());
+    }
+
+    @Override
+    public final Tensor transpose(Tensor a) {
+        own("a", a);
+        Shapes.checkRank("transpose: a", a, 2);
+        return doTranspose(a);
+    }
+
+    @Override
+    public final Tensor slice(Tensor a, int axis, int start, int end) {
+        own("a", a);
+        int ax = Shapes.axis(axis, a.rank());
+        int n = a.shape()[ax];
+        if (start < 0 || end > n || start >= end) {
+            throw new IllegalArgumentException("slice: range [" + start + ", " + end + ") is not a non-empty range within [0, "
+                    + n + ") on axis " + axis + " of shape " + Shapes.str(a.shape()));
+        }
+        return doSlice(a, ax, start, end);
+    }
+
+    @Override
+    public final Tensor concat(List<Tensor> parts, int axis) {
+        if (parts == null || parts.isEmpty()) {
+            throw new IllegalArgumentException("concat: needs at least one tensor");
+        }
+        Tensor first = parts.get(0);
+        own("parts[0]", first);
+        int ax = Shapes.axis(axis, first.rank());
+        int[] s0 = first.shape();
+        for (int i = 1; i < parts.size(); i++) {
+            Tensor p = parts.get(i);
+            own("parts[" + i + "]", p);
+            sameDType("concat", first, p);
+            int[] s = p.shape();
+            boolean ok = s.length == s0.length;
+            for (int d = 0; ok && d < s.length; d++) {
+                ok = d == ax || s[d] == s0[d];
+            }
+            if (!ok) {
+                throw new IllegalArgumentException("concat: parts[" + i + "] has shape " + Shapes.str(s) + " but parts[0] has "
+                        + Shapes.str(s0) + "; all dimensions but axis " + ax + " must agree");
+            }
+        }
+        return parts.size() == 1 ? doSlice(first, ax, 0, s0[ax]) : doConcat(parts, ax);
+    }
+
+    @Override
+    public final Tensor cast(Tensor a, DType dtype) {
+        own("a", a);
+        checkDType(dtype);
+        return doCast(a, dtype);
+    }
+
+    // ---- elementwise ----
+
+    @Override
+    public final Tensor add(Tensor a, Tensor b) {
+        broadcastable("add", a, b);
+        return doBinary(BinaryOp.ADD, a, b);
+    }
+
+    @Override
+    public final Tensor sub(Tensor a, Tensor b) {
+        broadcastable("sub", a, b);
+        return doBinary(BinaryOp.SUB, a, b);
+    }
+
+    @Override
+    public final Tensor mul(Tensor a, Tensor b) {
+        broadcastable("mul", a, b);
+        return doBinary(BinaryOp.MUL, a, b);
+    }
+
+    @Override
+    public final Tensor div(Tensor a, Tensor b) {
+        broadcastable("div", a, b);
+        return doBinary(BinaryOp.DIV, a, b);
+    }
+
+    @Override
+    public final Tensor maximum(Tensor a, Tensor b) {
+        binary("maximum", a, b);
+        sameShape("maximum", a, b);
+        return doBinary(BinaryOp.MAX, a, b);
+    }
+
+    @Override
+    public final Tensor scale(Tensor a, double s) {
+        own("a", a);
+        return doScale(a, s);
+    }
+
+    @Override
+    public final Tensor addScalar(Tensor a, double s) {
+        own("a", a);
+        return doAddScalar(a, s);
+    }
+
+    @Override
+    public final Tensor addScaled(Tensor a, Tensor b, double alpha) {
+        binary("addScaled", a, b);
+        sameShape("addScaled", a, b);
+        return doAddScaled(a, b, alpha);
+    }
+
+    @Override
+    public final Tensor tanh(Tensor a) {
+        return unary(UnaryOp.TANH, a);
+    }
+
+    @Override
+    public final Tensor sigmoid(Tensor a) {
+        return unary(UnaryOp.SIGMOID, a);
+    }
+
+    @Override
+    public final Tensor relu(Tensor a) {
+        return unary(UnaryOp.RELU, a);
+    }
+
+    @Override
+    public final Tensor exp(Tensor a) {
+        return unary(UnaryOp.EXP, a);
+    }
+
+    @Override
+    public final Tensor log(Tensor a) {
+        return unary(UnaryOp.LOG, a);
+    }
+
+    @Override
+    public final Tensor sqrt(Tensor a) {
+        return unary(UnaryOp.SQRT, a);
+    }
+
+    @Override
+    public final Tensor abs(Tensor a) {
+        return unary(UnaryOp.ABS, a);
+    }
+
+    private Tensor unary(UnaryOp op, Tensor a) {
+        own("a", a);
+        return doUnary(op, a);
+    }
+
+    @Override
+    public final Tensor tanhBackward(Tensor y, Tensor gy) {
+        return activationBackward(UnaryOp.TANH, y, gy);
+    }
+
+    @Override
+    public final Tensor sigmoidBackward(Tensor y, Tensor gy) {
+        return activationBackward(UnaryOp.SIGMOID, y, gy);
+    }
+
+    @Override
+    public final Tensor reluBackward(Tensor y, Tensor gy) {
+        return activationBackward(UnaryOp.RELU, y, gy);
+    }
+
+    private Tensor activationBackward(UnaryOp op, Tensor y, Tensor gy) {
+        own("y", y);
+        own("gy", gy);
+        sameDType(op.name().toLowerCase() + "Backward", y, gy);
+        sameShape(op.name().toLowerCase() + "Backward", y, gy);
+        return doActivationBackward(op, y, gy);
+    }
+
+    // ---- linear algebra and reductions ----
+
+    @Override
+    public final Tensor matmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
+        binary("matmul", a, b);
+        Shapes.checkRank("matmul: a", a, 2);
+        Shapes.checkRank("matmul: b", b, 2);
+        int[] sa = a.shape();
+        int[] sb = b.shape();
+        int ka = transposeA ? sa[0] : sa[1];
+        int kb = transposeB ? sb[1] : sb[0];
+        if (ka != kb) {
+            throw new IllegalArgumentException("matmul: inner dimensions differ: a" + (transposeA ? "^T" : "") + " is "
+                    + (transposeA ? Shapes.str(sa[1], sa[0]) : Shapes.str(sa)) + ", b" + (transposeB ? "^T" : "") + " is "
+                    + (transposeB ? Shapes.str(sb[1], sb[0]) : Shapes.str(sb)));
+        }
+        return doMatmul(a, b, transposeA, transposeB);
+    }
+
+    @Override
+    public final Tensor sum(Tensor a) {
+        own("a", a);
+        return doSum(a);
+    }
+
+    @Override
+    public final Tensor maxAbs(Tensor a) {
+        own("a", a);
+        return doMaxAbs(a);
+    }
+
+    @Override
+    public final Tensor sumToTrailing(Tensor a, int... trailing) {
+        own("a", a);
+        if (trailing == null || !Shapes.isSuffix(a.shape(), trailing)) {
+            throw new IllegalArgumentException("sumToTrailing: " + Shapes.str(trailing) + " is not the trailing part of shape "
+                    + Shapes.str(a.shape()));
+        }
+        return doSumToTrailing(a, trailing.clone());
+    }
+
+    @Override
+    public final Tensor sumLastAxis(Tensor a) {
+        own("a", a);
+        if (a.rank() < 1) {
+            throw new IllegalArgumentException("sumLastAxis: needs a tensor of rank >= 1, got a scalar");
+        }
+        return doSumLastAxis(a);
+    }
+
+    @Override
+    public final Tensor logSoftmax(Tensor a) {
+        own("a", a);
+        Shapes.checkRank("logSoftmax: a", a, 2);
+        return doLogSoftmax(a, true);
+    }
+
+    @Override
+    public final Tensor softmax(Tensor a) {
+        own("a", a);
+        Shapes.checkRank("softmax: a", a, 2);
+        return doLogSoftmax(a, false);
+    }
+
+    @Override
+    public final Tensor logSoftmaxBackward(Tensor y, Tensor gy) {
+        own("y", y);
+        own("gy", gy);
+        sameDType("logSoftmaxBackward", y, gy);
+        sameShape("logSoftmaxBackward", y, gy);
+        Shapes.checkRank("logSoftmaxBackward: y", y, 2);
+        return doLogSoftmaxBackward(y, gy);
+    }
+
+    // ---- indexing ----
+
+    @Override
+    public final Tensor gatherColumns(Tensor a, int[] index) {
+        own("a", a);
+        Shapes.checkRank("gatherColumns: a", a, 2);
+        checkIndex("gatherColumns", index, a.shape()[0], a.shape()[1]);
+        return doGatherColumns(a, index);
+    }
+
+    @Override
+    public final Tensor scatterColumns(Tensor g, int[] index, int columns) {
+        own("g", g);
+        Shapes.checkRank("scatterColumns: g", g, 1);
+        if (columns <= 0) {
+            throw new IllegalArgumentException("scatterColumns: columns = " + columns + ", expected >= 1");
+        }
+        checkIndex("scatterColumns", index, g.shape()[0], columns);
+        return doScatterColumns(g, index, columns);
+    }
+
+    @Override
+    public final Tensor gatherRows(Tensor a, int[] index) {
+        own("a", a);
+        Shapes.checkRank("gatherRows: a", a, 2);
+        if (index == null) {
+            throw new IllegalArgumentException("gatherRows: index is null");
+        }
+        checkIndex("gatherRows", index, index.length, a.shape()[0]);
+        return doGatherRows(a, index);
+    }
+
+    @Override
+    public final Tensor scatterAddRows(Tensor g, int[] index, int rows) {
+        own("g", g);
+        Shapes.checkRank("scatterAddRows: g", g, 2);
+        if (rows <= 0) {
+            throw new IllegalArgumentException("scatterAddRows: rows = " + rows + ", expected >= 1");
+        }
+        checkIndex("scatterAddRows", index, g.shape()[0], rows);
+        return doScatterAddRows(g, index, rows);
+    }
+
+    // ---- kernels: arguments are validated, shapes are private copies ----
+
+    /** Binary elementwise kernels; {@code b} may be a trailing-suffix broadcast except for {@link #MAX}. */
+    protected enum BinaryOp { ADD, SUB, MUL, DIV, MAX }
+
+    /** Unary elementwise kernels; TANH, SIGMOID and RELU also have a backward kernel. */
+    protected enum UnaryOp { TANH, SIGMOID, RELU, EXP, LOG, SQRT, ABS }
+
+    protected abstract Tensor doFromDoubles(double[] data, DType dtype, int[] shape);
+
+    protected abstract Tensor doFromFloats(float[] data, DType dtype, int[] shape);
+
+    protected abstract Tensor doFull(double value, DType dtype, int[] shape);
+
+    protected abstract Tensor doReshape(Tensor a, int[] shape);
+
+    protected abstract Tensor doTranspose(Tensor a);
+
+    /** {@code axis} is non-negative here. */
+    protected abstract Tensor doSlice(Tensor a, int axis, int start, int end);
+
+    /** {@code axis} is non-negative; at least two parts. */
+    protected abstract Tensor doConcat(List<Tensor> parts, int axis);
+
+    protected abstract Tensor doCast(Tensor a, DType dtype);
+
+    protected abstract Tensor doBinary(BinaryOp op, Tensor a, Tensor b);
+
+    protected abstract Tensor doScale(Tensor a, double s);
+
+    protected abstract Tensor doAddScalar(Tensor a, double s);
+
+    protected abstract Tensor doAddScaled(Tensor a, Tensor b, double alpha);
+
+    protected abstract Tensor doUnary(UnaryOp op, Tensor a);
+
+    /** {@code op} is TANH, SIGMOID or RELU; gradient from the op's output {@code y}. */
+    protected abstract Tensor doActivationBackward(UnaryOp op, Tensor y, Tensor gy);
+
+    protected abstract Tensor doMatmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB);
+
+    protected abstract Tensor doSum(Tensor a);
+
+    protected abstract Tensor doMaxAbs(Tensor a);
+
+    protected abstract Tensor doSumToTrailing(Tensor a, int[] trailing);
+
+    protected abstract Tensor doSumLastAxis(Tensor a);
+
+    /** Log-softmax when {@code log}, else softmax, over the last axis of a 2-D tensor. */
+    protected abstract Tensor doLogSoftmax(Tensor a, boolean log);
+
+    protected abstract Tensor doLogSoftmaxBackward(Tensor y, Tensor gy);
+
+    protected abstract Tensor doGatherColumns(Tensor a, int[] index);
+
+    protected abstract Tensor doScatterColumns(Tensor g, int[] index, int columns);
+
+    protected abstract Tensor doGatherRows(Tensor a, int[] index);
+
+    protected abstract Tensor doScatterAddRows(Tensor g, int[] index, int rows);
+}

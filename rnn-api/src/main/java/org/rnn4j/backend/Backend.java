@@ -1,0 +1,169 @@
+package org.rnn4j.backend;
+
+import java.util.List;
+import java.util.Optional;
+import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * A compute backend: owns tensors and implements the primitive ops that every cell, loss and
+ * optimizer in rnn4j is composed of. Obtain one through {@link Backends}; implement one by extending
+ * {@link AbstractBackend}, which validates every argument before calling the backend's kernel.
+ *
+ * <p>All ops are pure: they never modify their arguments and return a new tensor of the same dtype
+ * as their inputs. Binary elementwise ops ({@link #add}, {@link #sub}, {@link #mul}, {@link #div})
+ * accept either two tensors of one shape or a right-hand side whose shape equals the trailing
+ * dimensions of the left-hand side (a bias {@code [N]} added to {@code [M, N]}), broadcast over the
+ * leading dimensions.
+ */
+public interface Backend {
+
+    /** Lower-case unique name, e.g. {@code cpu}. */
+    String name();
+
+    /** Version of the backend and of the native library underneath, for diagnostics. */
+    String version();
+
+    /** Whether tensors of this dtype can be created. */
+    boolean supports(DType dtype);
+
+    // ---- creation and host transfer ----
+
+    /** A tensor of {@code shape} holding {@code data} (row-major, length = product of shape). */
+    Tensor fromDoubles(double[] data, DType dtype, int... shape);
+
+    /** A tensor of {@code shape} holding {@code data} (row-major, length = product of shape). */
+    Tensor fromFloats(float[] data, DType dtype, int... shape);
+
+    /** A tensor of zeros. */
+    Tensor zeros(DType dtype, int... shape);
+
+    /** A tensor with every element equal to {@code value}. */
+    Tensor full(double value, DType dtype, int... shape);
+
+    // ---- layout ----
+
+    /** Same data with a new shape of equal size. */
+    Tensor reshape(Tensor a, int... shape);
+
+    /** Transpose of a 2-D tensor: {@code [M, N] -> [N, M]}. */
+    Tensor transpose(Tensor a);
+
+    /** Elements {@code start} (inclusive) to {@code end} (exclusive) along {@code axis}. */
+    Tensor slice(Tensor a, int axis, int start, int end);
+
+    /** Concatenation along {@code axis}; all parts agree on every other dimension. */
+    Tensor concat(List<Tensor> parts, int axis);
+
+    /** Converts to another dtype (a copy even when the dtype is the same). */
+    Tensor cast(Tensor a, DType dtype);
+
+    // ---- elementwise ----
+
+    /** {@code a + b}, with {@code b} broadcast over leading dims (see class doc). */
+    Tensor add(Tensor a, Tensor b);
+
+    /** {@code a - b}, with {@code b} broadcast over leading dims. */
+    Tensor sub(Tensor a, Tensor b);
+
+    /** {@code a * b} elementwise, with {@code b} broadcast over leading dims. */
+    Tensor mul(Tensor a, Tensor b);
+
+    /** {@code a / b} elementwise, with {@code b} broadcast over leading dims. */
+    Tensor div(Tensor a, Tensor b);
+
+    /** Elementwise maximum of two tensors of one shape. */
+    Tensor maximum(Tensor a, Tensor b);
+
+    /** {@code a * s}. */
+    Tensor scale(Tensor a, double s);
+
+    /** {@code a + s}. */
+    Tensor addScalar(Tensor a, double s);
+
+    /** {@code a + alpha * b} for two tensors of one shape (the optimizers' workhorse). */
+    Tensor addScaled(Tensor a, Tensor b, double alpha);
+
+    /** Hyperbolic tangent. */
+    Tensor tanh(Tensor a);
+
+    /** Logistic sigmoid {@code 1 / (1 + exp(-a))}. */
+    Tensor sigmoid(Tensor a);
+
+    /** {@code max(a, 0)}. */
+    Tensor relu(Tensor a);
+
+    /** Natural exponential. */
+    Tensor exp(Tensor a);
+
+    /** Natural logarithm. */
+    Tensor log(Tensor a);
+
+    /** Square root. */
+    Tensor sqrt(Tensor a);
+
+    /** Absolute value. */
+    Tensor abs(Tensor a);
+
+    /** Gradient of tanh from its output: {@code gy * (1 - y^2)}. */
+    Tensor tanhBackward(Tensor y, Tensor gy);
+
+    /** Gradient of sigmoid from its output: {@code gy * y * (1 - y)}. */
+    Tensor sigmoidBackward(Tensor y, Tensor gy);
+
+    /** Gradient of relu from its output: {@code gy} where {@code y > 0}, else 0. */
+    Tensor reluBackward(Tensor y, Tensor gy);
+
+    // ---- linear algebra and reductions ----
+
+    /** 2-D matrix product {@code op(a) · op(b)} where op transposes when asked. */
+    Tensor matmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB);
+
+    /** Sum of all elements, as a rank-0 tensor. */
+    Tensor sum(Tensor a);
+
+    /** Largest absolute value of all elements, as a rank-0 tensor. */
+    Tensor maxAbs(Tensor a);
+
+    /**
+     * Sums over the leading dimensions so that the result has shape {@code trailing}, which must equal
+     * the trailing dimensions of {@code a} (the reverse of suffix broadcasting).
+     */
+    Tensor sumToTrailing(Tensor a, int... trailing);
+
+    /** Sums over the last axis: {@code [.., N] -> [..]}. */
+    Tensor sumLastAxis(Tensor a);
+
+    /** Log-softmax over the last axis of a 2-D tensor. */
+    Tensor logSoftmax(Tensor a);
+
+    /** Softmax over the last axis of a 2-D tensor. */
+    Tensor softmax(Tensor a);
+
+    /** Gradient of log-softmax from its output {@code y}: {@code gy - exp(y) * rowsum(gy)}. */
+    Tensor logSoftmaxBackward(Tensor y, Tensor gy);
+
+    // ---- indexing ----
+
+    /** {@code out[n] = a[n, index[n]]} for a 2-D {@code a} of shape {@code [N, C]}; {@code index} in {@code [0, C)}. */
+    Tensor gatherColumns(Tensor a, int[] index);
+
+    /** Inverse of {@link #gatherColumns}: a {@code [N, columns]} tensor of zeros with {@code g[n]} at {@code (n, index[n])}. */
+    Tensor scatterColumns(Tensor g, int[] index, int columns);
+
+    /** {@code out[n, :] = a[index[n], :]} for a 2-D {@code a} of shape {@code [V, E]} (embedding lookup). */
+    Tensor gatherRows(Tensor a, int[] index);
+
+    /** Inverse of {@link #gatherRows}: a {@code [rows, E]} tensor where row {@code index[n]} accumulates {@code g[n, :]}. */
+    Tensor scatterAddRows(Tensor g, int[] index, int rows);
+
+    // ---- fused kernels ----
+
+    /**
+     * A fused kernel this backend offers under {@code name} (see {@link FusedKernel} for the names
+     * and their contracts), or empty when the composed primitives should be used.
+     */
+    default Optional<FusedKernel> fused(String name) {
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,89 @@
+package org.rnn4j.tensor;
+
+import java.util.Arrays;
+
+/** Shape arithmetic and the validation messages shared by every backend. */
+public final class Shapes {
+    private Shapes() {
+    }
+
+    /** Product of the extents; 1 for {@code []}. */
+    public static int size(int... shape) {
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Tensor of shape " + str(shape) + " has more than 2^31-1 elements");
+        }
+        return (int) n;
+    }
+
+    /** {@code [2, 3]} style text. */
+    public static String str(int... shape) {
+        return Arrays.toString(shape);
+    }
+
+    /** Normalises a possibly negative axis for a tensor of rank {@code rank}. */
+    public static int axis(int axis, int rank) {
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) {
+            throw new IllegalArgumentException("axis " + axis + " is out of range for a tensor of rank " + rank);
+        }
+        return a;
+    }
+
+    /** Validates that every extent is positive; {@code what} names the argument in the message. */
+    public static int[] checkPositive(String what, int... shape) {
+        for (int d : shape) {
+            if (d <= 0) {
+                throw new IllegalArgumentException(what + ": shape " + str(shape) + " has a zero or negative extent; every extent must be >= 1");
+            }
+        }
+        return shape.clone();
+    }
+
+    /** Throws unless {@code t} has exactly {@code expected} shape. */
+    public static void checkShape(String what, Tensor t, int... expected) {
+        if (!Arrays.equals(t.shape(), expected)) {
+            throw new IllegalArgumentException(what + ": expected shape " + str(expected) + ", got " + str(t.shape()));
+        }
+    }
+
+    /** Throws unless {@code t} has rank {@code rank}. */
+    public static void checkRank(String what, Tensor t, int rank) {
+        if (t.rank() != rank) {
+            throw new IllegalArgumentException(what + ": expected a tensor of rank " + rank + ", got shape " + str(t.shape()));
+        }
+    }
+
+    /** Product of the leading {@code n} extents. */
+    public static int prefixSize(int[] shape, int n) {
+        int p = 1;
+        for (int i = 0; i < n; i++) {
+            p *= shape[i];
+        }
+        return p;
+    }
+
+    /** True when {@code suffix} equals the trailing dims of {@code shape}. */
+    public static boolean isSuffix(int[] shape, int[] suffix) {
+        if (suffix.length > shape.length) {
+            return false;
+        }
+        int off = shape.length - suffix.length;
+        for (int i = 0; i < suffix.length; i++) {
+            if (shape[off + i] != suffix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Concatenation of the two shapes. */
+    public static int[] concat(int[] a, int... b) {
+        int[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}

@@ -1,0 +1,45 @@
+package org.rnn4j.tensor;
+
+import org.rnn4j.backend.Backend;
+
+/** Helpers on tensors that every backend shares. */
+public final class Tensors {
+    private Tensors() {
+    }
+
+    /** A copy of {@code t} on {@code target} with the same dtype and shape (through the host). */
+    public static Tensor to(Tensor t, Backend target) {
+        if (t.backend() == target) {
+            return t;
+        }
+        return t.dtype() == DType.FLOAT32
+                ? target.fromFloats(t.toFloatArray(), DType.FLOAT32, t.shape())
+                : target.fromDoubles(t.toDoubleArray(), t.dtype(), t.shape());
+    }
+
+    /** Norm-wise relative error {@code ||a - b|| / max(||b||, tiny)} of two host arrays of one length. */
+    public static double relativeError(double[] actual, double[] expected) {
+        if (actual.length != expected.length) {
+            throw new IllegalArgumentException("relativeError: lengths differ: " + actual.length + " vs " + expected.length);
+        }
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < actual.length; i++) {
+            double d = actual[i] - expected[i];
+            num += d * d;
+            den += expected[i] * expected[i];
+        }
+        // an all-zero expectation falls back to the absolute error
+        return den == 0 ? Math.sqrt(num) : Math.sqrt(num) / Math.sqrt(den);
+    }
+
+    /** True when every element is finite. */
+    public static boolean allFinite(Tensor t) {
+        for (double v : t.toDoubleArray()) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
