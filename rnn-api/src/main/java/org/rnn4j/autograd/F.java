@@ -1,0 +1,416 @@
+package org.rnn4j.autograd;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import org.rnn4j.backend.Backend;
+import org.rnn4j.backend.FusedKernel;
+import org.rnn4j.tensor.Shapes;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * Differentiable ops on {@link Var}s, each a thin layer over one {@link Backend} primitive plus its
+ * backward rule. Anything composed from these (a user's own cell included) gets its backward pass
+ * for free. Arguments are never modified. Shapes follow the backend primitive of the same name.
+ */
+public final class F {
+    private F() {
+    }
+
+    // ---- graph plumbing ----
+
+    private static boolean track(Var... inputs) {
+        if (!Grad.enabled()) {
+            return false;
+        }
+        for (Var v : inputs) {
+            if (v != null && v.requiresGrad()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Records a single-output op whose backward maps the output gradient to the input gradients. */
+    private static Var record(String name, Tensor out, Function<Tensor, Tensor[]> backward, Var... inputs) {
+        if (!track(inputs)) {
+            return Var.constant(out);
+        }
+        Node node = new Node(name, 1, inputs) {
+            @Override
+            protected Tensor[] backward(Tensor[] outputGradients) {
+                return backward.apply(outputGradients[0]);
+            }
+        };
+        return new Var(out, true, node, 0);
+    }
+
+    private static Backend be(Var v) {
+        return v.value().backend();
+    }
+
+    private static Tensor reduceTo(Tensor g, int[] shape) {
+        return Arrays.equals(g.shape(), shape) ? g : g.backend().sumToTrailing(g, shape);
+    }
+
+    // ---- arithmetic ----
+
+    /** {@code a + b}; {@code b} may be broadcast over a's leading dimensions (a bias). */
+    public static Var add(Var a, Var b) {
+        Tensor out = be(a).add(a.value(), b.value());
+        int[] bs = b.shape();
+        return record("add", out, g -> new Tensor[] {g, reduceTo(g, bs)}, a, b);
+    }
+
+    /** {@code a - b}; {@code b} may be broadcast over a's leading dimensions. */
+    public static Var sub(Var a, Var b) {
+        Tensor out = be(a).sub(a.value(), b.value());
+        int[] bs = b.shape();
+        return record("sub", out, g -> new Tensor[] {g, reduceTo(g.backend().scale(g, -1), bs)}, a, b);
+    }
+
+    /** {@code a * b} elementwise; {@code b} may be broadcast over a's leading dimensions. */
+    public static Var mul(Var a, Var b) {
+        Tensor av = a.value();
+        Tensor bv = b.value();
+        Tensor out = be(a).mul(av, bv);
+        return record("mul", out, g -> new Tensor[] {
+            a.requiresGrad() ? g.backend().mul(g, bv) : null,
+            b.requiresGrad() ? reduceTo(g.backend().mul(g, av), bv.shape()) : null}, a, b);
+    }
+
+    /** {@code a / b} elementwise; {@code b} may be broadcast over a's leading dimensions. */
+    public static Var div(Var a, Var b) {
+        Tensor av = a.value();
+        Tensor bv = b.value();
+        Backend k = be(a);
+        Tensor out = k.div(av, bv);
+        return record("div", out, g -> new Tensor[] {
+            a.requiresGrad() ? k.div(g, bv) : null,
+            b.requiresGrad() ? reduceTo(k.scale(k.div(k.mul(g, out), bv), -1), bv.shape()) : null}, a, b);
+    }
+
+    /** {@code a * s}. */
+    public static Var scale(Var a, double s) {
+        return record("scale", be(a).scale(a.value(), s), g -> new Tensor[] {g.backend().scale(g, s)}, a);
+    }
+
+    /** {@code a + s}. */
+    public static Var addScalar(Var a, double s) {
+        return record("addScalar", be(a).addScalar(a.value(), s), g -> new Tensor[] {g}, a);
+    }
+
+    /** {@code -a}. */
+    public static Var neg(Var a) {
+        return scale(a, -1);
+    }
+
+    /** {@code 1 - a}, the complement used by gates. */
+    public static Var oneMinus(Var a) {
+        return addScalar(scale(a, -1), 1);
+    }
+
+    // ---- activations ----
+
+    /** Hyperbolic tangent. */
+    public static Var tanh(Var a) {
+        Tensor y = be(a).tanh(a.value());
+        return record("tanh", y, g -> new Tensor[] {g.backend().tanhBackward(y, g)}, a);
+    }
+
+    /** Logistic sigmoid. */
+    public static Var sigmoid(Var a) {
+        Tensor y = be(a).sigmoid(a.value());
+        return record("sigmoid", y, g -> new Tensor[] {g.backend().sigmoidBackward(y, g)}, a);
+    }
+
+    /** {@code max(a, 0)}. */
+    public static Var relu(Var a) {
+        Tensor y = be(a).relu(a.value());
+        return record("relu", y, g -> new Tensor[] {g.backend().reluBackward(y, g)}, a);
+    }
+
+    /** Natural exponential. */
+    public static Var exp(Var a) {
+        Tensor y = be(a).exp(a.value());
+        return record("exp", y, g -> new Tensor[] {g.backend().mul(g, y)}, a);
+    }
+
+    /** Natural logarithm. */
+    public static Var log(Var a) {
+        Tensor x = a.value();
+        return record("log", be(a).log(x), g -> new Tensor[] {g.backend().div(g, x)}, a);
+    }
+
+    // ---- linear algebra ----
+
+    /** 2-D product {@code op(a) · op(b)}. */
+    public static Var matmul(Var a, Var b, boolean transposeA, boolean transposeB) {
+        Tensor av = a.value();
+        Tensor bv = b.value();
+        Backend k = be(a);
+        Tensor out = k.matmul(av, bv, transposeA, transposeB);
+        return record("matmul", out, g -> new Tensor[] {
+            a.requiresGrad() ? (transposeA ? k.matmul(bv, g, transposeB, true) : k.matmul(g, bv, false, !transposeB)) : null,
+            b.requiresGrad() ? (transposeB ? k.matmul(g, av, true, transposeA) : k.matmul(av, g, !transposeA, false)) : null}, a, b);
+    }
+
+    /** {@code a · b}. */
+    public static Var matmul(Var a, Var b) {
+        return matmul(a, b, false, false);
+    }
+
+    /**
+     * PyTorch's linear map {@code x · weight^T + bias}: {@code x [N, in]}, {@code weight [out, in]},
+     * {@code bias [out]} or null; result {@code [N, out]}.
+     */
+    public static Var linear(Var x, Var weight, Var bias) {
+        Var y = matmul(x, weight, false, true);
+        return bias == null ? y : add(y, bias);
+    }
+
+    // ---- reductions ----
+
+    /** Sum of all elements (rank 0). */
+    public static Var sum(Var a) {
+        int[] shape = a.shape();
+        Tensor out = be(a).sum(a.value());
+        return record("sum", out, g -> new Tensor[] {broadcast(g, shape)}, a);
+    }
+
+    /** Mean of all elements (rank 0). */
+    public static Var mean(Var a) {
+        return scale(sum(a), 1.0 / a.value().size());
+    }
+
+    /** Sums over the last axis: {@code [.., N] -> [..]}. */
+    public static Var sumLastAxis(Var a) {
+        int[] shape = a.shape();
+        Tensor out = be(a).sumLastAxis(a.value());
+        return record("sumLastAxis", out, g -> {
+            Backend k = g.backend();
+            int n = shape[shape.length - 1];
+            Tensor col = k.reshape(g, g.size(), 1);
+            Tensor ones = k.full(1.0, g.dtype(), 1, n);
+            return new Tensor[] {k.reshape(k.matmul(col, ones, false, false), shape)};
+        }, a);
+    }
+
+    private static Tensor broadcast(Tensor g, int[] shape) {
+        Backend k = g.backend();
+        return k.add(k.zeros(g.dtype(), shape), g);
+    }
+
+    // ---- layout ----
+
+    /** Same data, new shape. */
+    public static Var reshape(Var a, int... shape) {
+        int[] orig = a.shape();
+        return record("reshape", be(a).reshape(a.value(), shape), g -> new Tensor[] {g.backend().reshape(g, orig)}, a);
+    }
+
+    /** 2-D transpose. */
+    public static Var transpose(Var a) {
+        return record("transpose", be(a).transpose(a.value()), g -> new Tensor[] {g.backend().transpose(g)}, a);
+    }
+
+    /** Elements {@code [start, end)} along {@code axis}. */
+    public static Var slice(Var a, int axis, int start, int end) {
+        int[] shape = a.shape();
+        int ax = Shapes.axis(axis, shape.length);
+        Tensor out = be(a).slice(a.value(), ax, start, end);
+        return record("slice", out, g -> new Tensor[] {padInto(g, ax, start, shape)}, a);
+    }
+
+    /** Places {@code g} at {@code start} along {@code axis} in a zero tensor of {@code fullShape}. */
+    private static Tensor padInto(Tensor g, int axis, int start, int[] fullShape) {
+        Backend k = g.backend();
+        int n = g.shape()[axis];
+        List<Tensor> parts = new ArrayList<>(3);
+        if (start > 0) {
+            int[] s = fullShape.clone();
+            s[axis] = start;
+            parts.add(k.zeros(g.dtype(), s));
+        }
+        parts.add(g);
+        int after = fullShape[axis] - start - n;
+        if (after > 0) {
+            int[] s = fullShape.clone();
+            s[axis] = after;
+            parts.add(k.zeros(g.dtype(), s));
+        }
+        return parts.size() == 1 ? g : k.concat(parts, axis);
+    }
+
+    /** Concatenation along {@code axis}. */
+    public static Var concat(List<Var> parts, int axis) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("concat: needs at least one Var");
+        }
+        List<Tensor> values = new ArrayList<>(parts.size());
+        for (Var p : parts) {
+            values.add(p.value());
+        }
+        Var first = parts.get(0);
+        int ax = Shapes.axis(axis, first.shape().length);
+        Tensor out = be(first).concat(values, ax);
+        int[] sizes = new int[parts.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = values.get(i).shape()[ax];
+        }
+        return record("concat", out, g -> {
+            Tensor[] grads = new Tensor[sizes.length];
+            int off = 0;
+            for (int i = 0; i < sizes.length; i++) {
+                if (parts.get(i).requiresGrad()) {
+                    grads[i] = g.backend().slice(g, ax, off, off + sizes[i]);
+                }
+                off += sizes[i];
+            }
+            return grads;
+        }, parts.toArray(new Var[0]));
+    }
+
+    /** Concatenation along {@code axis}. */
+    public static Var concat(int axis, Var... parts) {
+        return concat(Arrays.asList(parts), axis);
+    }
+
+    /**
+     * Splits {@code a} along {@code axis} into its slices with that axis removed ({@code [B,T,H]} on
+     * axis 1 gives T tensors {@code [B,H]}), as one graph node: unlike T separate slices, the backward
+     * pass assembles the gradient once, so a whole sequence costs O(T), not O(T^2).
+     */
+    public static Var[] unbind(Var a, int axis) {
+        int[] shape = a.shape();
+        int ax = Shapes.axis(axis, shape.length);
+        int n = shape[ax];
+        Backend k = be(a);
+        int[] pieceShape = new int[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) {
+            if (i != ax) {
+                pieceShape[j++] = shape[i];
+            }
+        }
+        int[] keptShape = shape.clone();
+        keptShape[ax] = 1;
+        Tensor[] outs = new Tensor[n];
+        for (int i = 0; i < n; i++) {
+            outs[i] = k.reshape(k.slice(a.value(), ax, i, i + 1), pieceShape);
+        }
+        Var[] vars = new Var[n];
+        if (!track(a)) {
+            for (int i = 0; i < n; i++) {
+                vars[i] = Var.constant(outs[i]);
+            }
+            return vars;
+        }
+        Node node = new Node("unbind", n, a) {
+            @Override
+            protected Tensor[] backward(Tensor[] outputGradients) {
+                List<Tensor> parts = new ArrayList<>(n);
+                Tensor zero = null;
+                for (Tensor g : outputGradients) {
+                    if (g == null) {
+                        if (zero == null) {
+                            zero = k.zeros(a.dtype(), keptShape);
+                        }
+                        parts.add(zero);
+                    } else {
+                        parts.add(k.reshape(g, keptShape));
+                    }
+                }
+                return new Tensor[] {k.concat(parts, ax)};
+            }
+        };
+        for (int i = 0; i < n; i++) {
+            vars[i] = new Var(outs[i], true, node, i);
+        }
+        return vars;
+    }
+
+    /** Stacks tensors of one shape along a new axis {@code axis} (the inverse of {@link #unbind}). */
+    public static Var stack(List<Var> parts, int axis) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("stack: needs at least one Var");
+        }
+        int[] shape = parts.get(0).shape();
+        int ax = Shapes.axis(axis, shape.length + 1);
+        int[] kept = new int[shape.length + 1];
+        for (int i = 0, j = 0; i < kept.length; i++) {
+            kept[i] = i == ax ? 1 : shape[j++];
+        }
+        List<Var> reshaped = new ArrayList<>(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            Var p = parts.get(i);
+            if (!Arrays.equals(p.shape(), shape)) {
+                throw new IllegalArgumentException("stack: parts[" + i + "] has shape " + Shapes.str(p.shape())
+                        + ", parts[0] has " + Shapes.str(shape) + "; all parts must have one shape");
+            }
+            reshaped.add(reshape(p, kept));
+        }
+        return concat(reshaped, ax);
+    }
+
+    // ---- softmax and indexing ----
+
+    /** Log-softmax over the last axis of {@code [N, C]}. */
+    public static Var logSoftmax(Var a) {
+        Tensor y = be(a).logSoftmax(a.value());
+        return record("logSoftmax", y, g -> new Tensor[] {g.backend().logSoftmaxBackward(y, g)}, a);
+    }
+
+    /** Softmax over the last axis of {@code [N, C]}. */
+    public static Var softmax(Var a) {
+        return exp(logSoftmax(a));
+    }
+
+    /** {@code out[n] = a[n, index[n]]} for {@code a [N, C]}; result {@code [N]}. */
+    public static Var gatherColumns(Var a, int[] index) {
+        int columns = a.dim(1);
+        int[] idx = index.clone();
+        return record("gatherColumns", be(a).gatherColumns(a.value(), idx),
+                g -> new Tensor[] {g.backend().scatterColumns(g, idx, columns)}, a);
+    }
+
+    /** Embedding lookup: {@code out[n, :] = table[index[n], :]} for {@code table [V, E]}; result {@code [n, E]}. */
+    public static Var gatherRows(Var table, int[] index) {
+        int rows = table.dim(0);
+        int[] idx = index.clone();
+        return record("gatherRows", be(table).gatherRows(table.value(), idx),
+                g -> new Tensor[] {g.backend().scatterAddRows(g, idx, rows)}, table);
+    }
+
+    // ---- fused kernels ----
+
+    /**
+     * Runs a backend's fused kernel as one graph node. {@code inputs} may contain nulls where the
+     * kernel's contract allows; the outputs are returned in the kernel's order.
+     */
+    public static Var[] fused(String name, FusedKernel kernel, Var... inputs) {
+        Tensor[] in = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            in[i] = inputs[i] == null ? null : inputs[i].value();
+        }
+        FusedKernel.Result result = kernel.apply(in);
+        Tensor[] outs = result.outputs();
+        Var[] vars = new Var[outs.length];
+        if (!track(inputs)) {
+            for (int i = 0; i < outs.length; i++) {
+                vars[i] = Var.constant(outs[i]);
+            }
+            return vars;
+        }
+        Node node = new Node(name, outs.length, inputs) {
+            @Override
+            protected Tensor[] backward(Tensor[] outputGradients) {
+                return result.backward(outputGradients);
+            }
+        };
+        for (int i = 0; i < outs.length; i++) {
+            vars[i] = new Var(outs[i], true, node, i);
+        }
+        return vars;
+    }
+}

@@ -1,0 +1,212 @@
+package org.rnn4j.autograd;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Shapes;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * A tensor in the autograd graph. A leaf created with {@link #parameter} accumulates its gradient in
+ * {@link #grad()} when {@link #backward()} runs on a scalar computed from it; a {@link #constant}
+ * never receives one. Every op in {@link F} returns a new {@code Var} that remembers how it was made.
+ *
+ * <p>The value of a leaf may be replaced ({@link #set}), which is how optimizers update parameters;
+ * the graph of a non-leaf is freed when the last reference to its result goes.
+ */
+public final class Var {
+    private Tensor value;
+    private Tensor grad;
+    private final boolean requiresGrad;
+    final Node creator;
+    final int outputIndex;
+
+    Var(Tensor value, boolean requiresGrad, Node creator, int outputIndex) {
+        if (value == null) {
+            throw new IllegalArgumentException("Var value is null");
+        }
+        this.value = value;
+        this.requiresGrad = requiresGrad;
+        this.creator = creator;
+        this.outputIndex = outputIndex;
+    }
+
+    /** A leaf that receives gradients (a trainable parameter). */
+    public static Var parameter(Tensor value) {
+        return new Var(value, true, null, 0);
+    }
+
+    /** A leaf that never receives gradients (inputs, targets, masks). */
+    public static Var constant(Tensor value) {
+        return new Var(value, false, null, 0);
+    }
+
+    /** A leaf that receives a gradient when {@code requiresGrad}. */
+    public static Var leaf(Tensor value, boolean requiresGrad) {
+        return new Var(value, requiresGrad, null, 0);
+    }
+
+    /** The current value. */
+    public Tensor value() {
+        return value;
+    }
+
+    /** Replaces the value of a leaf (same shape and dtype); used by optimizers and checkpoint loading. */
+    public void set(Tensor newValue) {
+        if (creator != null) {
+            throw new IllegalStateException("Only a leaf Var's value can be replaced; this one was computed by " + creator.name());
+        }
+        if (!java.util.Arrays.equals(newValue.shape(), value.shape()) || newValue.dtype() != value.dtype()) {
+            throw new IllegalArgumentException("Var.set: expected " + value.dtype() + Shapes.str(value.shape()) + ", got "
+                    + newValue.dtype() + Shapes.str(newValue.shape()));
+        }
+        if (newValue.backend() != value.backend()) {
+            throw new IllegalArgumentException("Var.set: new value belongs to backend '" + newValue.backend().name()
+                    + "', expected '" + value.backend().name() + "'");
+        }
+        value = newValue;
+    }
+
+    /** The accumulated gradient of a leaf, or null before any backward pass reached it. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Replaces the accumulated gradient (gradient clipping uses this); null clears it. */
+    public void setGrad(Tensor g) {
+        if (g != null && !java.util.Arrays.equals(g.shape(), value.shape())) {
+            throw new IllegalArgumentException("setGrad: expected shape " + Shapes.str(value.shape()) + ", got " + Shapes.str(g.shape()));
+        }
+        grad = g;
+    }
+
+    /** Clears the accumulated gradient. */
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    /** True for parameters and for every result computed from one while recording. */
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** True for a Var not computed by an op. */
+    public boolean isLeaf() {
+        return creator == null;
+    }
+
+    /** A constant with the same value, cut from the graph (truncated BPTT carries state this way). */
+    public Var detach() {
+        return constant(value);
+    }
+
+    /** Shortcuts to the value's properties. */
+    public int[] shape() {
+        return value.shape();
+    }
+
+    public DType dtype() {
+        return value.dtype();
+    }
+
+    public Backend backend() {
+        return value.backend();
+    }
+
+    public int dim(int axis) {
+        return value.dim(axis);
+    }
+
+    /** Backpropagates from this scalar (size-1) value with seed gradient 1. */
+    public void backward() {
+        if (value.size() != 1) {
+            throw new IllegalStateException("backward() needs a scalar; this Var has shape " + Shapes.str(value.shape())
+                    + ": call backward(gradient) with a gradient of that shape");
+        }
+        backward(value.backend().full(1.0, value.dtype(), value.shape()));
+    }
+
+    /**
+     * Backpropagates {@code seed} (same shape as this value), accumulating into the {@link #grad()} of
+     * every leaf that requires a gradient. The graph is not kept for a second pass.
+     */
+    public void backward(Tensor seed) {
+        if (!java.util.Arrays.equals(seed.shape(), value.shape())) {
+            throw new IllegalArgumentException("backward: seed gradient has shape " + Shapes.str(seed.shape()) + ", expected "
+                    + Shapes.str(value.shape()));
+        }
+        if (!requiresGrad) {
+            throw new IllegalStateException("backward: this value does not depend on any parameter (requiresGrad is false)");
+        }
+        if (creator == null) {
+            accumulate(seed);
+            return;
+        }
+        List<Node> order = topologicalOrder(creator);
+        Map<Node, Tensor[]> pending = new IdentityHashMap<>();
+        Tensor[] rootGrads = new Tensor[creator.outputCount];
+        rootGrads[outputIndex] = seed;
+        pending.put(creator, rootGrads);
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Node node = order.get(i);
+            Tensor[] outGrads = pending.remove(node);
+            if (outGrads == null) {
+                continue;
+            }
+            Tensor[] inGrads = node.backward(outGrads);
+            for (int k = 0; k < node.inputs.length; k++) {
+                Var in = node.inputs[k];
+                Tensor g = inGrads[k];
+                if (in == null || g == null || !in.requiresGrad) {
+                    continue;
+                }
+                if (in.creator == null) {
+                    in.accumulate(g);
+                } else {
+                    Tensor[] slot = pending.computeIfAbsent(in.creator, n -> new Tensor[n.outputCount]);
+                    Tensor prev = slot[in.outputIndex];
+                    slot[in.outputIndex] = prev == null ? g : prev.backend().add(prev, g);
+                }
+            }
+        }
+    }
+
+    private void accumulate(Tensor g) {
+        grad = grad == null ? g : grad.backend().add(grad, g);
+    }
+
+    /** Nodes reachable from {@code root}, each after all nodes it depends on (iterative DFS). */
+    private static List<Node> topologicalOrder(Node root) {
+        List<Node> order = new ArrayList<>();
+        Map<Node, Boolean> visited = new IdentityHashMap<>();
+        Deque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[] {root, 0});
+        visited.put(root, Boolean.TRUE);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Node n = (Node) frame[0];
+            int next = (Integer) frame[1];
+            if (next < n.inputs.length) {
+                frame[1] = next + 1;
+                Var in = n.inputs[next];
+                if (in != null && in.creator != null && in.requiresGrad && visited.put(in.creator, Boolean.TRUE) == null) {
+                    stack.push(new Object[] {in.creator, 0});
+                }
+            } else {
+                stack.pop();
+                order.add(n);
+            }
+        }
+        return order;
+    }
+
+    @Override
+    public String toString() {
+        return "Var" + Shapes.str(value.shape()) + " " + value.dtype() + (creator != null ? " <- " + creator.name() : requiresGrad ? " (parameter)" : "");
+    }
+}
