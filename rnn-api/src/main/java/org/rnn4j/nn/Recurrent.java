@@ -32,7 +32,7 @@ import org.rnn4j.tensor.Tensor;
  * giving the same results as one whole-sequence run; the carried state is cut from the graph between
  * chunks, which is truncated backpropagation through time.
  */
-public final class Recurrent implements Module {
+public final class Recurrent implements Module, Stateful {
     private final Cell cell;
     private final int inputSize;
     private final int hiddenSize;
@@ -302,11 +302,13 @@ public final class Recurrent implements Module {
     }
 
     /** The carried streaming state, one tensor {@code [L*D, B, H]} per state name, or null after a reset. */
+    @Override
     public List<Tensor> state() {
         return carried == null ? null : List.copyOf(carried);
     }
 
     /** Replaces the carried streaming state (validated against this layer; the batch size may differ from before). */
+    @Override
     public void setState(List<Tensor> state) {
         if (state == null) {
             carried = null;
@@ -316,7 +318,8 @@ public final class Recurrent implements Module {
         for (Tensor t : state) {
             vars.add(Var.constant(t));
         }
-        checkState("setState", vars, state.isEmpty() ? 0 : state.get(0).shape().length == 3 ? state.get(0).shape()[1] : -1);
+        int batch = !state.isEmpty() && state.get(0).rank() == 3 ? state.get(0).dim(1) : 0;
+        checkState("setState", vars, batch);
         carried = List.copyOf(state);
     }
 
@@ -326,6 +329,7 @@ public final class Recurrent implements Module {
     }
 
     /** Names of the state tensors, e.g. {@code [h]} or {@code [h, c]}. */
+    @Override
     public List<String> stateNames() {
         return cell.stateNames();
     }
