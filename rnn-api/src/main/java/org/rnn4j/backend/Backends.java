@@ -53,8 +53,9 @@ public final class Backends {
                 BackendProvider p = it.next();
                 out.add(new Discovered(p, null, jarOf(p.getClass())));
             } catch (ServiceConfigurationError | LinkageError e) {
-                LOG.warn("A backend provider failed to load: {}", e.toString());
-                out.add(new Discovered(null, e.toString(), "?"));
+                String why = e.getCause() == null ? e.toString() : e + " (caused by " + e.getCause() + ")";
+                LOG.warn("A backend provider failed to load: {}", why);
+                out.add(new Discovered(null, why, "?"));
             }
         }
         return out;
@@ -76,8 +77,13 @@ public final class Backends {
 
     /** Installed providers by name; two providers with one name are an error. */
     public static Map<String, BackendProvider> providers() {
+        return index(discover());
+    }
+
+    /** Indexes discovered providers by name, rejecting two providers with one name. */
+    static Map<String, BackendProvider> index(List<Discovered> discovered) {
         Map<String, BackendProvider> byName = new LinkedHashMap<>();
-        for (Discovered d : discover()) {
+        for (Discovered d : discovered) {
             if (d.provider() == null) {
                 continue;
             }
@@ -137,22 +143,26 @@ public final class Backends {
      * installed and available.
      */
     public static String resolveName(String explicit) {
+        return resolveName(explicit, System.getProperty(PROPERTY), System.getenv(ENV), providers());
+    }
+
+    /** The selection rule over explicit inputs (testable without touching the process environment). */
+    static String resolveName(String explicit, String property, String env, Map<String, BackendProvider> all) {
         String source;
         String name;
-        if (explicit != null && !explicit.isBlank()) {
+        if (notBlank(explicit)) {
             name = explicit;
             source = "argument";
-        } else if (notBlank(System.getProperty(PROPERTY))) {
-            name = System.getProperty(PROPERTY);
+        } else if (notBlank(property)) {
+            name = property;
             source = "system property " + PROPERTY;
-        } else if (notBlank(System.getenv(ENV))) {
-            name = System.getenv(ENV);
+        } else if (notBlank(env)) {
+            name = env;
             source = "environment variable " + ENV;
         } else {
-            return highestPriorityAvailable();
+            return highestPriorityAvailable(all);
         }
         name = name.trim().toLowerCase(Locale.ROOT);
-        Map<String, BackendProvider> all = providers();
         BackendProvider p = all.get(name);
         if (p == null) {
             if (all.isEmpty()) {
@@ -176,8 +186,7 @@ public final class Backends {
         return "No rnn4j backend on the class path: add rnn-backend-cpu, rnn-backend-nd4j or rnn-backend-cuda as a dependency";
     }
 
-    private static String highestPriorityAvailable() {
-        Map<String, BackendProvider> all = providers();
+    private static String highestPriorityAvailable(Map<String, BackendProvider> all) {
         if (all.isEmpty()) {
             throw new BackendException(noBackendMessage());
         }
