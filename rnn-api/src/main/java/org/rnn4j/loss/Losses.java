@@ -1,0 +1,305 @@
+package org.rnn4j.loss;
+
+import java.util.Arrays;
+import org.rnn4j.autograd.F;
+import org.rnn4j.autograd.Var;
+import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Shapes;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * Loss functions with PyTorch 1.13's semantics ({@code torch.nn.functional.cross_entropy},
+ * {@code nll_loss}, {@code mse_loss}). Each is composed of differentiable {@link F} ops, so calling
+ * {@link Var#backward()} on the result fills the gradients of every parameter the input depends on;
+ * no backend needs loss-specific code.
+ *
+ * <p>Every argument is validated before anything is computed, with a message naming the argument,
+ * what was given and what was expected. No argument is modified. Results are rank-0 {@code Var}s for
+ * {@link Reduction#MEAN} and {@link Reduction#SUM}, and unreduced for {@link Reduction#NONE}.
+ *
+ * <p><b>Masking padded sequence positions.</b> For the class losses ({@link #crossEntropy},
+ * {@link #nll}) flatten a batch of sequences {@code [B, T, C]} to {@code [B*T, C]} and give padded
+ * positions the target {@code ignoreIndex} (default {@code -100}): they then add nothing to the
+ * loss or its gradient, and the mean divides by the (weighted) count of the other rows only. For
+ * {@link #mse(Var, Var, Tensor, Reduction)} pass a mask of 1s (valid) and 0s (padded).
+ */
+public final class Losses {
+    private Losses() {
+    }
+
+    // ---- cross-entropy ----
+
+    /**
+     * Cross-entropy of logits against class indices with PyTorch's defaults: mean over rows, no class
+     * weights, ignore index {@code -100}, no label smoothing.
+     *
+     * @param logits unnormalised scores {@code [N, C]}
+     * @param target {@code N} class indices in {@code [0, C)}, or {@code -100} for an ignored row
+     * @return the rank-0 mean loss
+     */
+    public static Var crossEntropy(Var logits, int[] target) {
+        return crossEntropy(logits, target, CrossEntropyOptions.defaults());
+    }
+
+    /**
+     * Cross-entropy {@code -log_softmax(logits)[n, target[n]]} per row, as
+     * {@code torch.nn.functional.cross_entropy} (PyTorch 1.13) with class weights, an ignore index and
+     * label smoothing.
+     *
+     * <p>With {@code w} the class weights (ones when absent), {@code lp = log_softmax(logits)},
+     * {@code eps} the label smoothing and rows whose target is the ignore index contributing 0:
+     * <ul>
+     *   <li>{@code nll_n = -w[t_n] * lp[n, t_n]}, {@code smooth_n = -sum_c w[c] * lp[n, c] / C};
+     *   <li>{@code loss_n = (1 - eps) * nll_n + eps * smooth_n} ({@link Reduction#NONE} returns these,
+     *       shape {@code [N]}, 0 for ignored rows);
+     *   <li>{@link Reduction#SUM}: {@code sum_n loss_n};
+     *   <li>{@link Reduction#MEAN}: {@code sum_n loss_n / sum_n w[t_n]} over non-ignored rows (the count
+     *       of non-ignored rows when there are no weights). When every row is ignored this is 0/0 =
+     *       NaN, as in PyTorch.
+     * </ul>
+     *
+     * @param logits unnormalised scores {@code [N, C]}, {@code N, C >= 1}; a batch of sequences
+     *     {@code [B, T, C]} must be reshaped to {@code [B*T, C]} first
+     * @param target {@code N} class indices in {@code [0, C)} or equal to {@code options.ignoreIndex()}
+     * @param options weight ({@code [C]}, same dtype and backend as {@code logits}), ignore index, label
+     *     smoothing and reduction
+     * @return rank 0 for MEAN and SUM, {@code [N]} for NONE
+     * @throws IllegalArgumentException on any invalid argument, before anything is computed
+     */
+    public static Var crossEntropy(Var logits, int[] target, CrossEntropyOptions options) {
+        if (options == null) {
+            throw new IllegalArgumentException("crossEntropy: options is null; use CrossEntropyOptions.defaults()");
+        }
+        checkClassInput("crossEntropy", "logits", logits, target, options.weight(), options.ignoreIndex());
+        return classLoss(F.logSoftmax(logits), target, options.weight(), options.ignoreIndex(), options.labelSmoothing(),
+                options.reduction());
+    }
+
+    // ---- negative log-likelihood ----
+
+    /**
+     * Negative log-likelihood of log-probabilities with PyTorch's defaults (mean, no weights, ignore
+     * index {@code -100}).
+     *
+     * @param logProbs log-probabilities {@code [N, C]}, e.g. from {@link F#logSoftmax}
+     * @param target {@code N} class indices in {@code [0, C)}, or {@code -100} for an ignored row
+     * @return the rank-0 mean loss
+     */
+    public static Var nll(Var logProbs, int[] target) {
+        return nll(logProbs, target, null, CrossEntropyOptions.DEFAULT_IGNORE_INDEX, Reduction.MEAN);
+    }
+
+    /**
+     * Negative log-likelihood {@code -w[t_n] * logProbs[n, t_n]} per row, as
+     * {@code torch.nn.functional.nll_loss}. The input is taken as given (no softmax is applied).
+     * Ignored rows (target equal to {@code ignoreIndex}) contribute 0; MEAN divides by the sum of the
+     * weights of the non-ignored rows' targets (their count without weights; NaN when all are ignored).
+     *
+     * @param logProbs log-probabilities {@code [N, C]}
+     * @param target {@code N} class indices in {@code [0, C)} or equal to {@code ignoreIndex}
+     * @param weight per-class weights {@code [C]} (same dtype and backend as {@code logProbs}) or null
+     * @param ignoreIndex target value marking an ignored row (PyTorch's default is {@code -100})
+     * @param reduction MEAN, SUM (rank 0) or NONE ({@code [N]})
+     * @throws IllegalArgumentException on any invalid argument, before anything is computed
+     */
+    public static Var nll(Var logProbs, int[] target, Tensor weight, int ignoreIndex, Reduction reduction) {
+        checkReduction("nll", reduction);
+        checkClassInput("nll", "logProbs", logProbs, target, weight, ignoreIndex);
+        return classLoss(logProbs, target, weight, ignoreIndex, 0.0, reduction);
+    }
+
+    // ---- mean squared error ----
+
+    /**
+     * Mean squared error {@code mean((input - target)^2)} over all elements.
+     *
+     * @param input predictions of any shape
+     * @param target values of the same shape, dtype and backend (may itself require a gradient)
+     * @return a rank-0 {@code Var}
+     */
+    public static Var mse(Var input, Var target) {
+        return mse(input, target, Reduction.MEAN);
+    }
+
+    /**
+     * Squared error {@code (input - target)^2} per element, reduced as asked (as
+     * {@code torch.nn.functional.mse_loss}; no broadcasting: the shapes must be equal).
+     *
+     * @param input predictions of any shape
+     * @param target values of the same shape, dtype and backend (may itself require a gradient)
+     * @param reduction MEAN (divides by the number of elements), SUM, or NONE (input's shape)
+     */
+    public static Var mse(Var input, Var target, Reduction reduction) {
+        checkReduction("mse", reduction);
+        checkValues("mse", input, target);
+        Var d = F.sub(input, target);
+        Var sq = F.mul(d, d);
+        switch (reduction) {
+            case NONE:
+                return sq;
+            case SUM:
+                return F.sum(sq);
+            default:
+                return F.mean(sq);
+        }
+    }
+
+    /**
+     * Masked squared error for padded sequence batches: {@code mask * (input - target)^2} per element.
+     * Elements with mask 0 add nothing to the loss or to the gradient (they must hold finite values,
+     * since {@code NaN * 0} is NaN). MEAN divides by {@code sum(mask)}, the number of valid elements
+     * (NaN when there are none); SUM adds the valid elements; NONE returns the masked squares in
+     * input's shape. Values of the mask other than 0 and 1 act as per-element weights (MEAN then
+     * divides by their sum); they are not checked, as that would copy the mask to the host.
+     *
+     * @param input predictions of any shape, e.g. {@code [B, T, F]}
+     * @param target values of the same shape, dtype and backend
+     * @param mask 1 for valid and 0 for padded elements; same shape, dtype and backend as input
+     * @param reduction MEAN, SUM (rank 0) or NONE (input's shape)
+     */
+    public static Var mse(Var input, Var target, Tensor mask, Reduction reduction) {
+        checkReduction("mse", reduction);
+        checkValues("mse", input, target);
+        if (mask == null) {
+            throw new IllegalArgumentException("mse: mask is null; expected a tensor of shape " + Shapes.str(input.shape())
+                    + " with 1 for valid and 0 for padded elements (or call mse without a mask)");
+        }
+        checkCompanion("mse", "mask", mask, input, "input");
+        if (!Arrays.equals(mask.shape(), input.shape())) {
+            throw new IllegalArgumentException("mse: mask has shape " + Shapes.str(mask.shape()) + " but input has shape "
+                    + Shapes.str(input.shape()) + "; expected equal shapes");
+        }
+        Var d = F.sub(input, target);
+        Var sq = F.mul(F.mul(d, d), Var.constant(mask));
+        switch (reduction) {
+            case NONE:
+                return sq;
+            case SUM:
+                return F.sum(sq);
+            default:
+                return F.div(F.sum(sq), Var.constant(mask.backend().sum(mask)));
+        }
+    }
+
+    // ---- shared implementation ----
+
+    /** The weighted, smoothed nll of validated log-probabilities (see {@link #crossEntropy}). */
+    private static Var classLoss(Var logp, int[] target, Tensor weight, int ignoreIndex, double eps, Reduction reduction) {
+        Backend k = logp.backend();
+        DType dt = logp.dtype();
+        int n = logp.dim(0);
+        int c = logp.dim(1);
+        int[] safe = new int[n];
+        double[] keep = new double[n];
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            if (target[i] != ignoreIndex) {
+                safe[i] = target[i];
+                keep[i] = 1;
+                kept++;
+            }
+        }
+        // keepT: 1 for counted rows, 0 for ignored ones; null when none is ignored
+        Tensor keepT = kept < n ? k.fromDoubles(keep, dt, n) : null;
+        // rowW[n] = w[t_n] * keep[n]; null means all ones
+        Tensor rowW = keepT;
+        if (weight != null) {
+            rowW = k.reshape(k.gatherRows(k.reshape(weight, c, 1), safe), n);
+            if (keepT != null) {
+                rowW = k.mul(rowW, keepT);
+            }
+        }
+        Var picked = F.gatherColumns(logp, safe);
+        Var rows = rowW == null ? F.neg(picked) : F.mul(picked, Var.constant(k.scale(rowW, -1)));
+        if (eps > 0) {
+            Var weighted = weight == null ? logp : F.mul(logp, Var.constant(weight));
+            Var smooth = F.sumLastAxis(weighted);
+            if (keepT != null) {
+                smooth = F.mul(smooth, Var.constant(keepT));
+            }
+            rows = F.add(F.scale(rows, 1 - eps), F.scale(smooth, -eps / c));
+        }
+        switch (reduction) {
+            case NONE:
+                return rows;
+            case SUM:
+                return F.sum(rows);
+            default:
+                if (weight == null) {
+                    return F.scale(F.sum(rows), 1.0 / kept);
+                }
+                return F.div(F.sum(rows), Var.constant(k.sum(rowW)));
+        }
+    }
+
+    private static void checkReduction(String op, Reduction reduction) {
+        if (reduction == null) {
+            throw new IllegalArgumentException(op + ": reduction is null; expected MEAN, SUM or NONE");
+        }
+    }
+
+    private static void checkClassInput(String op, String inputName, Var input, int[] target, Tensor weight, int ignoreIndex) {
+        if (input == null) {
+            throw new IllegalArgumentException(op + ": " + inputName + " is null; expected a Var of shape [N, C]");
+        }
+        int[] s = input.shape();
+        if (s.length != 2) {
+            throw new IllegalArgumentException(op + ": " + inputName + " has shape " + Shapes.str(s)
+                    + ", expected [N, C] (rank 2); reshape a sequence batch [B, T, C] to [B*T, C] and flatten its targets");
+        }
+        if (s[0] < 1 || s[1] < 1) {
+            throw new IllegalArgumentException(op + ": " + inputName + " has shape " + Shapes.str(s)
+                    + ", expected at least one row and one class");
+        }
+        int n = s[0];
+        int c = s[1];
+        if (target == null) {
+            throw new IllegalArgumentException(op + ": target is null; expected " + n + " class indices");
+        }
+        if (target.length != n) {
+            throw new IllegalArgumentException(op + ": target has " + target.length + " entries but " + inputName
+                    + " has N = " + n + " rows " + Shapes.str(s) + "; expected one class index per row");
+        }
+        for (int i = 0; i < n; i++) {
+            int t = target[i];
+            if (t != ignoreIndex && (t < 0 || t >= c)) {
+                throw new IllegalArgumentException(op + ": target[" + i + "] = " + t + " is outside [0, " + c + ") for C = "
+                        + c + " classes and is not the ignore index " + ignoreIndex);
+            }
+        }
+        if (weight != null) {
+            checkCompanion(op, "weight", weight, input, inputName);
+            if (weight.rank() != 1 || weight.shape()[0] != c) {
+                throw new IllegalArgumentException(op + ": weight has shape " + Shapes.str(weight.shape())
+                        + ", expected [C] = [" + c + "] (one weight per class of " + inputName + " " + Shapes.str(s) + ")");
+            }
+        }
+    }
+
+    private static void checkValues(String op, Var input, Var target) {
+        if (input == null) {
+            throw new IllegalArgumentException(op + ": input is null");
+        }
+        if (target == null) {
+            throw new IllegalArgumentException(op + ": target is null; expected a Var of shape " + Shapes.str(input.shape()));
+        }
+        checkCompanion(op, "target", target.value(), input, "input");
+        if (!Arrays.equals(target.shape(), input.shape())) {
+            throw new IllegalArgumentException(op + ": target has shape " + Shapes.str(target.shape()) + " but input has shape "
+                    + Shapes.str(input.shape()) + "; expected equal shapes (no broadcasting)");
+        }
+    }
+
+    /** {@code t} must share {@code ref}'s backend and dtype. */
+    private static void checkCompanion(String op, String name, Tensor t, Var ref, String refName) {
+        if (t.backend() != ref.backend()) {
+            throw new IllegalArgumentException(op + ": " + name + " belongs to backend '" + t.backend().name() + "' but "
+                    + refName + " to backend '" + ref.backend().name() + "'; move it with Tensors.to(tensor, backend)");
+        }
+        if (t.dtype() != ref.dtype()) {
+            throw new IllegalArgumentException(op + ": " + name + " has dtype " + t.dtype() + " but " + refName + " has dtype "
+                    + ref.dtype() + "; expected equal dtypes (cast with Backend.cast)");
+        }
+    }
+}

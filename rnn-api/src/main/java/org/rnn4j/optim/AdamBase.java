@@ -1,0 +1,88 @@
+package org.rnn4j.optim;
+
+import java.util.Collection;
+import java.util.List;
+import org.rnn4j.autograd.Var;
+import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Tensor;
+
+/** The update shared by {@link Adam} (L2 weight decay added to the gradient) and {@link AdamW} (decoupled). */
+abstract class AdamBase extends OptimizerBase {
+    static final String M = "exp_avg";
+    static final String V = "exp_avg_sq";
+    static final String VMAX = "max_exp_avg_sq";
+
+    final double beta1;
+    final double beta2;
+    final double eps;
+    final double weightDecay;
+    final boolean amsgrad;
+    final boolean maximize;
+    private final boolean decoupled;
+
+    AdamBase(String kind, Collection<Var> params, double lr, double beta1, double beta2, double eps, double weightDecay,
+            boolean amsgrad, boolean maximize, boolean decoupled) {
+        super(kind, params, lr);
+        this.beta1 = checkBeta(kind, "beta1", beta1);
+        this.beta2 = checkBeta(kind, "beta2", beta2);
+        this.eps = checkNonNegative(kind, "eps", eps);
+        this.weightDecay = checkNonNegative(kind, "weightDecay", weightDecay);
+        this.amsgrad = amsgrad;
+        this.maximize = maximize;
+        this.decoupled = decoupled;
+    }
+
+    @Override
+    final void update(int i, Var p, Tensor g, State st) {
+        Backend k = p.backend();
+        Tensor pv = p.value();
+        st.step++;
+        Tensor grad = maximize ? k.scale(g, -1) : g;
+        if (decoupled) {
+            double f = 1 - lr * weightDecay;
+            if (f != 1) {
+                pv = k.scale(pv, f);
+            }
+        } else if (weightDecay != 0) {
+            grad = k.addScaled(grad, pv, weightDecay);
+        }
+        Tensor m = k.addScaled(k.scale(st.get(M), beta1), grad, 1 - beta1);
+        Tensor v = k.addScaled(k.scale(st.get(V), beta2), k.mul(grad, grad), 1 - beta2);
+        st.put(M, m);
+        st.put(V, v);
+        double step = st.step;
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2 = 1 - Math.pow(beta2, step);
+        double stepSize = lr / bc1;
+        double bc2Sqrt = Math.sqrt(bc2);
+        Tensor second = v;
+        if (amsgrad) {
+            second = k.maximum(st.get(VMAX), v);
+            st.put(VMAX, second);
+        }
+        Tensor denom = k.addScalar(k.scale(k.sqrt(second), 1.0 / bc2Sqrt), eps);
+        p.set(k.addScaled(pv, k.div(m, denom), -stepSize));
+    }
+
+    @Override
+    final State newState(Var p) {
+        State st = new State();
+        st.put(M, zerosLike(p));
+        st.put(V, zerosLike(p));
+        if (amsgrad) {
+            st.put(VMAX, zerosLike(p));
+        }
+        return st;
+    }
+
+    @Override
+    final List<String> stateNames() {
+        return amsgrad ? List.of(STEP, M, V, VMAX) : List.of(STEP, M, V);
+    }
+
+    @Override
+    final String describe() {
+        return kind + "(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay
+                + ", amsgrad=" + amsgrad + (maximize ? ", maximize" : "") + ")";
+    }
+}
