@@ -146,7 +146,7 @@ public abstract class ModelsContract extends BackendContract {
         // corrupted header
         Path corrupt = dir.resolve("corrupt.safetensors");
         byte[] bad = bytes.clone();
-        bad[10] = '#';
+        bad[8] = '#'; // the header's opening brace
         Files.write(corrupt, bad);
         assertThrows(SafeTensorsFormatException.class, () -> Checkpoints.load(corrupt, c));
         // another shape: names the tensor and both shapes; nothing changes

@@ -1,0 +1,674 @@
+package org.rnn4j.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.rnn4j.autograd.F;
+import org.rnn4j.autograd.Grad;
+import org.rnn4j.autograd.Var;
+import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Shapes;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * The autograd graph on a backend: every op of {@link F} is checked against central differences in
+ * float64 ({@link GradCheck#check}) on shapes drawn from a seeded {@link SplittableRandom}, each loss a
+ * {@link GradCheck#weightedSum} so that every element of every output counts. Also the graph mechanics:
+ * accumulation when a Var is used twice, {@link Grad#disabled()}, {@link Var#detach()}, the non-scalar
+ * backward error, multi-output nodes and a deep chain.
+ */
+public abstract class AutogradContract extends BackendContract {
+    /** Random shapes per op. */
+    private static final int TRIALS = 3;
+
+    private Backend b() {
+        return backendFor(DType.FLOAT64);
+    }
+
+    /** An extent in [1, 5]. */
+    private static int d(SplittableRandom rng) {
+        return 1 + rng.nextInt(5);
+    }
+
+    /** A float64 leaf requiring a gradient, values in U(-1, 1). */
+    private static Var param(Backend b, SplittableRandom rng, int... shape) {
+        return GradCheck.randomLeaf(b, rng, true, shape);
+    }
+
+    /** A float64 leaf with magnitudes in U(lo, hi), a random sign when {@code signed}. */
+    private static Var param(Backend b, SplittableRandom rng, double lo, double hi, boolean signed, int... shape) {
+        double[] x = new double[Shapes.size(shape)];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = lo + (hi - lo) * rng.nextDouble();
+            if (signed && rng.nextBoolean()) {
+                x[i] = -x[i];
+            }
+        }
+        return Var.parameter(b.fromDoubles(x, DType.FLOAT64, shape));
+    }
+
+    private static Map<String, Var> leaves(Object... nameThenVar) {
+        Map<String, Var> m = new LinkedHashMap<>();
+        for (int i = 0; i < nameThenVar.length; i += 2) {
+            m.put((String) nameThenVar[i], (Var) nameThenVar[i + 1]);
+        }
+        return m;
+    }
+
+    /**
+     * Gradient-checks {@code op} (re-evaluated on each call): its output, whatever its shape, is reduced
+     * with a fixed random weight per element.
+     */
+    private static void check(String what, Backend b, SplittableRandom rng, Map<String, Var> leaves, Supplier<Var> op) {
+        int[] outShape = op.get().shape();
+        Tensor r = GradCheck.random(b, rng, DType.FLOAT64, outShape);
+        GradCheck.check(what + " -> " + Shapes.str(outShape), leaves, () -> GradCheck.weightedSum(op.get(), r));
+    }
+
+    private static String s(int... shape) {
+        return Shapes.str(shape);
+    }
+
+    // =====================================================================================
+    // arithmetic
+    // =====================================================================================
+
+    private interface BinaryOp {
+        Var apply(Var a, Var b);
+    }
+
+    /** Same-shape, trailing-suffix and rank-0 right-hand sides. */
+    private void checkBinary(String name, BinaryOp op, boolean divisor, long seed) {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int t = 0; t < TRIALS; t++) {
+            int[] full = {d(rng), d(rng), d(rng)};
+            int[][] rhs = {full, {full[1], full[2]}, {full[2]}, {}};
+            for (int[] sb : rhs) {
+                Var a = param(b, rng, full);
+                Var c = divisor ? param(b, rng, 0.5, 1.5, true, sb) : param(b, rng, sb);
+                check(name + " " + s(full) + " with " + s(sb), b, rng, leaves("a", a, "b", c), () -> op.apply(a, c));
+            }
+            // only the left-hand side requires a gradient; the constant gets none
+            int[] sh = {d(rng), d(rng)};
+            Var a = param(b, rng, sh);
+            Var c = Var.constant((divisor ? param(b, rng, 0.5, 1.5, true, sh[1]) : param(b, rng, sh[1])).value());
+            check(name + " " + s(sh) + " with a constant " + s(sh[1]), b, rng, leaves("a", a), () -> op.apply(a, c));
+            assertNull(c.grad(), name + ": a constant received a gradient");
+            // only the right-hand side requires a gradient
+            Var ca = Var.constant(param(b, rng, sh).value());
+            Var p = divisor ? param(b, rng, 0.5, 1.5, true, sh) : param(b, rng, sh);
+            check(name + " constant " + s(sh) + " with " + s(sh), b, rng, leaves("b", p), () -> op.apply(ca, p));
+        }
+    }
+
+    @Test
+    void add() {
+        checkBinary("add", F::add, false, 1);
+    }
+
+    @Test
+    void sub() {
+        checkBinary("sub", F::sub, false, 2);
+    }
+
+    @Test
+    void mul() {
+        checkBinary("mul", F::mul, false, 3);
+    }
+
+    @Test
+    void div() {
+        checkBinary("div", F::div, true, 4);
+    }
+
+    @Test
+    void scaleAddScalarNegOneMinus() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(5);
+        for (int t = 0; t < TRIALS; t++) {
+            int[] sh = t == 0 ? new int[] {} : new int[] {d(rng), d(rng)};
+            Var a = param(b, rng, sh);
+            check("scale " + s(sh), b, rng, leaves("a", a), () -> F.scale(a, -2.5));
+            check("addScalar " + s(sh), b, rng, leaves("a", a), () -> F.addScalar(a, 0.7));
+            check("neg " + s(sh), b, rng, leaves("a", a), () -> F.neg(a));
+            check("oneMinus " + s(sh), b, rng, leaves("a", a), () -> F.oneMinus(a));
+            check("scale(tanh) " + s(sh), b, rng, leaves("a", a), () -> F.scale(F.tanh(a), 3));
+        }
+    }
+
+    // =====================================================================================
+    // activations
+    // =====================================================================================
+
+    private interface UnaryOp {
+        Var apply(Var a);
+    }
+
+    private void checkUnary(String name, UnaryOp op, double lo, double hi, boolean signed, long seed) {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int t = 0; t < TRIALS; t++) {
+            int[] sh = t == 0 ? new int[] {d(rng)} : new int[] {d(rng), d(rng), d(rng)};
+            Var a = param(b, rng, lo, hi, signed, sh);
+            check(name + " " + s(sh), b, rng, leaves("a", a), () -> op.apply(a));
+            // composed with a product so the incoming gradient is not just the weights
+            Var c = param(b, rng, sh);
+            check(name + "(a) * c " + s(sh), b, rng, leaves("a", a, "c", c), () -> F.mul(op.apply(a), c));
+        }
+    }
+
+    @Test
+    void tanh() {
+        checkUnary("tanh", F::tanh, 0, 2, true, 6);
+    }
+
+    @Test
+    void sigmoid() {
+        checkUnary("sigmoid", F::sigmoid, 0, 3, true, 7);
+    }
+
+    @Test
+    void relu() {
+        checkUnary("relu", F::relu, 0.1, 1, true, 8); // no input within 0.1 of the kink
+    }
+
+    @Test
+    void exp() {
+        checkUnary("exp", F::exp, 0, 2, true, 9);
+    }
+
+    @Test
+    void log() {
+        checkUnary("log", F::log, 0.3, 2, false, 10);
+    }
+
+    // =====================================================================================
+    // linear algebra
+    // =====================================================================================
+
+    @Test
+    void matmulAllTransposeFlags() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(11);
+        for (int t = 0; t < TRIALS; t++) {
+            int m = d(rng);
+            int k = d(rng);
+            int n = d(rng);
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    Var a = param(b, rng, ta ? new int[] {k, m} : new int[] {m, k});
+                    Var c = param(b, rng, tb ? new int[] {n, k} : new int[] {k, n});
+                    check("matmul " + (ta ? "a^T" : "a") + s(a.shape()) + " · " + (tb ? "b^T" : "b") + s(c.shape()), b, rng,
+                            leaves("a", a, "b", c), () -> F.matmul(a, c, ta, tb));
+                }
+            }
+            Var a = param(b, rng, m, k);
+            Var c = param(b, rng, k, n);
+            check("matmul(a, b) " + s(m, k) + " · " + s(k, n), b, rng, leaves("a", a, "b", c), () -> F.matmul(a, c));
+            Var constA = Var.constant(a.value());
+            check("matmul(constant, b)", b, rng, leaves("b", c), () -> F.matmul(constA, c, false, false));
+        }
+        // odd, non-square sizes
+        Var a = param(b, rng, 7, 3);
+        Var c = param(b, rng, 5, 7);
+        check("matmul a^T[7, 3] · b^T[5, 7]", b, rng, leaves("a", a, "b", c), () -> F.matmul(a, c, true, true));
+    }
+
+    @Test
+    void linearWithAndWithoutBias() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(12);
+        for (int t = 0; t < TRIALS; t++) {
+            int n = d(rng);
+            int in = d(rng);
+            int out = d(rng);
+            Var x = param(b, rng, n, in);
+            Var w = param(b, rng, out, in);
+            Var bias = param(b, rng, out);
+            check("linear with bias x" + s(n, in) + " w" + s(out, in), b, rng, leaves("x", x, "weight", w, "bias", bias),
+                    () -> F.linear(x, w, bias));
+            check("linear without bias x" + s(n, in) + " w" + s(out, in), b, rng, leaves("x", x, "weight", w),
+                    () -> F.linear(x, w, null));
+        }
+    }
+
+    // =====================================================================================
+    // reductions and layout
+    // =====================================================================================
+
+    @Test
+    void sumMeanSumLastAxis() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(13);
+        for (int t = 0; t < TRIALS; t++) {
+            int[][] shapes = {{d(rng)}, {d(rng), d(rng)}, {d(rng), d(rng), d(rng)}};
+            for (int[] sh : shapes) {
+                Var a = param(b, rng, sh);
+                check("sum " + s(sh), b, rng, leaves("a", a), () -> F.sum(a));
+                check("mean " + s(sh), b, rng, leaves("a", a), () -> F.mean(a));
+                check("sumLastAxis " + s(sh), b, rng, leaves("a", a), () -> F.sumLastAxis(a));
+                check("sum(tanh) " + s(sh), b, rng, leaves("a", a), () -> F.sum(F.tanh(a)));
+            }
+        }
+    }
+
+    @Test
+    void reshapeAndTranspose() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(14);
+        for (int t = 0; t < TRIALS; t++) {
+            int p = d(rng);
+            int q = d(rng);
+            int r = d(rng);
+            Var a = param(b, rng, p, q, r);
+            check("reshape " + s(p, q, r) + " -> " + s(p * q, r), b, rng, leaves("a", a), () -> F.reshape(a, p * q, r));
+            check("reshape " + s(p, q, r) + " -> " + s(r, q * p), b, rng, leaves("a", a), () -> F.tanh(F.reshape(a, r, q * p)));
+            Var m = param(b, rng, p, q);
+            check("transpose " + s(p, q), b, rng, leaves("a", m), () -> F.transpose(m));
+            Var c = param(b, rng, q, r);
+            check("transpose(a)^T · c", b, rng, leaves("a", m, "c", c), () -> F.matmul(F.transpose(F.transpose(m)), c));
+        }
+    }
+
+    @Test
+    void sliceEveryAxis() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(15);
+        for (int t = 0; t < TRIALS; t++) {
+            int[] sh = {1 + d(rng), 1 + d(rng), 1 + d(rng)};
+            Var a = param(b, rng, sh);
+            for (int axis = 0; axis < 3; axis++) {
+                int n = sh[axis];
+                int start = rng.nextInt(n);
+                int end = start + 1 + rng.nextInt(n - start);
+                int ax = axis;
+                check("slice " + s(sh) + " axis " + axis + " [" + start + ", " + end + ")", b, rng, leaves("a", a),
+                        () -> F.slice(a, ax, start, end));
+                check("slice " + s(sh) + " axis " + (axis - 3) + " [0, 1)", b, rng, leaves("a", a), () -> F.slice(a, ax - 3, 0, 1));
+                check("slice " + s(sh) + " axis " + axis + " last", b, rng, leaves("a", a), () -> F.slice(a, ax, n - 1, n));
+            }
+        }
+    }
+
+    @Test
+    void concatEveryAxis() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(16);
+        for (int t = 0; t < TRIALS; t++) {
+            int[] base = {d(rng), d(rng), d(rng)};
+            for (int axis = 0; axis < 3; axis++) {
+                List<Var> parts = new ArrayList<>();
+                Map<String, Var> leaves = new LinkedHashMap<>();
+                for (int i = 0; i < 3; i++) {
+                    int[] sh = base.clone();
+                    sh[axis] = d(rng);
+                    Var p = param(b, rng, sh);
+                    if (i == 1) {
+                        parts.add(Var.constant(p.value())); // a constant in the middle
+                    } else {
+                        parts.add(p);
+                        leaves.put("part" + i, p);
+                    }
+                }
+                int ax = axis;
+                check("concat on axis " + axis, b, rng, leaves, () -> F.concat(parts, ax));
+                check("concat on axis " + (axis - 3) + " (varargs)", b, rng, leaves,
+                        () -> F.concat(ax - 3, parts.get(0), parts.get(1), parts.get(2)));
+            }
+        }
+    }
+
+    @Test
+    void unbindWithSomeOutputsUnused() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(17);
+        for (int t = 0; t < TRIALS; t++) {
+            int[] sh = {d(rng), 2 + d(rng), d(rng)};
+            Var a = param(b, rng, sh);
+            for (int axis = 0; axis < 3; axis++) {
+                int ax = axis;
+                int n = sh[axis];
+                int[] pieceShape = new int[2];
+                for (int i = 0, j = 0; i < 3; i++) {
+                    if (i != axis) {
+                        pieceShape[j++] = sh[i];
+                    }
+                }
+                Tensor r0 = GradCheck.random(b, rng, DType.FLOAT64, pieceShape);
+                Tensor rl = GradCheck.random(b, rng, DType.FLOAT64, pieceShape);
+                // the first and the last piece only (the middle ones get no gradient: null in the node's backward)
+                GradCheck.check("unbind " + s(sh) + " axis " + axis + ", pieces 0 and " + (n - 1), leaves("a", a), () -> {
+                    Var[] pieces = F.unbind(a, ax);
+                    assertEquals(n, pieces.length, "unbind piece count");
+                    Var loss = GradCheck.weightedSum(pieces[0], r0);
+                    return n > 1 ? F.add(loss, GradCheck.weightedSum(F.tanh(pieces[n - 1]), rl)) : loss;
+                });
+                // one piece only, through a negative axis
+                GradCheck.check("unbind " + s(sh) + " axis " + (axis - 3) + ", piece " + (n / 2), leaves("a", a),
+                        () -> GradCheck.weightedSum(F.unbind(a, ax - 3)[n / 2], r0));
+            }
+        }
+    }
+
+    @Test
+    void stackEveryAxis() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(18);
+        for (int t = 0; t < TRIALS; t++) {
+            int[] sh = {d(rng), d(rng)};
+            int count = 1 + d(rng);
+            List<Var> parts = new ArrayList<>();
+            Map<String, Var> leaves = new LinkedHashMap<>();
+            for (int i = 0; i < count; i++) {
+                Var p = param(b, rng, sh);
+                parts.add(p);
+                leaves.put("part" + i, p);
+            }
+            for (int axis = -3; axis < 3; axis++) {
+                int ax = axis;
+                check("stack of " + count + " x " + s(sh) + " on axis " + axis, b, rng, leaves, () -> F.stack(parts, ax));
+            }
+            Var a = param(b, rng, count, sh[0], sh[1]);
+            check("stack(unbind(a, 0), 1)", b, rng, leaves("a", a), () -> F.stack(Arrays.asList(F.unbind(a, 0)), 1));
+        }
+    }
+
+    // =====================================================================================
+    // softmax and indexing
+    // =====================================================================================
+
+    @Test
+    void logSoftmaxAndSoftmax() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(19);
+        for (int t = 0; t < TRIALS; t++) {
+            int[] sh = {d(rng), 1 + d(rng)};
+            Var a = param(b, rng, 0, 3, true, sh);
+            check("logSoftmax " + s(sh), b, rng, leaves("a", a), () -> F.logSoftmax(a));
+            check("softmax " + s(sh), b, rng, leaves("a", a), () -> F.softmax(a));
+        }
+        Var one = param(b, rng, 3, 1);
+        check("softmax of one column times the input", b, rng, leaves("a", one), () -> F.mul(F.softmax(one), one));
+    }
+
+    @Test
+    void gatherColumns() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(20);
+        for (int t = 0; t < TRIALS; t++) {
+            int n = d(rng);
+            int c = 1 + d(rng);
+            int[] idx = new int[n];
+            for (int i = 0; i < n; i++) {
+                idx[i] = rng.nextInt(c);
+            }
+            Var a = param(b, rng, n, c);
+            check("gatherColumns " + s(n, c) + " at " + Arrays.toString(idx), b, rng, leaves("a", a), () -> F.gatherColumns(a, idx));
+            check("gatherColumns(logSoftmax) " + s(n, c), b, rng, leaves("a", a), () -> F.gatherColumns(F.logSoftmax(a), idx));
+        }
+    }
+
+    @Test
+    void gatherRowsWithRepeatedIndices() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(21);
+        for (int t = 0; t < TRIALS; t++) {
+            int v = 2 + d(rng);
+            int e = d(rng);
+            int n = 3 + d(rng);
+            int[] idx = new int[n];
+            for (int i = 0; i < n; i++) {
+                idx[i] = rng.nextInt(v);
+            }
+            idx[n - 1] = idx[0];
+            idx[n - 2] = idx[0];
+            Var table = param(b, rng, v, e);
+            check("gatherRows " + s(v, e) + " at " + Arrays.toString(idx), b, rng, leaves("table", table), () -> F.gatherRows(table, idx));
+        }
+        Var table = param(b, rng, 5, 3);
+        int[] idx = {1, 4, 1, 1, 0, 4};
+        check("gatherRows at {1, 4, 1, 1, 0, 4}", b, rng, leaves("table", table), () -> F.tanh(F.gatherRows(table, idx)));
+    }
+
+    // =====================================================================================
+    // graph mechanics
+    // =====================================================================================
+
+    @Test
+    void gradientAccumulatesWhenAVarIsUsedTwice() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(30);
+        Var x = param(b, rng, 3, 4);
+        Tensor r = GradCheck.random(b, rng, DType.FLOAT64, 3, 4);
+        double[] xv = x.value().toDoubleArray();
+        double[] rv = r.toDoubleArray();
+        double[] expected = new double[xv.length];
+        for (int i = 0; i < xv.length; i++) {
+            expected[i] = 2 * xv[i] * rv[i];
+        }
+        x.zeroGrad();
+        GradCheck.weightedSum(F.mul(x, x), r).backward();
+        Expect.close("d/dx sum(r * x * x) = 2 r x", x.grad(), new int[] {3, 4}, expected, Expect.F64);
+        // a second backward pass without zeroGrad adds to the gradient
+        GradCheck.weightedSum(F.mul(x, x), r).backward();
+        double[] twice = expected.clone();
+        for (int i = 0; i < twice.length; i++) {
+            twice[i] *= 2;
+        }
+        Expect.close("gradient after two backward passes", x.grad(), new int[] {3, 4}, twice, Expect.F64);
+        GradCheck.check("x * x", leaves("x", x), () -> GradCheck.weightedSum(F.mul(x, x), r));
+        GradCheck.check("tanh(x) + x * x + x", leaves("x", x),
+                () -> GradCheck.weightedSum(F.add(F.add(F.tanh(x), F.mul(x, x)), x), r));
+        Var bias = param(b, rng, 4);
+        GradCheck.check("bias broadcast twice", leaves("x", x, "bias", bias),
+                () -> GradCheck.weightedSum(F.mul(F.add(x, bias), F.sub(x, bias)), r));
+    }
+
+    @Test
+    void gradDisabledRecordsNothing() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(31);
+        Var x = param(b, rng, 2, 3);
+        assertTrue(Grad.enabled(), "recording is on by default");
+        try (var off = Grad.disabled()) {
+            assertFalse(Grad.enabled(), "inside Grad.disabled()");
+            Var y = F.tanh(F.mul(x, x));
+            assertFalse(y.requiresGrad(), "a result computed under Grad.disabled() requires a gradient");
+            assertTrue(y.isLeaf(), "a result computed under Grad.disabled() has a creator node");
+            for (Var piece : F.unbind(x, 0)) {
+                assertFalse(piece.requiresGrad(), "unbind under Grad.disabled() recorded a node");
+            }
+            try (var nested = Grad.disabled()) {
+                assertFalse(F.add(x, x).requiresGrad(), "nested Grad.disabled()");
+            }
+            assertFalse(Grad.enabled(), "closing a nested scope re-enabled recording");
+            assertFalse(F.sum(x).requiresGrad(), "after a nested scope closed");
+            assertThrows(RuntimeException.class, () -> F.sum(y).backward(),
+                    "backward on a value computed under Grad.disabled() must throw");
+            // the values are still computed
+            double[] xv = x.value().toDoubleArray();
+            double[] yv = y.value().toDoubleArray();
+            for (int i = 0; i < xv.length; i++) {
+                assertEquals(Math.tanh(xv[i] * xv[i]), yv[i], 1e-12, "value computed under Grad.disabled()");
+            }
+        }
+        assertTrue(Grad.enabled(), "recording resumes when the scope closes");
+        Var z = F.mul(x, x);
+        assertTrue(z.requiresGrad(), "recording resumes when the scope closes");
+        assertFalse(z.isLeaf(), "a recorded result has a creator node");
+        assertFalse(F.mul(Var.constant(x.value()), Var.constant(x.value())).requiresGrad(), "an op on constants only records nothing");
+    }
+
+    @Test
+    void detachStopsGradients() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(32);
+        Var x = param(b, rng, 3, 4);
+        Var det = x.detach();
+        assertFalse(det.requiresGrad(), "detach() requires a gradient");
+        assertTrue(det.isLeaf(), "detach() is a leaf");
+        assertTrue(Arrays.equals(x.value().toDoubleArray(), det.value().toDoubleArray()), "detach() changed the value");
+
+        Tensor r = GradCheck.random(b, rng, DType.FLOAT64, 3, 4);
+        double[] xv = x.value().toDoubleArray();
+        double[] rv = r.toDoubleArray();
+        // d/dx sum(r * detach(x) * x) = r * x (one path only, not 2 r x)
+        x.zeroGrad();
+        GradCheck.weightedSum(F.mul(x.detach(), x), r).backward();
+        double[] e1 = new double[xv.length];
+        for (int i = 0; i < xv.length; i++) {
+            e1[i] = rv[i] * xv[i];
+        }
+        Expect.close("d/dx sum(r * detach(x) * x)", x.grad(), new int[] {3, 4}, e1, Expect.F64);
+
+        // through a computed value: z = detach(tanh(x)) * x + tanh(x)
+        x.zeroGrad();
+        Var h = F.tanh(x);
+        GradCheck.weightedSum(F.add(F.mul(h.detach(), x), h), r).backward();
+        double[] e2 = new double[xv.length];
+        for (int i = 0; i < xv.length; i++) {
+            double th = Math.tanh(xv[i]);
+            e2[i] = rv[i] * th + rv[i] * (1 - th * th);
+        }
+        Expect.close("d/dx sum(r * (detach(tanh x) * x + tanh x))", x.grad(), new int[] {3, 4}, e2, Expect.F64);
+
+        // nothing reaches x through a detached value alone
+        x.zeroGrad();
+        Var other = param(b, rng, 3, 4);
+        GradCheck.weightedSum(F.mul(F.tanh(x).detach(), other), r).backward();
+        assertNull(x.grad(), "a gradient reached x through detach()");
+    }
+
+    @Test
+    void backwardOnANonScalarWithoutASeedThrowsNamingTheShape() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(33);
+        Var x = param(b, rng, 2, 3);
+        Var y = F.mul(x, x);
+        RuntimeException e = assertThrows(RuntimeException.class, y::backward);
+        String msg = String.valueOf(e.getMessage());
+        assertTrue(msg.replaceAll("\\s", "").contains("[2,3]"), "the message does not name the shape [2, 3]: " + msg);
+        assertNull(x.grad(), "a failed backward() left a gradient");
+
+        // with an explicit seed of the right shape it works: d/dx sum(seed * x * x) = 2 seed x
+        Tensor seed = GradCheck.random(b, rng, DType.FLOAT64, 2, 3);
+        y.backward(seed);
+        double[] xv = x.value().toDoubleArray();
+        double[] sv = seed.toDoubleArray();
+        double[] expected = new double[xv.length];
+        for (int i = 0; i < xv.length; i++) {
+            expected[i] = 2 * xv[i] * sv[i];
+        }
+        Expect.close("backward(seed) of x * x", x.grad(), new int[] {2, 3}, expected, Expect.F64);
+
+        Var z = F.mul(x, x);
+        RuntimeException wrongSeed = assertThrows(RuntimeException.class, () -> z.backward(b.zeros(DType.FLOAT64, 3, 2)));
+        String m2 = String.valueOf(wrongSeed.getMessage()).replaceAll("\\s", "");
+        assertTrue(m2.contains("[3,2]") && m2.contains("[2,3]"), "a seed of the wrong shape: message should name both shapes: " + m2);
+
+        // a size-1 non-scalar is a scalar for backward()
+        Var w = param(b, rng, 1, 1);
+        F.mul(w, w).backward();
+        Expect.close("backward() of a [1, 1] value", w.grad(), new int[] {1, 1}, new double[] {2 * w.value().item()}, Expect.F64);
+    }
+
+    @Test
+    void multiOutputNodeGetsCorrectGradients() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(34);
+        int[] sh = {3, 4, 2};
+        Var x = param(b, rng, sh);
+        Tensor r0 = GradCheck.random(b, rng, DType.FLOAT64, 3, 2);
+        Tensor r0b = GradCheck.random(b, rng, DType.FLOAT64, 3, 2);
+        Tensor r3 = GradCheck.random(b, rng, DType.FLOAT64, 3, 2);
+        Var[] pieces = F.unbind(x, 1);
+        assertEquals(4, pieces.length, "unbind of [3, 4, 2] on axis 1");
+        for (Var p : pieces) {
+            assertTrue(p.requiresGrad(), "an unbind output does not require a gradient");
+            assertTrue(Arrays.equals(new int[] {3, 2}, p.shape()), "unbind piece shape " + s(p.shape()));
+        }
+        // output 0 is used twice, output 3 once, outputs 1 and 2 never
+        Var loss = F.add(F.add(GradCheck.weightedSum(pieces[0], r0), GradCheck.weightedSum(pieces[3], r3)),
+                GradCheck.weightedSum(pieces[0], r0b));
+        x.zeroGrad();
+        loss.backward();
+        double[] a0 = r0.toDoubleArray();
+        double[] a0b = r0b.toDoubleArray();
+        double[] a3 = r3.toDoubleArray();
+        double[] expected = new double[24];
+        for (int i = 0; i < 3; i++) {
+            for (int k = 0; k < 2; k++) {
+                expected[(i * 4) * 2 + k] = a0[i * 2 + k] + a0b[i * 2 + k];
+                expected[(i * 4 + 3) * 2 + k] = a3[i * 2 + k];
+            }
+        }
+        Expect.close("gradient through unbind outputs 0 (twice) and 3", x.grad(), sh, expected, Expect.F64);
+        double[] g = x.grad().toDoubleArray();
+        for (int i = 0; i < 3; i++) {
+            for (int j = 1; j <= 2; j++) {
+                for (int k = 0; k < 2; k++) {
+                    assertEquals(0.0, g[(i * 4 + j) * 2 + k], 0.0, "unused unbind output " + j + " contributed a gradient");
+                }
+            }
+        }
+        // the values of the pieces are the slices
+        double[] xv = x.value().toDoubleArray();
+        for (int j = 0; j < 4; j++) {
+            double[] pv = pieces[j].value().toDoubleArray();
+            for (int i = 0; i < 3; i++) {
+                for (int k = 0; k < 2; k++) {
+                    assertEquals(xv[(i * 4 + j) * 2 + k], pv[i * 2 + k], 0.0, "unbind piece " + j + " value");
+                }
+            }
+        }
+    }
+
+    @Test
+    void deepChainDoesNotOverflowTheStack() throws InterruptedException {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(35);
+        int depth = 20_000;
+        Var x = param(b, rng, 3);
+        Var c = param(b, rng, 3);
+        Tensor r = GradCheck.random(b, rng, DType.FLOAT64, 3);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        // a small stack, so that a recursive traversal of the graph fails here even where the default stack is large
+        Thread worker = new Thread(null, () -> {
+            try {
+                Var y = x;
+                for (int i = 0; i < depth; i++) {
+                    y = F.add(y, c);
+                }
+                GradCheck.weightedSum(y, r).backward();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "rnn4j-deep-chain", 512 * 1024);
+        worker.start();
+        worker.join();
+        if (failure.get() != null) {
+            throw new AssertionError("backward through a chain of " + depth + " adds failed: " + failure.get(), failure.get());
+        }
+        double[] rv = r.toDoubleArray();
+        double[] dc = new double[3];
+        for (int i = 0; i < 3; i++) {
+            dc[i] = depth * rv[i];
+        }
+        Expect.close("gradient of x through " + depth + " chained adds", x.grad(), new int[] {3}, rv, Expect.F64);
+        Expect.close("gradient of c added " + depth + " times", c.grad(), new int[] {3}, dc, Expect.F64);
+    }
+}
