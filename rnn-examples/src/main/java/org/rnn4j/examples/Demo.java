@@ -52,9 +52,13 @@ public final class Demo {
     }
 
     public static void main(String[] args) {
-        Backend backend = Backends.get();
+        run(Backends.get(), 7);
+    }
+
+    /** Runs the demo on {@code backend}, drawing the words with {@code seed}. */
+    public static void run(Backend backend, long seed) {
         System.out.println("rnn4j demo: classic char RNN (i2h/i2o, log-softmax) on backend '" + backend.name() + "' " + backend.version());
-        SplittableRandom rng = new SplittableRandom(7);
+        SplittableRandom rng = new SplittableRandom(seed);
         int[][] train = new int[400][];
         int[][] test = new int[200][];
         for (int i = 0; i < train.length; i++) {

@@ -1,0 +1,136 @@
+package org.rnn4j.examples.charrnn;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.rnn4j.autograd.F;
+import org.rnn4j.autograd.Var;
+import org.rnn4j.backend.Backend;
+import org.rnn4j.examples.cli.CheckpointFiles;
+import org.rnn4j.examples.cli.UserError;
+import org.rnn4j.examples.nn.Embedding;
+import org.rnn4j.examples.nn.Layers;
+import org.rnn4j.nn.Cells;
+import org.rnn4j.nn.Linear;
+import org.rnn4j.nn.Module;
+import org.rnn4j.nn.Recurrent;
+import org.rnn4j.nn.Stateful;
+import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * The character-level language model: embedding, a recurrent stack (LSTM, GRU or RNN) and a linear
+ * layer to logits over the vocabulary. Parameters are named as PyTorch's {@code state_dict} of a module
+ * with fields {@code embedding}, {@code rnn}, {@code head}. Streaming ({@link #streamLogits}) carries the
+ * recurrent state between calls, which is how training does truncated BPTT and how sampling goes
+ * character by character; the carried state is saved with the model.
+ */
+public final class CharModel implements Module, Stateful {
+    /** The settings a checkpoint records to rebuild the model. */
+    public record Config(String cell, int vocabulary, int embedding, int hidden, int layers, double dropout) {
+        public Map<String, String> toMetadata() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("cell", cell);
+            m.put("vocabulary", Integer.toString(vocabulary));
+            m.put("embedding", Integer.toString(embedding));
+            m.put("hidden", Integer.toString(hidden));
+            m.put("layers", Integer.toString(layers));
+            m.put("dropout", Double.toString(dropout));
+            return m;
+        }
+
+        public static Config fromMetadata(Map<String, String> m, Path file) {
+            String kind = "charrnn";
+            double dropout;
+            try {
+                dropout = Double.parseDouble(CheckpointFiles.meta(m, "dropout", file, kind));
+            } catch (NumberFormatException e) {
+                throw new UserError("checkpoint " + file + " has a damaged dropout entry; pass another --checkpoint");
+            }
+            return new Config(CheckpointFiles.meta(m, "cell", file, kind), CheckpointFiles.metaInt(m, "vocabulary", file, kind),
+                    CheckpointFiles.metaInt(m, "embedding", file, kind), CheckpointFiles.metaInt(m, "hidden", file, kind),
+                    CheckpointFiles.metaInt(m, "layers", file, kind), dropout);
+        }
+
+        public String describe() {
+            return String.format(Locale.ROOT, "%s x%d, hidden %d, embedding %d%s, vocabulary %d", cell.toUpperCase(Locale.ROOT), layers,
+                    hidden, embedding, layers > 1 && dropout > 0 ? String.format(Locale.ROOT, ", dropout %.2f", dropout) : "",
+                    vocabulary);
+        }
+    }
+
+    private final Config config;
+    private final Embedding embedding;
+    private final Recurrent rnn;
+    private final Linear head;
+    private final Map<String, Var> params;
+
+    public CharModel(Config config, Backend backend, long seed) {
+        this.config = config;
+        SplittableRandom rng = new SplittableRandom(seed);
+        DType dtype = DType.FLOAT32;
+        embedding = new Embedding("embedding", config.vocabulary(), config.embedding(), backend, dtype, rng);
+        rnn = Recurrent.builder(Cells.byName(config.cell()), config.embedding(), config.hidden()).numLayers(config.layers())
+                .dropout(config.layers() > 1 ? config.dropout() : 0).backend(backend).dtype(dtype).seed(rng.nextLong()).build();
+        head = new Linear("head", config.hidden(), config.vocabulary(), true, backend, dtype, rng);
+        params = Layers.merge("", embedding, "rnn.", rnn, "", head);
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public Recurrent rnn() {
+        return rnn;
+    }
+
+    /** Dropout between layers on (training) or off. */
+    public void train(boolean on) {
+        rnn.train(on);
+    }
+
+    /**
+     * Logits {@code [B*T, V]} for a chunk of {@code ids} ({@code [B, T]} row-major), continuing from the
+     * carried state and carrying the new state to the next call (detached: truncated BPTT).
+     */
+    public Var streamLogits(int[] ids, int batch, int steps) {
+        Var out = rnn.forwardStateful(embedding.forward(ids, batch, steps));
+        return head.forward(F.reshape(out, batch * steps, config.hidden()));
+    }
+
+    /** Logits and final state from an explicit state (null for zeros); leaves the carried state alone. */
+    public Recurrent.Output logits(int[] ids, int batch, int steps, List<Var> state) {
+        Recurrent.Output out = rnn.forward(embedding.forward(ids, batch, steps), null, state);
+        Var logits = head.forward(F.reshape(out.output(), batch * steps, config.hidden()));
+        return new Recurrent.Output(logits, out.finalState());
+    }
+
+    /** Forgets the carried state. */
+    public void resetState() {
+        rnn.resetState();
+    }
+
+    @Override
+    public List<String> stateNames() {
+        return rnn.stateNames();
+    }
+
+    @Override
+    public List<Tensor> state() {
+        return rnn.state();
+    }
+
+    @Override
+    public void setState(List<Tensor> state) {
+        rnn.setState(state);
+    }
+
+    @Override
+    public Map<String, Var> parameters() {
+        return Collections.unmodifiableMap(params);
+    }
+}

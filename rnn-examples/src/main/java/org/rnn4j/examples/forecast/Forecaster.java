@@ -1,0 +1,61 @@
+package org.rnn4j.examples.forecast;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.rnn4j.autograd.Grad;
+import org.rnn4j.autograd.Var;
+import org.rnn4j.backend.Backend;
+import org.rnn4j.examples.nn.Layers;
+import org.rnn4j.nn.Cells;
+import org.rnn4j.nn.Linear;
+import org.rnn4j.nn.Module;
+import org.rnn4j.nn.Recurrent;
+import org.rnn4j.tensor.DType;
+
+/**
+ * One-step-ahead forecaster of a scaled series: a window of the last {@code W} scaled changes goes
+ * through a recurrent layer, and a linear layer maps its last hidden state to the next change.
+ *
+ * <p>Scaling: a positive series is modelled as changes of its logarithm (month-on-month growth rates),
+ * any other series as plain changes; the changes are standardised with the training part's mean and
+ * standard deviation. Levels follow by adding the predicted changes back up, so the model
+ * extrapolates a trend beyond the range it was trained on.
+ */
+final class Forecaster implements Module {
+    private final Recurrent rnn;
+    private final Linear head;
+    private final Map<String, Var> params;
+    private final Backend backend;
+    final int window;
+
+    Forecaster(String cell, int hidden, int window, Backend backend, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        this.backend = backend;
+        this.window = window;
+        rnn = Recurrent.builder(Cells.byName(cell), 1, hidden).backend(backend).seed(rng.nextLong()).build();
+        head = new Linear("head", hidden, 1, true, backend, DType.FLOAT32, rng);
+        params = Layers.merge("rnn.", rnn, "", head);
+    }
+
+    /** Predictions {@code [N, 1]} for windows {@code x} ({@code N * W} values, row-major). */
+    Var forward(double[] x, int n) {
+        Var in = Var.constant(backend.fromDoubles(x, DType.FLOAT32, n, window, 1));
+        return head.forward(Layers.lastHidden(rnn, rnn.forward(in)));
+    }
+
+    /** The prediction for one window, without recording a graph. */
+    double predict(double[] windowValues) {
+        try (Grad.Scope off = Grad.disabled()) {
+            return forward(windowValues, 1).value().item();
+        }
+    }
+
+    String explain() {
+        return rnn.explain();
+    }
+
+    @Override
+    public Map<String, Var> parameters() {
+        return params;
+    }
+}
