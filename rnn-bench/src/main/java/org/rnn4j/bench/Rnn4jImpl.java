@@ -1,0 +1,112 @@
+package org.rnn4j.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.rnn4j.autograd.Grad;
+import org.rnn4j.autograd.Var;
+import org.rnn4j.backend.Backend;
+import org.rnn4j.loss.Losses;
+import org.rnn4j.nn.Cell;
+import org.rnn4j.nn.Cells;
+import org.rnn4j.nn.Recurrent;
+import org.rnn4j.optim.SGD;
+import org.rnn4j.tensor.DType;
+
+/**
+ * A workload on an rnn4j backend: {@link Recurrent} with the workload's weights, a training step of
+ * forward, {@link Losses#mse} against the targets, backward and {@link SGD}, or a forward pass with
+ * graph recording off. Also computes the float64 reference on the cpu backend.
+ */
+final class Rnn4jImpl implements LocalImpl {
+    private final String name;
+    private final Workload w;
+    private final Backend backend;
+    private final Recurrent layer;
+    private final Var x;
+    private final Var target;
+    private final SGD sgd;
+    /** Keeps the JIT from dropping the result of an inference step. */
+    private double sink;
+
+    Rnn4jImpl(String name, Backend backend, WorkloadData d, DType dtype) {
+        this.name = name;
+        this.w = d.workload();
+        this.backend = backend;
+        this.layer = Recurrent.builder(cell(w.cell()), w.input(), w.hidden()).backend(backend).dtype(dtype).seed(1).build();
+        int gh = w.gates() * w.hidden();
+        set(WorkloadData.W_IH, d, dtype, gh, w.input());
+        set(WorkloadData.W_HH, d, dtype, gh, w.hidden());
+        set(WorkloadData.B_IH, d, dtype, gh);
+        set(WorkloadData.B_HH, d, dtype, gh);
+        this.x = Var.constant(backend.fromFloats(d.x(), dtype, w.batch(), w.steps(), w.input()));
+        this.target = w.train() ? Var.constant(backend.fromFloats(d.target(), dtype, w.batch(), w.steps(), w.hidden())) : null;
+        this.sgd = w.train() ? SGD.builder(layer.parameters().values()).lr(WorkloadData.LR).build() : null;
+    }
+
+    static Cell cell(Workload.CellKind k) {
+        return switch (k) {
+            case RNN -> Cells.rnnTanh();
+            case LSTM -> Cells.lstm();
+            case GRU -> Cells.gru();
+        };
+    }
+
+    private void set(String param, WorkloadData d, DType dtype, int... shape) {
+        layer.parameters().get(param).set(backend.fromFloats(d.parameter(param), dtype, shape));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Outputs outputs() {
+        if (!w.train()) {
+            try (var off = Grad.disabled()) {
+                return new Outputs(layer.forward(x).output().value().toFloatArray(), Map.of());
+            }
+        }
+        layer.zeroGrad();
+        Recurrent.Output out = layer.forward(x);
+        Var loss = Losses.mse(out.output(), target);
+        loss.backward();
+        Map<String, float[]> grads = new LinkedHashMap<>();
+        for (Map.Entry<String, Var> e : layer.parameters().entrySet()) {
+            grads.put(e.getKey(), e.getValue().grad().toFloatArray());
+        }
+        float[] output = out.output().value().toFloatArray();
+        layer.zeroGrad();
+        return new Outputs(output, grads);
+    }
+
+    /** One timed step; reads back one scalar so that an asynchronous backend has finished. */
+    @Override
+    public void step() {
+        if (w.train()) {
+            sgd.zeroGrad();
+            Var loss = Losses.mse(layer.forward(x).output(), target);
+            loss.backward();
+            sgd.step();
+            sink += loss.value().item();
+        } else {
+            try (var off = Grad.disabled()) {
+                sink += backend.sum(layer.forward(x).output().value()).item();
+            }
+        }
+    }
+
+    @Override
+    public String note() {
+        return layer.cell().name() + " cell step " + layer.cell().implementation(backend);
+    }
+
+    double sink() {
+        return sink;
+    }
+
+    @Override
+    public void close() {
+        // tensors are released when collected; nothing native is held beyond the backend's own pools
+    }
+}

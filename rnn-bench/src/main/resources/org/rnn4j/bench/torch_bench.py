@@ -1,0 +1,249 @@
+"""rnn4j's PyTorch peer: runs rnn-bench workloads in PyTorch, driven by rnn-bench over stdin/stdout.
+
+Protocol: one JSON object per line. On start it prints {"ready": true, ...versions...} or {"error": ...}.
+Commands (each answered by one line, {"error": ...} on failure):
+  {"cmd": "setup", "workload": {...}, "file": PATH}  load weights, x and target from a safetensors file
+  {"cmd": "check", "out": PATH}                      write the forward output (and, for training, the
+                                                      gradients of the MSE loss) to a safetensors file
+  {"cmd": "time", "warmup": W, "iterations": N, "budget_s": S}   -> {"ms": [...], "warmup": W', "peak_bytes": B}
+  {"cmd": "quit"}
+Needs only torch and numpy (safetensors files are read and written here, not with the safetensors package).
+"""
+import json
+import os
+import struct
+import sys
+import time
+import traceback
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+try:
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+except Exception as e:  # reported to rnn-bench, which says why torch is skipped
+    emit({"error": "import failed: %s: %s" % (type(e).__name__, e)})
+    sys.exit(0)
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 8:
+        raise ValueError("%s: shorter than a safetensors header" % path)
+    (n,) = struct.unpack("<Q", data[:8])
+    if n > len(data) - 8:
+        raise ValueError("%s: header length %d exceeds the file" % (path, n))
+    header = json.loads(data[8:8 + n].decode("utf-8"))
+    base = 8 + n
+    out = {}
+    for name, e in header.items():
+        if name == "__metadata__":
+            continue
+        if e["dtype"] != "F32":
+            raise ValueError("%s: tensor %s has dtype %s, expected F32" % (path, name, e["dtype"]))
+        start, end = e["data_offsets"]
+        count = 1
+        for s in e["shape"]:
+            count *= s
+        if end - start != 4 * count or base + end > len(data):
+            raise ValueError("%s: tensor %s has bad offsets %s" % (path, name, e["data_offsets"]))
+        arr = np.frombuffer(data, dtype="<f4", count=count, offset=base + start).reshape(e["shape"])
+        out[name] = torch.from_numpy(arr.copy())
+    return out
+
+
+def write_safetensors(path, tensors):
+    header = {}
+    blobs = []
+    off = 0
+    for name, t in tensors.items():
+        a = np.ascontiguousarray(t.detach().cpu().numpy(), dtype="<f4")
+        b = a.tobytes()
+        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
+        off += len(b)
+        blobs.append(b)
+    h = json.dumps(header).encode("utf-8")
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+def proc_status_kb(key):
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak_rss():
+    """Resets VmHWM to the current RSS (Linux >= 4.0); False where that is not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def blas_libraries():
+    """The BLAS/LAPACK libraries mapped into this process (after a matmul has run)."""
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))
+    libs = set()
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 6:
+                    p = parts[5]
+                    base = os.path.basename(p).lower()
+                    if any(k in base for k in ("blas", "mkl", "blis", "lapack", "dnnl")):
+                        libs.add(os.path.realpath(p))
+    except OSError:
+        pass
+    return sorted(libs)
+
+
+class Bench:
+    def __init__(self):
+        self.model = None
+
+    def setup(self, wl, path):
+        t = read_safetensors(path)
+        cell, i, h = wl["cell"], wl["input"], wl["hidden"]
+        if cell == "rnn":
+            m = torch.nn.RNN(i, h, nonlinearity="tanh", batch_first=True)
+        elif cell == "lstm":
+            m = torch.nn.LSTM(i, h, batch_first=True)
+        elif cell == "gru":
+            m = torch.nn.GRU(i, h, batch_first=True)
+        else:
+            raise ValueError("unknown cell " + cell)
+        with torch.no_grad():
+            for name, p in m.named_parameters():
+                if tuple(p.shape) != tuple(t[name].shape):
+                    raise ValueError("parameter %s: file has %s, model %s" % (name, list(t[name].shape), list(p.shape)))
+                p.copy_(t[name])
+        self.model = m
+        self.train = bool(wl["train"])
+        self.x = t["x"].contiguous()
+        self.target = t["target"].contiguous()
+        self.opt = torch.optim.SGD(m.parameters(), lr=wl["lr"])
+        self.sink = 0.0
+        return {"ok": True}
+
+    def check(self, out_path):
+        m = self.model
+        if not self.train:
+            with torch.no_grad():
+                out, _ = m(self.x)
+            write_safetensors(out_path, {"output": out})
+            return {"ok": True}
+        m.zero_grad(set_to_none=True)
+        out, _ = m(self.x)
+        loss = F.mse_loss(out, self.target)
+        loss.backward()
+        tensors = {"output": out}
+        for name, p in m.named_parameters():
+            tensors["grad." + name] = p.grad
+        write_safetensors(out_path, tensors)
+        m.zero_grad(set_to_none=True)
+        return {"ok": True}
+
+    def step(self):
+        if self.train:
+            self.opt.zero_grad(set_to_none=True)
+            out, _ = self.model(self.x)
+            loss = F.mse_loss(out, self.target)
+            loss.backward()
+            self.opt.step()
+            self.sink += loss.item()
+        else:
+            with torch.no_grad():
+                out, _ = self.model(self.x)
+                self.sink += out.sum().item()
+
+    def time(self, warmup, iterations, budget_s):
+        """The same loop as rnn-bench's LocalTimer: warmup (at most a third of the budget), then timed steps."""
+        rss0 = proc_status_kb("VmRSS")
+        reset = reset_peak_rss()
+        budget = budget_s
+        t_warm = time.perf_counter()
+        last = 0.0
+        done = 0
+        for _ in range(warmup):
+            t0 = time.perf_counter()
+            self.step()
+            last = time.perf_counter() - t0
+            done += 1
+            if time.perf_counter() - t_warm > budget / 3:
+                break
+        n = iterations
+        if last > 0 and last * iterations > budget:
+            fit = max(1, int(budget / last))
+            n = max(min(3, iterations), min(iterations, fit))
+        ms = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            self.step()
+            ms.append((time.perf_counter() - t0) * 1e3)
+        hwm = proc_status_kb("VmHWM") if reset else None
+        if hwm is None:
+            import resource
+            hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, whole process life
+        peak = max(0, hwm - (rss0 or 0)) * 1024
+        return {"ms": ms, "warmup": done, "peak_bytes": peak, "peak_reset": reset}
+
+
+def main():
+    threads = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    if threads > 0:
+        torch.set_num_threads(threads)
+    emit({
+        "ready": True,
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "python": sys.version.split()[0],
+        "executable": sys.executable,
+        "threads": torch.get_num_threads(),
+        "mkldnn": bool(torch.backends.mkldnn.is_available()),
+        "blas": blas_libraries(),
+        "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
+    })
+    bench = Bench()
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            cmd = json.loads(line)
+            c = cmd["cmd"]
+            if c == "quit":
+                emit({"ok": True})
+                return
+            elif c == "setup":
+                emit(bench.setup(cmd["workload"], cmd["file"]))
+            elif c == "check":
+                emit(bench.check(cmd["out"]))
+            elif c == "time":
+                emit(bench.time(int(cmd["warmup"]), int(cmd["iterations"]), float(cmd["budget_s"])))
+            else:
+                emit({"error": "unknown command " + c})
+        except Exception as e:
+            emit({"error": "%s: %s" % (type(e).__name__, e), "trace": traceback.format_exc()})
+
+
+if __name__ == "__main__":
+    main()
