@@ -1,0 +1,408 @@
+package org.rnn4j.cpu;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.rnn4j.backend.AbstractBackend;
+import org.rnn4j.backend.BackendOptions;
+import org.rnn4j.backend.FusedKernel;
+import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Shapes;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * The pure-Java backend: {@link CpuTensor}s on the heap, float32 and float64, with a blocked,
+ * multi-threaded matrix product (see {@link Gemm}) and fused LSTM, GRU and Elman cell kernels
+ * ({@link FusedKernel#LSTM_CELL}, {@link FusedKernel#GRU_CELL}, {@link FusedKernel#RNN_TANH_CELL},
+ * {@link FusedKernel#RNN_RELU_CELL}).
+ *
+ * <p>Arguments are validated by {@link AbstractBackend}; the kernels here assume valid input. Large
+ * matrix products run on {@link BackendOptions#threads()} threads (0: one per available processor);
+ * everything else runs on the calling thread. Instances are thread-safe. Reductions and softmax
+ * accumulate in double for both dtypes.
+ */
+public final class CpuBackend extends AbstractBackend {
+    /** The backend's name. */
+    public static final String NAME = "cpu";
+
+    private final Parallel parallel;
+    private final Map<String, FusedKernel> fusedKernels;
+
+    /** A backend with default options (one compute thread per available processor). */
+    public CpuBackend() {
+        this(BackendOptions.defaults());
+    }
+
+    /** A backend with {@code options}. */
+    public CpuBackend(BackendOptions options) {
+        int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
+        this.parallel = new Parallel(threads);
+        this.fusedKernels = Map.of(
+                FusedKernel.LSTM_CELL, new LstmCellKernel(this),
+                FusedKernel.GRU_CELL, new GruCellKernel(this),
+                FusedKernel.RNN_TANH_CELL, new RnnCellKernel(this, false),
+                FusedKernel.RNN_RELU_CELL, new RnnCellKernel(this, true));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String version() {
+        return CpuBackendProvider.VERSION;
+    }
+
+    @Override
+    public boolean supports(DType dtype) {
+        return dtype == DType.FLOAT32 || dtype == DType.FLOAT64;
+    }
+
+    /** Number of threads large matrix products run on. */
+    public int threads() {
+        return parallel.threads();
+    }
+
+    @Override
+    public Optional<FusedKernel> fused(String name) {
+        return Optional.ofNullable(fusedKernels.get(name));
+    }
+
+    @Override
+    public String toString() {
+        return "CpuBackend[" + threads() + " threads]";
+    }
+
+    // ---- helpers shared with the fused kernels ----
+
+    CpuTensor wrap(int[] shape, Object data) {
+        return new CpuTensor(this, shape, data);
+    }
+
+    static Object data(Tensor t) {
+        return ((CpuTensor) t).data();
+    }
+
+    private static int[] shape(Tensor t) {
+        return ((CpuTensor) t).shapeRef();
+    }
+
+    /** Throws unless {@code t} is a non-null tensor of this backend (the message names both backends). */
+    void requireOwn(String arg, Tensor t) {
+        own(arg, t);
+    }
+
+    /** {@code addend + op(a) · op(b)} on raw arrays; see {@link Gemm#multiply}. */
+    Object gemm(Object a, Object b, int m, int n, int k, boolean ta, boolean tb, Object addend) {
+        return Gemm.multiply(a, b, m, n, k, ta, tb, addend, parallel);
+    }
+
+    // ---- creation and layout ----
+
+    @Override
+    protected Tensor doFromDoubles(double[] data, DType dtype, int[] shape) {
+        return wrap(shape, Storage.convert(data, dtype));
+    }
+
+    @Override
+    protected Tensor doFromFloats(float[] data, DType dtype, int[] shape) {
+        return wrap(shape, Storage.convert(data, dtype));
+    }
+
+    @Override
+    protected Tensor doFull(double value, DType dtype, int[] shape) {
+        return wrap(shape, Storage.full(dtype, Shapes.size(shape), value));
+    }
+
+    @Override
+    protected Tensor doReshape(Tensor a, int[] shape) {
+        return wrap(shape, data(a));
+    }
+
+    @Override
+    protected Tensor doTranspose(Tensor a) {
+        int[] s = shape(a);
+        return wrap(new int[] {s[1], s[0]}, Storage.transpose(data(a), s[0], s[1]));
+    }
+
+    @Override
+    protected Tensor doSlice(Tensor a, int axis, int start, int end) {
+        int[] s = shape(a);
+        int outer = Shapes.prefixSize(s, axis);
+        int inner = innerSize(s, axis);
+        int len = end - start;
+        Object src = data(a);
+        Object out = Storage.allocLike(src, outer * len * inner);
+        for (int o = 0; o < outer; o++) {
+            System.arraycopy(src, (o * s[axis] + start) * inner, out, o * len * inner, len * inner);
+        }
+        int[] shape = s.clone();
+        shape[axis] = len;
+        return wrap(shape, out);
+    }
+
+    /** Product of the extents after {@code axis}. */
+    private static int innerSize(int[] s, int axis) {
+        int p = 1;
+        for (int d = axis + 1; d < s.length; d++) {
+            p *= s[d];
+        }
+        return p;
+    }
+
+    @Override
+    protected Tensor doConcat(List<Tensor> parts, int axis) {
+        int[] s0 = shape(parts.get(0));
+        int outer = Shapes.prefixSize(s0, axis);
+        int inner = innerSize(s0, axis);
+        int total = 0;
+        for (Tensor p : parts) {
+            total += shape(p)[axis];
+        }
+        Object out = Storage.allocLike(data(parts.get(0)), outer * total * inner);
+        int offset = 0;
+        for (Tensor p : parts) {
+            int chunk = shape(p)[axis] * inner;
+            Object src = data(p);
+            for (int o = 0; o < outer; o++) {
+                System.arraycopy(src, o * chunk, out, o * total * inner + offset, chunk);
+            }
+            offset += chunk;
+        }
+        int[] shape = s0.clone();
+        shape[axis] = total;
+        return wrap(shape, out);
+    }
+
+    @Override
+    protected Tensor doCast(Tensor a, DType dtype) {
+        return wrap(shape(a).clone(), Storage.convert(data(a), dtype));
+    }
+
+    // ---- elementwise ----
+
+    @Override
+    protected Tensor doBinary(BinaryOp op, Tensor a, Tensor b) {
+        Object x = data(a);
+        Object y = data(b);
+        Object out = switch (op) {
+            case ADD -> Storage.zip(x, y, (p, q) -> p + q);
+            case SUB -> Storage.zip(x, y, (p, q) -> p - q);
+            case MUL -> Storage.zip(x, y, (p, q) -> p * q);
+            case DIV -> Storage.zip(x, y, (p, q) -> p / q);
+            case MAX -> Storage.zip(x, y, Math::max);
+        };
+        return wrap(shape(a).clone(), out);
+    }
+
+    @Override
+    protected Tensor doScale(Tensor a, double s) {
+        return wrap(shape(a).clone(), Storage.map(data(a), x -> x * s));
+    }
+
+    @Override
+    protected Tensor doAddScalar(Tensor a, double s) {
+        return wrap(shape(a).clone(), Storage.map(data(a), x -> x + s));
+    }
+
+    @Override
+    protected Tensor doAddScaled(Tensor a, Tensor b, double alpha) {
+        return wrap(shape(a).clone(), Storage.zip(data(a), data(b), (p, q) -> p + alpha * q));
+    }
+
+    @Override
+    protected Tensor doUnary(UnaryOp op, Tensor a) {
+        Object x = data(a);
+        Object out = switch (op) {
+            case TANH -> x instanceof float[] ? Storage.map(x, CpuMath::tanhFloat) : Storage.map(x, Math::tanh);
+            case SIGMOID -> Storage.map(x, CpuMath::sigmoid);
+            case RELU -> Storage.map(x, v -> Math.max(v, 0.0));
+            case EXP -> Storage.map(x, Math::exp);
+            case LOG -> Storage.map(x, Math::log);
+            case SQRT -> Storage.map(x, Math::sqrt);
+            case ABS -> Storage.map(x, Math::abs);
+        };
+        return wrap(shape(a).clone(), out);
+    }
+
+    @Override
+    protected Tensor doActivationBackward(UnaryOp op, Tensor y, Tensor gy) {
+        Object out = switch (op) {
+            case TANH -> Storage.zip(data(y), data(gy), (v, g) -> g * (1 - v * v));
+            case SIGMOID -> Storage.zip(data(y), data(gy), (v, g) -> g * v * (1 - v));
+            case RELU -> Storage.zip(data(y), data(gy), (v, g) -> v > 0 ? g : 0.0);
+            default -> throw new IllegalArgumentException("no backward kernel for " + op);
+        };
+        return wrap(shape(y).clone(), out);
+    }
+
+    // ---- linear algebra and reductions ----
+
+    @Override
+    protected Tensor doMatmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
+        int[] sa = shape(a);
+        int[] sb = shape(b);
+        int m = transposeA ? sa[1] : sa[0];
+        int k = transposeA ? sa[0] : sa[1];
+        int n = transposeB ? sb[0] : sb[1];
+        return wrap(new int[] {m, n}, gemm(data(a), data(b), m, n, k, transposeA, transposeB, null));
+    }
+
+    @Override
+    protected Tensor doSum(Tensor a) {
+        Arr x = Arr.of(data(a));
+        double s = 0;
+        for (int i = 0, n = x.length(); i < n; i++) {
+            s += x.get(i);
+        }
+        return scalar(a, s);
+    }
+
+    @Override
+    protected Tensor doMaxAbs(Tensor a) {
+        Arr x = Arr.of(data(a));
+        double m = 0;
+        for (int i = 0, n = x.length(); i < n; i++) {
+            m = Math.max(m, Math.abs(x.get(i)));
+        }
+        return scalar(a, m);
+    }
+
+    private Tensor scalar(Tensor like, double value) {
+        return wrap(new int[0], Storage.full(like.dtype(), 1, value));
+    }
+
+    @Override
+    protected Tensor doSumToTrailing(Tensor a, int[] trailing) {
+        Arr x = Arr.of(data(a));
+        int inner = Shapes.size(trailing);
+        double[] acc = new double[inner];
+        for (int o = 0, n = x.length(); o < n; o += inner) {
+            for (int j = 0; j < inner; j++) {
+                acc[j] += x.get(o + j);
+            }
+        }
+        return wrap(trailing, Storage.convert(acc, a.dtype()));
+    }
+
+    @Override
+    protected Tensor doSumLastAxis(Tensor a) {
+        int[] s = shape(a);
+        int cols = s[s.length - 1];
+        int rows = Shapes.prefixSize(s, s.length - 1);
+        Arr x = Arr.of(data(a));
+        Arr out = Arr.allocLike(data(a), rows);
+        for (int r = 0; r < rows; r++) {
+            double acc = 0;
+            for (int j = r * cols, e = j + cols; j < e; j++) {
+                acc += x.get(j);
+            }
+            out.set(r, acc);
+        }
+        return wrap(Arrays.copyOf(s, s.length - 1), out.raw());
+    }
+
+    @Override
+    protected Tensor doLogSoftmax(Tensor a, boolean log) {
+        int[] s = shape(a);
+        int rows = s[0];
+        int cols = s[1];
+        Arr x = Arr.of(data(a));
+        Arr out = Arr.allocLike(data(a), rows * cols);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, x.get(o + j));
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += Math.exp(x.get(o + j) - max);
+            }
+            if (log) {
+                double shift = max + Math.log(sum);
+                for (int j = 0; j < cols; j++) {
+                    out.set(o + j, x.get(o + j) - shift);
+                }
+            } else {
+                double inv = 1.0 / sum;
+                for (int j = 0; j < cols; j++) {
+                    out.set(o + j, Math.exp(x.get(o + j) - max) * inv);
+                }
+            }
+        }
+        return wrap(s.clone(), out.raw());
+    }
+
+    @Override
+    protected Tensor doLogSoftmaxBackward(Tensor y, Tensor gy) {
+        int[] s = shape(y);
+        int rows = s[0];
+        int cols = s[1];
+        Arr yv = Arr.of(data(y));
+        Arr g = Arr.of(data(gy));
+        Arr out = Arr.allocLike(data(y), rows * cols);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += g.get(o + j);
+            }
+            for (int j = 0; j < cols; j++) {
+                out.set(o + j, g.get(o + j) - Math.exp(yv.get(o + j)) * sum);
+            }
+        }
+        return wrap(s.clone(), out.raw());
+    }
+
+    // ---- indexing ----
+
+    @Override
+    protected Tensor doGatherColumns(Tensor a, int[] index) {
+        int cols = shape(a)[1];
+        Arr x = Arr.of(data(a));
+        Arr out = Arr.allocLike(data(a), index.length);
+        for (int n = 0; n < index.length; n++) {
+            out.set(n, x.get(n * cols + index[n]));
+        }
+        return wrap(new int[] {index.length}, out.raw());
+    }
+
+    @Override
+    protected Tensor doScatterColumns(Tensor g, int[] index, int columns) {
+        Arr x = Arr.of(data(g));
+        Arr out = Arr.allocLike(data(g), index.length * columns);
+        for (int n = 0; n < index.length; n++) {
+            out.set(n * columns + index[n], x.get(n));
+        }
+        return wrap(new int[] {index.length, columns}, out.raw());
+    }
+
+    @Override
+    protected Tensor doGatherRows(Tensor a, int[] index) {
+        int width = shape(a)[1];
+        Object src = data(a);
+        Object out = Storage.allocLike(src, index.length * width);
+        for (int n = 0; n < index.length; n++) {
+            System.arraycopy(src, index[n] * width, out, n * width, width);
+        }
+        return wrap(new int[] {index.length, width}, out);
+    }
+
+    @Override
+    protected Tensor doScatterAddRows(Tensor g, int[] index, int rows) {
+        int width = shape(g)[1];
+        Arr x = Arr.of(data(g));
+        Arr out = Arr.allocLike(data(g), rows * width);
+        for (int n = 0; n < index.length; n++) {
+            int src = n * width;
+            int dst = index[n] * width;
+            for (int j = 0; j < width; j++) {
+                out.add(dst + j, x.get(src + j));
+            }
+        }
+        return wrap(new int[] {rows, width}, out.raw());
+    }
+}

@@ -1,0 +1,93 @@
+package org.rnn4j.cpu;
+
+import java.util.Arrays;
+import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Shapes;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * A tensor of the {@link CpuBackend}: a row-major Java array on the heap, {@code float[]} for
+ * {@link DType#FLOAT32} and {@code double[]} for {@link DType#FLOAT64}.
+ *
+ * <p>The array is never written after construction (every op returns a new tensor), so tensors are
+ * safe to share between threads and {@link CpuBackend#reshape} shares the array of its argument.
+ * {@link #close()} does nothing: the garbage collector reclaims the array.
+ */
+public final class CpuTensor implements Tensor {
+    private final CpuBackend backend;
+    private final int[] shape;
+    private final DType dtype;
+    /** {@code float[]} or {@code double[]} of length {@code Shapes.size(shape)}; never modified. */
+    private final Object data;
+
+    /** Wraps {@code data} (a {@code float[]} or {@code double[]}, not copied) with {@code shape} (not copied). */
+    CpuTensor(CpuBackend backend, int[] shape, Object data) {
+        this.backend = backend;
+        this.shape = shape;
+        this.data = data;
+        this.dtype = Storage.dtypeOf(data);
+        assert Storage.length(data) == Shapes.size(shape) : "data length does not match shape " + Shapes.str(shape);
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    /** The shape array itself, for kernels that only read it. */
+    int[] shapeRef() {
+        return shape;
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public int rank() {
+        return shape.length;
+    }
+
+    @Override
+    public int size() {
+        return Storage.length(data);
+    }
+
+    /** The backing {@code float[]} or {@code double[]}; callers must not modify it. */
+    Object data() {
+        return data;
+    }
+
+    @Override
+    public double[] toDoubleArray() {
+        return (double[]) Storage.convert(data, DType.FLOAT64);
+    }
+
+    @Override
+    public float[] toFloatArray() {
+        return (float[]) Storage.convert(data, DType.FLOAT32);
+    }
+
+    @Override
+    public void close() {
+        // heap memory: nothing to release
+    }
+
+    @Override
+    public String toString() {
+        int n = size();
+        double[] head = (double[]) Storage.convert(Storage.copyRange(data, 0, Math.min(n, 8)), DType.FLOAT64);
+        String values = Arrays.toString(head);
+        if (n > head.length) {
+            values = values.substring(0, values.length() - 1) + ", ...]";
+        }
+        return "CpuTensor" + Shapes.str(shape) + " " + dtype + " " + values;
+    }
+}

@@ -1,0 +1,167 @@
+package org.rnn4j.cpu;
+
+import java.util.Arrays;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import org.rnn4j.tensor.DType;
+
+/**
+ * Loops over the two storage types, {@code float[]} (FLOAT32) and {@code double[]} (FLOAT64), written
+ * once per shape of loop: each op passes its arithmetic as a lambda, which the JIT inlines at each
+ * call site. Arithmetic is done in double and rounded once when stored to a {@code float[]}, which for
+ * {@code + - * /} gives exactly the correctly rounded float result.
+ */
+final class Storage {
+    private Storage() {
+    }
+
+    static DType dtypeOf(Object data) {
+        if (data instanceof float[]) {
+            return DType.FLOAT32;
+        }
+        if (data instanceof double[]) {
+            return DType.FLOAT64;
+        }
+        throw new IllegalArgumentException("CPU tensor storage must be float[] or double[], got "
+                + (data == null ? "null" : data.getClass().getSimpleName()));
+    }
+
+    static int length(Object data) {
+        return data instanceof float[] f ? f.length : ((double[]) data).length;
+    }
+
+    static Object alloc(DType dtype, int n) {
+        return dtype == DType.FLOAT32 ? new float[n] : new double[n];
+    }
+
+    /** A new array of the same type as {@code like}. */
+    static Object allocLike(Object like, int n) {
+        return like instanceof float[] ? new float[n] : new double[n];
+    }
+
+    /** A copy of {@code data} as {@code dtype} (always a new array). */
+    static Object convert(Object data, DType dtype) {
+        if (data instanceof float[] f) {
+            if (dtype == DType.FLOAT32) {
+                return f.clone();
+            }
+            double[] out = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                out[i] = f[i];
+            }
+            return out;
+        }
+        double[] d = (double[]) data;
+        if (dtype == DType.FLOAT64) {
+            return d.clone();
+        }
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = (float) d[i];
+        }
+        return out;
+    }
+
+    static Object copyRange(Object data, int from, int to) {
+        return data instanceof float[] f ? Arrays.copyOfRange(f, from, to) : Arrays.copyOfRange((double[]) data, from, to);
+    }
+
+    static Object full(DType dtype, int n, double value) {
+        if (dtype == DType.FLOAT32) {
+            float[] f = new float[n];
+            Arrays.fill(f, (float) value);
+            return f;
+        }
+        double[] d = new double[n];
+        Arrays.fill(d, value);
+        return d;
+    }
+
+    /** {@code out[i] = f(a[i])}, a new array of {@code a}'s type. */
+    static Object map(Object a, DoubleUnaryOperator f) {
+        if (a instanceof float[] x) {
+            float[] out = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                out[i] = (float) f.applyAsDouble(x[i]);
+            }
+            return out;
+        }
+        double[] x = (double[]) a;
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = f.applyAsDouble(x[i]);
+        }
+        return out;
+    }
+
+    /**
+     * {@code out[i] = f(a[i], b[i mod |b|])}: {@code b} has {@code a}'s shape or a trailing suffix of it
+     * (including a single element), so it repeats over {@code a}'s leading dimensions.
+     */
+    static Object zip(Object a, Object b, DoubleBinaryOperator f) {
+        if (a instanceof float[] x) {
+            float[] y = (float[]) b;
+            float[] out = new float[x.length];
+            int m = y.length;
+            if (m == 1) {
+                double s = y[0];
+                for (int i = 0; i < x.length; i++) {
+                    out[i] = (float) f.applyAsDouble(x[i], s);
+                }
+            } else if (m > 0) {
+                for (int o = 0; o < x.length; o += m) {
+                    for (int j = 0; j < m; j++) {
+                        out[o + j] = (float) f.applyAsDouble(x[o + j], y[j]);
+                    }
+                }
+            }
+            return out;
+        }
+        double[] x = (double[]) a;
+        double[] y = (double[]) b;
+        double[] out = new double[x.length];
+        int m = y.length;
+        if (m == 1) {
+            double s = y[0];
+            for (int i = 0; i < x.length; i++) {
+                out[i] = f.applyAsDouble(x[i], s);
+            }
+        } else if (m > 0) {
+            for (int o = 0; o < x.length; o += m) {
+                for (int j = 0; j < m; j++) {
+                    out[o + j] = f.applyAsDouble(x[o + j], y[j]);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Transpose of a row-major {@code [rows, cols]} array, in cache-sized tiles. */
+    static Object transpose(Object a, int rows, int cols) {
+        final int tile = 32;
+        Object out = allocLike(a, rows * cols);
+        for (int i0 = 0; i0 < rows; i0 += tile) {
+            int i1 = Math.min(rows, i0 + tile);
+            for (int j0 = 0; j0 < cols; j0 += tile) {
+                int j1 = Math.min(cols, j0 + tile);
+                if (a instanceof float[] x) {
+                    float[] y = (float[]) out;
+                    for (int i = i0; i < i1; i++) {
+                        for (int j = j0; j < j1; j++) {
+                            y[j * rows + i] = x[i * cols + j];
+                        }
+                    }
+                } else {
+                    double[] x = (double[]) a;
+                    double[] y = (double[]) out;
+                    for (int i = i0; i < i1; i++) {
+                        for (int j = j0; j < j1; j++) {
+                            y[j * rows + i] = x[i * cols + j];
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}

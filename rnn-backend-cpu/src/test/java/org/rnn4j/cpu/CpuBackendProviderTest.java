@@ -1,0 +1,57 @@
+package org.rnn4j.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+import org.rnn4j.backend.Backend;
+import org.rnn4j.backend.BackendOptions;
+import org.rnn4j.backend.BackendProvider;
+import org.rnn4j.backend.Backends;
+import org.rnn4j.tensor.DType;
+
+/** Registration of the CPU backend through {@link ServiceLoader} and {@link Backends}. */
+class CpuBackendProviderTest {
+
+    @Test
+    void serviceLoaderFindsTheCpuProvider() {
+        List<String> names = new ArrayList<>();
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+            names.add(p.name());
+        }
+        assertTrue(names.contains("cpu"), "providers found: " + names);
+    }
+
+    @Test
+    void providerDescribesTheBackend() {
+        CpuBackendProvider p = new CpuBackendProvider();
+        assertEquals("cpu", p.name());
+        assertEquals(10, p.priority());
+        assertTrue(p.availability().available());
+        assertEquals("", p.availability().reason());
+        assertTrue(p.version().endsWith(" (pure Java)"), p.version());
+        assertFalse(p.version().startsWith("unknown"), "the version comes from the manifest or version.properties: " + p.version());
+    }
+
+    @Test
+    void createHonoursTheThreadCount() {
+        Backend b = new CpuBackendProvider().create(new BackendOptions(3));
+        CpuBackend cpu = assertInstanceOf(CpuBackend.class, b);
+        assertEquals(3, cpu.threads());
+        assertEquals("cpu", cpu.name());
+        assertEquals(new CpuBackendProvider().version(), cpu.version());
+        assertTrue(cpu.supports(DType.FLOAT32) && cpu.supports(DType.FLOAT64));
+        assertFalse(cpu.supports(null));
+    }
+
+    @Test
+    void backendsSelectsTheCpuBackendByName() {
+        assertInstanceOf(CpuBackend.class, Backends.get("cpu"));
+        assertTrue(Backends.diagnostics().contains("cpu"));
+    }
+}
