@@ -178,6 +178,49 @@ public abstract class ModelsContract extends BackendContract {
     }
 
     @Test
+    void maskedLossesIgnorePaddedSteps() {
+        Backend b = backendFor(DType.FLOAT64);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(21);
+        int batch = 2;
+        int steps = 4;
+        int[] lengths = {4, 2};
+        Recurrent gru = Recurrent.builder(Cells.gru(), 3, 5).backend(b).dtype(DType.FLOAT64).seed(2).build();
+        Linear head = new Linear("head", 5, 3, true, b, DType.FLOAT64, new java.util.SplittableRandom(3));
+        Var x = Var.constant(GradCheck.random(b, rng, DType.FLOAT64, batch, steps, 3));
+        int[] targets = {0, 1, 2, 1, 2, 0, 1, 1};
+        Var target = Var.constant(GradCheck.random(b, rng, DType.FLOAT64, batch, steps, 5));
+        // padded batch, masked losses
+        Var out = gru.forward(x, lengths, null).output();
+        Var ce = Losses.crossEntropy(head.forward(F.reshape(out, batch * steps, 5)),
+                org.rnn4j.nn.Masks.maskTargets(targets, lengths, steps, -100),
+                org.rnn4j.loss.CrossEntropyOptions.defaults().withReduction(org.rnn4j.loss.Reduction.SUM));
+        Var mse = Losses.mse(out, target, org.rnn4j.nn.Masks.stepMask(b, DType.FLOAT64, lengths, steps, 5), org.rnn4j.loss.Reduction.SUM);
+        F.add(ce, mse).backward();
+        double total = F.add(ce, mse).value().item();
+        Map<String, double[]> grads = new java.util.LinkedHashMap<>();
+        gru.parameters().forEach((k, v) -> grads.put(k, v.grad().toDoubleArray()));
+        gru.zeroGrad();
+        head.zeroGrad();
+        // each sequence alone, unpadded
+        double sum = 0;
+        for (int s = 0; s < batch; s++) {
+            int len = lengths[s];
+            Var xs = F.slice(F.slice(x, 0, s, s + 1), 1, 0, len);
+            Var os = gru.forward(xs).output();
+            Var ces = Losses.crossEntropy(head.forward(F.reshape(os, len, 5)), Arrays.copyOfRange(targets, s * steps, s * steps + len),
+                    org.rnn4j.loss.CrossEntropyOptions.defaults().withReduction(org.rnn4j.loss.Reduction.SUM));
+            Var mses = Losses.mse(os, F.slice(F.slice(target, 0, s, s + 1), 1, 0, len), org.rnn4j.loss.Reduction.SUM);
+            Var l = F.add(ces, mses);
+            l.backward();
+            sum += l.value().item();
+        }
+        assertEquals(sum, total, 1e-10);
+        for (Map.Entry<String, Var> e : gru.parameters().entrySet()) {
+            Expect.close("masked loss grad " + e.getKey(), e.getValue().grad().toDoubleArray(), grads.get(e.getKey()), 1e-10);
+        }
+    }
+
+    @Test
     void nonFiniteLossIsReportedBeforeAnyUpdate() {
         Backend b = backend();
         ClassicCharRnn model = new ClassicCharRnn(4, 5, 3, b, DType.FLOAT32, 9);
