@@ -47,6 +47,10 @@ public final class BenchMain implements Callable<Integer> {
             description = "time the timed steps of one row should take at most; at least 3 steps run (default: ${DEFAULT-VALUE})")
     double budget;
 
+    @Option(names = "--max-step", defaultValue = "90", paramLabel = "SECONDS",
+            description = "skip an implementation whose step, predicted from its earlier rows, would take longer (default: ${DEFAULT-VALUE})")
+    double maxStep;
+
     @Option(names = "--threads", defaultValue = "0", description = "compute threads of every implementation; 0 = all cores (default: ${DEFAULT-VALUE})")
     int threads;
 
@@ -64,6 +68,10 @@ public final class BenchMain implements Callable<Integer> {
 
     @Option(names = "--grad-tolerance", defaultValue = "1e-3", description = "largest norm-wise relative error of a gradient (default: ${DEFAULT-VALUE})")
     double gradTolerance;
+
+    @Option(names = "--check-batch", defaultValue = "0", paramLabel = "N",
+            description = "sequences the float64 reference (and the gradient check) covers; 0 = all where a step is under 20 GFLOP, else 8")
+    int checkBatch;
 
     @Option(names = "--seed", description = "data seed (default: one per workload, derived from its name)")
     Long seed;
@@ -92,9 +100,9 @@ public final class BenchMain implements Callable<Integer> {
             out.print(Backends.diagnostics());
             return 0;
         }
-        if (warmup < 0 || iterations < 1 || budget <= 0 || threads < 0 || !(tolerance > 0) || !(gradTolerance > 0)) {
+        if (warmup < 0 || iterations < 1 || !(budget > 0) || !(maxStep > 0) || threads < 0 || checkBatch < 0 || !(tolerance > 0) || !(gradTolerance > 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "expected --warmup >= 0, --iterations >= 1, --budget > 0, --threads >= 0 and positive tolerances");
+                    "expected --warmup >= 0, --iterations >= 1, --budget > 0, --max-step > 0, --threads >= 0 and positive tolerances");
         }
         List<Workload> ws;
         List<String> bs;
@@ -109,7 +117,7 @@ public final class BenchMain implements Callable<Integer> {
         if (bs.isEmpty() && ps.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "nothing to run: no backend and no peer selected");
         }
-        Runner.Config cfg = new Runner.Config(ws, bs, ps, warmup, iterations, threads, budget, python, tolerance, gradTolerance, seed);
+        Runner.Config cfg = new Runner.Config(ws, bs, ps, warmup, iterations, threads, budget, python, tolerance, gradTolerance, seed, maxStep, checkBatch);
         Runner.Results res = new Runner(cfg, err).run();
         Report.printTable(res, out);
         if (csv != null) {

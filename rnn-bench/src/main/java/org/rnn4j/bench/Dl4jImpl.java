@@ -16,6 +16,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -153,21 +155,23 @@ final class Dl4jImpl implements LocalImpl {
     }
 
     /**
-     * Forward output, and for training the gradients of {@code computeGradientAndScore}: DL4J's MSE sums
-     * over the {@code B*T} rows (dividing by H), where the reference averages over all elements, so its
-     * raw gradients are {@code B*T} times the reference's and are divided by that before the comparison.
+     * Forward output, and for training the gradients of {@code computeGradientAndScore} on the first
+     * {@code gradBatch} sequences: DL4J's MSE sums over the {@code n*T} rows (dividing by H), where the
+     * reference averages over all elements, so its raw gradients are {@code n*T} times the reference's
+     * and are divided by that before the comparison.
      */
     @Override
-    public Outputs outputs() {
+    public Outputs outputs(int gradBatch) {
         float[] out = flat(net.output(x, false).permute(0, 2, 1));
         if (!w.train()) {
             return new Outputs(out, Map.of());
         }
-        net.setInput(x);
-        net.setLabels(y);
+        INDArrayIndex first = NDArrayIndex.interval(0, gradBatch);
+        net.setInput(x.get(first, NDArrayIndex.all(), NDArrayIndex.all()).dup('c'));
+        net.setLabels(y.get(first, NDArrayIndex.all(), NDArrayIndex.all()).dup('c'));
         net.computeGradientAndScore();
         Gradient g = net.gradient();
-        float scale = 1f / ((float) w.batch() * w.steps());
+        float scale = 1f / ((float) gradBatch * w.steps());
         float[] gW = scaled(g.getGradientFor("0_W"), scale);
         float[] gRW = scaled(g.getGradientFor("0_RW"), scale);
         float[] gb = toTorch(scaled(g.getGradientFor("0_b"), scale), 1);

@@ -44,6 +44,30 @@ final class Environment {
         return CORETYPE + "=" + v + " (the same for every implementation: ND4J/DL4J read it from this process, torch inherits it)";
     }
 
+    /** OpenMP's settings, which ND4J/DL4J and torch (and their OpenBLAS) read from the environment at start-up. */
+    static String ompLine() {
+        String policy = System.getenv("OMP_WAIT_POLICY");
+        String n = System.getenv("OMP_NUM_THREADS");
+        return "OMP_WAIT_POLICY=" + (policy == null ? "(unset)" : policy) + ", OMP_NUM_THREADS=" + (n == null ? "(unset)" : n)
+                + (policy == null ? " (on a busy machine, OpenMP's spinning threads slow ND4J, DL4J and torch by 10x or more:"
+                + " export OMP_WAIT_POLICY=PASSIVE)" : "");
+    }
+
+    /** A warning when the 1-minute load average says other processes compete for the cores, else null. */
+    static String loadWarning(int cores) {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            double load = Double.parseDouble(f[0]);
+            if (load > 0.5 * cores + 0.5) {
+                return String.format(Locale.ROOT, "WARNING: load average %.2f on %d cores before the run: other processes compete for the CPUs, "
+                        + "so timings are noisy (compare rows of one run only)", load, cores);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return null;
+    }
+
     static List<String> describe(Runner.Config cfg) {
         List<String> out = new ArrayList<>();
         out.add("rnn4j benchmark " + Nd4jInfo.mavenVersion("org.rnn4j", "rnn-bench").replace("?", "(dev build)") + ", "
@@ -56,6 +80,11 @@ final class Environment {
         out.add(String.format(Locale.ROOT, "CPU: %s, %d cores; OS %s %s %s", cpuModel(), rt.availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch")));
         out.add(coretypeLine());
+        out.add(ompLine());
+        String load = loadWarning(rt.availableProcessors());
+        if (load != null) {
+            out.add(load);
+        }
         out.add("threads: " + Runner.effectiveThreads(cfg) + " per implementation (" + (cfg.threads() > 0 ? "--threads"
                 : "all cores; torch would otherwise pick its own count") + ")");
         for (BackendProvider p : Backends.providers().values()) {
@@ -69,8 +98,10 @@ final class Environment {
                         + " median, min-max in ms per step; GFLOP/s = 2*B*T*(I+H)*G*H per forward, x3 per training step",
                 cfg.warmup(), cfg.iterations(), cfg.budgetSeconds(), Math.min(LocalTimer.MIN_ITERATIONS, cfg.iterations())));
         out.add(String.format(Locale.ROOT, "check before timing: same weights and data (seed %s) for all; output vs the cpu backend in float64, "
-                        + "norm-wise rel err <= %.0e (gradients of the MSE loss <= %.0e)",
-                cfg.seed() == null ? "per workload" : cfg.seed().toString(), cfg.tolerance(), cfg.gradTolerance()));
+                        + "norm-wise rel err <= %.0e, and gradients of the MSE loss <= %.0e; %s",
+                cfg.seed() == null ? "per workload" : cfg.seed().toString(), cfg.tolerance(), cfg.gradTolerance(),
+                cfg.checkBatch() > 0 ? "on the first " + cfg.checkBatch() + " sequences"
+                        : "on the whole batch, or its first 8 sequences where a step exceeds 20 GFLOP"));
         return out;
     }
 }

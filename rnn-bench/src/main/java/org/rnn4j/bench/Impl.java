@@ -13,15 +13,18 @@ public interface Impl extends AutoCloseable {
     String name();
 
     /**
-     * The check pass, on the workload's data and the initial weights: the forward output {@code [B, T, H]}
-     * and, for a training workload, the gradients of the mean-squared-error loss against the targets by
-     * PyTorch parameter name (an empty map where this implementation cannot give them comparably).
-     * Modifies nothing that a later step sees.
+     * The check pass, with the initial weights: the forward output {@code [B, T, H]} on the workload's
+     * whole input and, for a training workload, the gradients (by PyTorch parameter name) of the
+     * mean-squared-error loss of the first {@code gradBatch} sequences against their targets. Modifies
+     * nothing that a later step sees.
      */
-    Outputs outputs() throws Exception;
+    Outputs outputs(int gradBatch) throws Exception;
 
-    /** Runs {@code warmup} untimed then up to {@code iterations} timed steps, within about {@code budgetSeconds}. */
-    Timing time(int warmup, int iterations, double budgetSeconds) throws Exception;
+    /**
+     * Runs {@code warmup} untimed then up to {@code iterations} timed steps, within about
+     * {@code budgetSeconds}; {@code estimateSeconds} is the expected step time, used when there is no warmup.
+     */
+    Timing time(int warmup, int iterations, double budgetSeconds, double estimateSeconds) throws Exception;
 
     /** Off-heap bytes this implementation holds now (JavaCPP for ND4J/DL4J), or 0 when not known. */
     default long offHeapBytes() {

@@ -7,7 +7,7 @@ interface LocalImpl extends Impl {
     void step() throws Exception;
 
     @Override
-    default Timing time(int warmup, int iterations, double budgetSeconds) throws Exception {
-        return LocalTimer.time(this::step, warmup, iterations, budgetSeconds);
+    default Timing time(int warmup, int iterations, double budgetSeconds, double estimateSeconds) throws Exception {
+        return LocalTimer.time(this::step, warmup, iterations, budgetSeconds, estimateSeconds);
     }
 }

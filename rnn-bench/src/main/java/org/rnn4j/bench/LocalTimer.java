@@ -15,13 +15,14 @@ final class LocalTimer {
 
     /**
      * Runs up to {@code warmup} untimed steps (stopping early, after at least one, once they have taken
-     * a third of the budget), estimates the step time from the last one, then times {@code iterations}
-     * steps, or as many as fit the budget but at least {@link #MIN_ITERATIONS}.
+     * a third of the budget), estimates the step time from the last one (or, with no warmup, from
+     * {@code estimateSeconds}), then times {@code iterations} steps, or as many as fit the budget but at
+     * least {@link #MIN_ITERATIONS} (2 when one step takes more than half the budget).
      */
-    static Impl.Timing time(Step step, int warmup, int iterations, double budgetSeconds) throws Exception {
+    static Impl.Timing time(Step step, int warmup, int iterations, double budgetSeconds, double estimateSeconds) throws Exception {
         long budgetNs = (long) (budgetSeconds * 1e9);
         long warmStart = System.nanoTime();
-        long last = 0;
+        long last = (long) (estimateSeconds * 1e9);
         int done = 0;
         for (int i = 0; i < warmup; i++) {
             long t0 = System.nanoTime();
@@ -48,6 +49,7 @@ final class LocalTimer {
             return iterations;
         }
         int fit = (int) Math.max(1, budgetNs / stepNs);
-        return Math.max(Math.min(MIN_ITERATIONS, iterations), Math.min(iterations, fit));
+        int min = stepNs > budgetNs / 2 ? 2 : MIN_ITERATIONS;
+        return Math.max(Math.min(min, iterations), Math.min(iterations, fit));
     }
 }

@@ -77,6 +77,7 @@ public final class Report {
                 String what = switch (r.status()) {
                     case NOT_APPLICABLE -> "n/a";
                     case FAILED_CHECK -> "FAILED-CHECK";
+                    case SKIPPED -> "skipped";
                     default -> "ERROR";
                 };
                 out.println(String.format(Locale.ROOT, "%-" + wn + "s  %-" + in + "s  %s (%s)", r.workload().name(), r.impl(), what, r.detail()));
@@ -99,7 +100,7 @@ public final class Report {
             if (!r.timed()) {
                 continue;
             }
-            sb.append(String.format(Locale.ROOT, "%s,%s,%.4f,%.4f,%.4f,%.4f,%s%n", r.workload().name(), r.impl(), r.median(), r.min(), r.max(),
+            sb.append(String.format(Locale.ROOT, "%s,%s,%.6g,%.6g,%.6g,%.6g,%s%n", r.workload().name(), r.impl(), r.median(), r.min(), r.max(),
                     r.gflops(), r.peakBytes() < 0 ? "" : String.format(Locale.ROOT, "%.1f", r.peakMb())));
         }
         createParent(file);
@@ -134,7 +135,7 @@ public final class Report {
         st.setChartBackgroundColor(java.awt.Color.WHITE);
         chart.getStyler().setXAxisLabelRotation(15);
         chart.getStyler().setLabelsVisible(true);
-        chart.getStyler().setDecimalPattern("#0.0");
+        chart.getStyler().setDecimalPattern("#0.##");
         chart.getStyler().setLabelsRotation(90);
         List<String> names = new ArrayList<>();
         for (Workload w : workloads) {

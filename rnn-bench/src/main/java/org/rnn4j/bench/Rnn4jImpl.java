@@ -20,6 +20,8 @@ import org.rnn4j.tensor.DType;
 final class Rnn4jImpl implements LocalImpl {
     private final String name;
     private final Workload w;
+    private final WorkloadData data;
+    private final DType dtype;
     private final Backend backend;
     private final Recurrent layer;
     private final Var x;
@@ -31,6 +33,8 @@ final class Rnn4jImpl implements LocalImpl {
     Rnn4jImpl(String name, Backend backend, WorkloadData d, DType dtype) {
         this.name = name;
         this.w = d.workload();
+        this.data = d;
+        this.dtype = dtype;
         this.backend = backend;
         this.layer = Recurrent.builder(cell(w.cell()), w.input(), w.hidden()).backend(backend).dtype(dtype).seed(1).build();
         int gh = w.gates() * w.hidden();
@@ -61,21 +65,27 @@ final class Rnn4jImpl implements LocalImpl {
     }
 
     @Override
-    public Outputs outputs() {
+    public Outputs outputs(int gradBatch) {
+        float[] output;
+        try (var off = Grad.disabled()) {
+            output = layer.forward(x).output().value().toFloatArray();
+        }
         if (!w.train()) {
-            try (var off = Grad.disabled()) {
-                return new Outputs(layer.forward(x).output().value().toFloatArray(), Map.of());
-            }
+            return new Outputs(output, Map.of());
+        }
+        Var xs = x;
+        Var ts = target;
+        if (gradBatch != w.batch()) {
+            WorkloadData sub = data.firstSequences(gradBatch);
+            xs = Var.constant(backend.fromFloats(sub.x(), dtype, gradBatch, w.steps(), w.input()));
+            ts = Var.constant(backend.fromFloats(sub.target(), dtype, gradBatch, w.steps(), w.hidden()));
         }
         layer.zeroGrad();
-        Recurrent.Output out = layer.forward(x);
-        Var loss = Losses.mse(out.output(), target);
-        loss.backward();
+        Losses.mse(layer.forward(xs).output(), ts).backward();
         Map<String, float[]> grads = new LinkedHashMap<>();
         for (Map.Entry<String, Var> e : layer.parameters().entrySet()) {
             grads.put(e.getKey(), e.getValue().grad().toFloatArray());
         }
-        float[] output = out.output().value().toFloatArray();
         layer.zeroGrad();
         return new Outputs(output, grads);
     }

@@ -23,6 +23,8 @@ public record Row(Workload workload, String impl, Status status, String detail, 
         NOT_APPLICABLE,
         /** Its outputs differ from the reference: not timed. */
         FAILED_CHECK,
+        /** Not run because a step would take longer than {@code --max-step} (predicted from the implementation's earlier rows). */
+        SKIPPED,
         /** It threw. */
         ERROR
     }

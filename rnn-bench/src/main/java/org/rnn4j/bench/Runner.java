@@ -29,9 +29,12 @@ public final class Runner {
      * @param tolerance     largest accepted norm-wise relative error of the outputs
      * @param gradTolerance largest accepted error of a gradient
      * @param seed          data seed; null for each workload's default
+     * @param maxStepSeconds an implementation whose step is predicted (from its earlier rows) to take longer is skipped
+     * @param checkBatch    sequences the float64 reference covers; 0 = all of them where a step is cheap, else 8
      */
     public record Config(List<Workload> workloads, List<String> backends, List<String> peers, int warmup, int iterations,
-                         int threads, double budgetSeconds, String python, double tolerance, double gradTolerance, Long seed) {
+                         int threads, double budgetSeconds, String python, double tolerance, double gradTolerance, Long seed,
+                         double maxStepSeconds, int checkBatch) {
     }
 
     /** Everything a report needs. */
@@ -42,6 +45,8 @@ public final class Runner {
     private final PrintStream log;
     private final Map<String, Backend> started = new LinkedHashMap<>();
     private final Map<String, List<String>> notes = new LinkedHashMap<>();
+    /** Best effective GFLOP/s each implementation reached so far, to predict its next step time. */
+    private final Map<String, Double> bestGflops = new LinkedHashMap<>();
 
     public Runner(Config cfg, PrintStream log) {
         this.cfg = cfg;
@@ -156,10 +161,12 @@ public final class Runner {
                 k++;
                 long seed = cfg.seed() != null ? cfg.seed() : WorkloadData.defaultSeed(w);
                 WorkloadData data = WorkloadData.generate(w, seed);
+                int checkBatch = Check.checkBatch(w, cfg.checkBatch());
                 long r0 = System.nanoTime();
-                Impl.Outputs ref = new Rnn4jImpl("reference", cpu, data, refType).outputs();
-                logf("[%d/%d] %s (%s, %.2f GFLOP per step): reference on cpu in %s took %.1f s", k, cfg.workloads().size(), w.name(),
-                        w.describe(), w.flopsPerStep() / 1e9, refType, (System.nanoTime() - r0) / 1e9);
+                Impl.Outputs ref = new Rnn4jImpl("reference", cpu, data.firstSequences(checkBatch), refType).outputs(checkBatch);
+                logf("[%d/%d] %s (%s, %.2f GFLOP per step): reference on cpu in %s%s took %.1f s", k, cfg.workloads().size(), w.name(),
+                        w.describe(), w.flopsPerStep() / 1e9, refType,
+                        checkBatch == w.batch() ? "" : " for the first " + checkBatch + " sequences", (System.nanoTime() - r0) / 1e9);
                 for (String b : cfg.backends()) {
                     rows.add(runRow(w, b, ref, () -> new Rnn4jImpl(b, backend(b), data, DType.FLOAT32), () -> 0));
                 }
@@ -193,6 +200,13 @@ public final class Runner {
     private Row runRow(Workload w, String name, Impl.Outputs ref, Factory factory, LongSupplier offHeap) {
         Impl impl = null;
         double err = Double.NaN;
+        Double best = bestGflops.get(name);
+        if (best != null && w.flopsPerStep() / (best * 1e9) > cfg.maxStepSeconds()) {
+            String why = String.format(Locale.ROOT, "a step would take about %.0f s at the %.2f GFLOP/s of its earlier rows, over --max-step %.0f s",
+                    w.flopsPerStep() / (best * 1e9), best, cfg.maxStepSeconds());
+            logf("  %-6s skipped: %s", name, why);
+            return Row.notTimed(w, name, Row.Status.SKIPPED, why, err);
+        }
         try (MemoryProbe mem = new MemoryProbe(offHeap)) {
             try {
                 impl = factory.create();
@@ -205,17 +219,26 @@ public final class Runner {
             if (note != null && !mine.contains(note)) {
                 mine.add(note);
             }
-            Check.Verdict v = Check.compare(ref, impl.outputs(), cfg.tolerance(), cfg.gradTolerance());
+            int checkBatch = Check.checkBatch(w, cfg.checkBatch());
+            long c0 = System.nanoTime();
+            Impl.Outputs got = impl.outputs(checkBatch);
+            double checkSeconds = (System.nanoTime() - c0) / 1e9;
+            Check.Verdict v = Check.compare(ref, got, w.outputSize(), cfg.tolerance(), cfg.gradTolerance());
             err = v.maxError();
             if (!v.ok()) {
                 logf("  %-6s FAILED-CHECK: %s", name, v.detail());
                 return Row.notTimed(w, name, Row.Status.FAILED_CHECK, v.detail(), err);
             }
-            Impl.Timing t = impl.time(cfg.warmup(), cfg.iterations(), cfg.budgetSeconds());
+            // the check ran a forward pass (and, for training, forward and backward of checkBatch sequences): a step's estimate
+            double estimate = w.train() ? checkSeconds * 3 / (1 + 3.0 * checkBatch / w.batch()) : checkSeconds;
+            // a check that took long has warmed up the code already; a slow row's warmup would cost minutes
+            int warmup = checkSeconds > cfg.budgetSeconds() / 4 ? 0 : cfg.warmup();
+            Impl.Timing t = impl.time(warmup, cfg.iterations(), cfg.budgetSeconds(), estimate);
             long heap = t.peakBytes() >= 0 ? -1 : mem.heap();
             long off = t.peakBytes() >= 0 ? -1 : mem.offHeap();
             long peak = t.peakBytes() >= 0 ? t.peakBytes() : heap + off;
             Row row = new Row(w, name, Row.Status.OK, v.detail(), t.ms(), t.warmup(), peak, heap, off, err);
+            bestGflops.merge(name, row.gflops(), Math::max);
             logf("  %-6s check ok (%s); %d warmup + %d timed steps, median %.2f ms, %.2f GFLOP/s", name, v.detail(), t.warmup(),
                     t.ms().length, row.median(), row.gflops());
             return row;

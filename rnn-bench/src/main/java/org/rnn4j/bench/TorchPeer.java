@@ -239,10 +239,11 @@ final class TorchPeer implements AutoCloseable {
         }
 
         @Override
-        public Outputs outputs() throws IOException {
+        public Outputs outputs(int gradBatch) throws IOException {
             Path file = dir.resolve("check.safetensors");
             JsonObject cmd = new JsonObject();
             cmd.addProperty("cmd", "check");
+            cmd.addProperty("grad_batch", gradBatch);
             cmd.addProperty("out", file.toString());
             call(cmd, 600);
             try {
@@ -265,14 +266,15 @@ final class TorchPeer implements AutoCloseable {
         }
 
         @Override
-        public Timing time(int warmup, int iterations, double budgetSeconds) throws IOException {
+        public Timing time(int warmup, int iterations, double budgetSeconds, double estimateSeconds) throws IOException {
             JsonObject cmd = new JsonObject();
             cmd.addProperty("cmd", "time");
+            cmd.addProperty("estimate_s", estimateSeconds);
             cmd.addProperty("warmup", warmup);
             cmd.addProperty("iterations", iterations);
             cmd.addProperty("budget_s", budgetSeconds);
             // a generous guard: the budget, plus warmup and the minimum iterations of a slow step
-            JsonObject r = call(cmd, (long) (budgetSeconds * 10) + 600);
+            JsonObject r = call(cmd, (long) (budgetSeconds * 10 + estimateSeconds * 4) + 600);
             JsonArray a = r.getAsJsonArray("ms");
             double[] ms = new double[a.size()];
             for (int i = 0; i < ms.length; i++) {

@@ -51,6 +51,26 @@ public final class WorkloadData {
         target = uniform(rng, Math.toIntExact(w.outputSize()), 1f);
     }
 
+    private WorkloadData(WorkloadData full, int n) {
+        Workload f = full.workload;
+        this.workload = new Workload(f.name() + "[first " + n + "]", f.cell(), f.train(), n, f.steps(), f.input(), f.hidden());
+        this.seed = full.seed;
+        wIh = full.wIh;
+        wHh = full.wHh;
+        bIh = full.bIh;
+        bHh = full.bHh;
+        x = java.util.Arrays.copyOf(full.x, Math.toIntExact(workload.inputSize()));
+        target = java.util.Arrays.copyOf(full.target, Math.toIntExact(workload.outputSize()));
+    }
+
+    /** The same weights with only the first {@code n} sequences of the input and targets (batch-first, so a prefix). */
+    public WorkloadData firstSequences(int n) {
+        if (n < 1 || n > workload.batch()) {
+            throw new IllegalArgumentException("firstSequences(" + n + "): the batch has " + workload.batch() + " sequences");
+        }
+        return n == workload.batch() ? this : new WorkloadData(this, n);
+    }
+
     /** The data of {@code w} for {@code seed} (the same seed gives the same data on every run). */
     public static WorkloadData generate(Workload w, long seed) {
         return new WorkloadData(w, seed);

@@ -3,9 +3,11 @@
 Protocol: one JSON object per line. On start it prints {"ready": true, ...versions...} or {"error": ...}.
 Commands (each answered by one line, {"error": ...} on failure):
   {"cmd": "setup", "workload": {...}, "file": PATH}  load weights, x and target from a safetensors file
-  {"cmd": "check", "out": PATH}                      write the forward output (and, for training, the
-                                                      gradients of the MSE loss) to a safetensors file
-  {"cmd": "time", "warmup": W, "iterations": N, "budget_s": S}   -> {"ms": [...], "warmup": W', "peak_bytes": B}
+  {"cmd": "check", "out": PATH, "grad_batch": N}     write the forward output (and, for training, the
+                                                      gradients of the MSE loss of the first N sequences)
+                                                      to a safetensors file
+  {"cmd": "time", "warmup": W, "iterations": N, "budget_s": S, "estimate_s": E}
+                                                      -> {"ms": [...], "warmup": W', "peak_bytes": B}
   {"cmd": "quit"}
 Needs only torch and numpy (safetensors files are read and written here, not with the safetensors package).
 """
@@ -144,18 +146,19 @@ class Bench:
         self.sink = 0.0
         return {"ok": True}
 
-    def check(self, out_path):
+    def check(self, out_path, grad_batch):
+        """Forward output on the whole input; for training, gradients of the MSE loss of the first grad_batch sequences."""
         m = self.model
+        with torch.no_grad():
+            out, _ = m(self.x)
+        tensors = {"output": out}
         if not self.train:
-            with torch.no_grad():
-                out, _ = m(self.x)
-            write_safetensors(out_path, {"output": out})
+            write_safetensors(out_path, tensors)
             return {"ok": True}
         m.zero_grad(set_to_none=True)
-        out, _ = m(self.x)
-        loss = F.mse_loss(out, self.target)
+        sub, _ = m(self.x[:grad_batch])
+        loss = F.mse_loss(sub, self.target[:grad_batch])
         loss.backward()
-        tensors = {"output": out}
         for name, p in m.named_parameters():
             tensors["grad." + name] = p.grad
         write_safetensors(out_path, tensors)
@@ -175,13 +178,13 @@ class Bench:
                 out, _ = self.model(self.x)
                 self.sink += out.sum().item()
 
-    def time(self, warmup, iterations, budget_s):
+    def time(self, warmup, iterations, budget_s, estimate_s):
         """The same loop as rnn-bench's LocalTimer: warmup (at most a third of the budget), then timed steps."""
         rss0 = proc_status_kb("VmRSS")
         reset = reset_peak_rss()
         budget = budget_s
         t_warm = time.perf_counter()
-        last = 0.0
+        last = estimate_s
         done = 0
         for _ in range(warmup):
             t0 = time.perf_counter()
@@ -193,7 +196,8 @@ class Bench:
         n = iterations
         if last > 0 and last * iterations > budget:
             fit = max(1, int(budget / last))
-            n = max(min(3, iterations), min(iterations, fit))
+            least = 2 if last > budget / 2 else 3
+            n = max(min(least, iterations), min(iterations, fit))
         ms = []
         for _ in range(n):
             t0 = time.perf_counter()
@@ -236,9 +240,9 @@ def main():
             elif c == "setup":
                 emit(bench.setup(cmd["workload"], cmd["file"]))
             elif c == "check":
-                emit(bench.check(cmd["out"]))
+                emit(bench.check(cmd["out"], int(cmd["grad_batch"])))
             elif c == "time":
-                emit(bench.time(int(cmd["warmup"]), int(cmd["iterations"]), float(cmd["budget_s"])))
+                emit(bench.time(int(cmd["warmup"]), int(cmd["iterations"]), float(cmd["budget_s"]), float(cmd.get("estimate_s", 0))))
             else:
                 emit({"error": "unknown command " + c})
         except Exception as e:

@@ -59,6 +59,19 @@ class BenchCliSmokeTest {
     }
 
     @Test
+    void aReferenceOfTheFirstSequencesChecksTheWholeOutputsPrefix(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = BenchMain.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                "--workloads", "lstm-train-b5-t3-i4-h6,rnn-infer-b4-t3-i2-h3", "--backends", "cpu", "--peers", "dl4j,torch",
+                "--check-batch", "2", "--warmup", "0", "--iterations", "1");
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, table + "\n" + err.toString(StandardCharsets.UTF_8));
+        assertTrue(table.contains("first 2 sequences"), table);
+        assertFalse(table.contains("FAILED-CHECK") || table.contains("ERROR"), table);
+    }
+
+    @Test
     void unknownNamesAreErrorsThatSayWhatExists() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);

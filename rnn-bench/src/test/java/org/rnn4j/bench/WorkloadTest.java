@@ -48,6 +48,21 @@ class WorkloadTest {
     }
 
     @Test
+    void firstSequencesArePrefixesWithTheSameWeights() {
+        WorkloadData d = WorkloadData.generate(Workload.parse("lstm-train-b4-t3-i2-h5"), 1);
+        WorkloadData s = d.firstSequences(2);
+        assertEquals(2, s.workload().batch());
+        assertEquals(2 * 3 * 2, s.x().length);
+        assertEquals(2 * 3 * 5, s.target().length);
+        assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOf(d.x(), 12), s.x()));
+        assertTrue(d.parameter(WorkloadData.W_HH) == s.parameter(WorkloadData.W_HH));
+        assertTrue(d.firstSequences(4) == d);
+        assertThrows(IllegalArgumentException.class, () -> d.firstSequences(5));
+        assertEquals(32, Check.checkBatch(Workload.parse("lstm-train-b32-t64-i128-h256")));
+        assertEquals(8, Check.checkBatch(Workload.parse("lstm-train-b64-t100-i512-h1024")));
+    }
+
+    @Test
     void dataIsSeededAndNeverZero() {
         Workload w = Workload.parse("gru-train-b2-t3-i4-h5");
         WorkloadData a = WorkloadData.generate(w, 7);
@@ -65,11 +80,12 @@ class WorkloadTest {
     }
 
     @Test
-    void slowStepsGetFewerIterationsButAtLeastThree() {
+    void slowStepsGetFewerIterationsButAtLeastThreeOrTwo() {
         long s = 1_000_000_000L;
         assertEquals(10, LocalTimer.plannedIterations(10, s / 100, 20 * s));
         assertEquals(4, LocalTimer.plannedIterations(10, 5 * s, 20 * s));
-        assertEquals(3, LocalTimer.plannedIterations(10, 60 * s, 20 * s));
-        assertEquals(2, LocalTimer.plannedIterations(2, 60 * s, 20 * s));
+        assertEquals(3, LocalTimer.plannedIterations(10, 8 * s, 20 * s));
+        assertEquals(2, LocalTimer.plannedIterations(10, 60 * s, 20 * s));
+        assertEquals(1, LocalTimer.plannedIterations(1, 60 * s, 20 * s));
     }
 }
