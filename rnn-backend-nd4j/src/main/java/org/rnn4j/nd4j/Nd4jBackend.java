@@ -1,0 +1,531 @@
+package org.rnn4j.nd4j;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.rnn4j.backend.AbstractBackend;
+import org.rnn4j.backend.BackendOptions;
+import org.rnn4j.backend.FusedKernel;
+import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Shapes;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * The rnn4j backend on ND4J ({@code nd4j-native}: libnd4j with OpenBLAS on the CPU), float32 and
+ * float64. Every kernel runs ND4J's own ops on off-heap {@link INDArray}s (BLAS gemm with transposes
+ * for products, libnd4j transforms, broadcasts and reductions, gather/scatter custom ops); data
+ * crosses to the Java heap only in {@link Tensor#toDoubleArray()} / {@link Tensor#toFloatArray()}.
+ *
+ * <p>Pure ops: no kernel modifies an argument. ND4J ops that work in place are only ever applied to
+ * arrays a kernel has just allocated. Results own their buffers (see {@link Nd4jTensor}).
+ *
+ * <p>Fused kernels: {@link FusedKernel#LSTM_CELL}, {@link FusedKernel#GRU_CELL},
+ * {@link FusedKernel#RNN_TANH_CELL} and {@link FusedKernel#RNN_RELU_CELL} (see {@link Nd4jCells});
+ * they cut the number of native calls per step roughly in half against the composed path.
+ *
+ * <p>ND4J's thread settings are process-wide: {@link BackendOptions#threads()} {@code > 0} sets ND4J's
+ * OpenMP and BLAS thread counts for the whole process.
+ */
+public final class Nd4jBackend extends AbstractBackend {
+    /** The backend's name, {@value}. */
+    public static final String NAME = "nd4j";
+
+    private final Map<String, FusedKernel> fused;
+    private final BackendOptions options;
+
+    /** Starts ND4J (loads the native library) with {@code options}; prefer {@code Backends.get("nd4j")}. */
+    public Nd4jBackend(BackendOptions options) {
+        this.options = options == null ? BackendOptions.defaults() : options;
+        Nd4jRuntime.requireAvailable();
+        if (this.options.threads() > 0) {
+            Nd4jRuntime.setThreads(this.options.threads());
+        }
+        this.fused = Map.of(
+                FusedKernel.LSTM_CELL, new Nd4jCells.Lstm(this),
+                FusedKernel.GRU_CELL, new Nd4jCells.Gru(this),
+                FusedKernel.RNN_TANH_CELL, new Nd4jCells.Elman(this, false),
+                FusedKernel.RNN_RELU_CELL, new Nd4jCells.Elman(this, true));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String version() {
+        return Nd4jRuntime.version();
+    }
+
+    /** The options this backend was created with. */
+    public BackendOptions options() {
+        return options;
+    }
+
+    @Override
+    public boolean supports(DType dtype) {
+        return dtype == DType.FLOAT32 || dtype == DType.FLOAT64;
+    }
+
+    @Override
+    public Optional<FusedKernel> fused(String name) {
+        return Optional.ofNullable(fused.get(name));
+    }
+
+    @Override
+    public String toString() {
+        return "Nd4jBackend[" + version() + "]";
+    }
+
+    // ---- helpers shared with the fused kernels ----
+
+    /** A new tensor owning {@code array}. */
+    Nd4jTensor wrap(INDArray array) {
+        return new Nd4jTensor(this, array);
+    }
+
+    /** The array of one of this backend's tensors (validated by AbstractBackend before any kernel runs). */
+    static INDArray arr(Tensor t) {
+        return ((Nd4jTensor) t).array();
+    }
+
+    static long[] longs(int[] shape) {
+        long[] l = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            l[i] = shape[i];
+        }
+        return l;
+    }
+
+    static DataType dt(DType dtype) {
+        return Nd4jTensor.dataTypeOf(dtype);
+    }
+
+    /** A tensor of zero elements (a zero extent somewhere in {@code shape}). */
+    private Nd4jTensor empty(DType dtype, int[] shape) {
+        return wrap(Nd4j.create(dt(dtype), longs(shape)));
+    }
+
+    private Nd4jTensor zerosOf(DType dtype, int... shape) {
+        return Shapes.size(shape) == 0 ? empty(dtype, shape) : wrap(Nd4j.zeros(dt(dtype), longs(shape)));
+    }
+
+    /** A fresh row-major array with {@code source}'s data and {@code shape} (same size). */
+    static INDArray reshapedCopy(INDArray source, long... shape) {
+        INDArray r = source.dup('c').reshape('c', shape);
+        return r;
+    }
+
+    // ---- creation ----
+
+    @Override
+    protected Tensor doFromDoubles(double[] data, DType dtype, int[] shape) {
+        if (data.length == 0) {
+            return empty(dtype, shape);
+        }
+        if (dtype == DType.FLOAT64) {
+            return wrap(Nd4j.create(data, longs(shape), DataType.DOUBLE));
+        }
+        float[] f = new float[data.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) data[i];
+        }
+        return wrap(Nd4j.create(f, longs(shape), DataType.FLOAT));
+    }
+
+    @Override
+    protected Tensor doFromFloats(float[] data, DType dtype, int[] shape) {
+        if (data.length == 0) {
+            return empty(dtype, shape);
+        }
+        if (dtype == DType.FLOAT32) {
+            return wrap(Nd4j.create(data, longs(shape), DataType.FLOAT));
+        }
+        double[] d = new double[data.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = data[i];
+        }
+        return wrap(Nd4j.create(d, longs(shape), DataType.DOUBLE));
+    }
+
+    @Override
+    protected Tensor doFull(double value, DType dtype, int[] shape) {
+        if (Shapes.size(shape) == 0) {
+            return empty(dtype, shape);
+        }
+        if (value == 0.0 && Double.doubleToRawLongBits(value) == 0L) {
+            return wrap(Nd4j.zeros(dt(dtype), longs(shape)));
+        }
+        return wrap(Nd4j.createUninitialized(dt(dtype), longs(shape), 'c').assign(value));
+    }
+
+    // ---- layout ----
+
+    @Override
+    protected Tensor doReshape(Tensor a, int[] shape) {
+        if (a.size() == 0) {
+            return empty(a.dtype(), shape);
+        }
+        return wrap(reshapedCopy(arr(a), longs(shape)));
+    }
+
+    @Override
+    protected Tensor doTranspose(Tensor a) {
+        int[] s = ((Nd4jTensor) a).shapeRef();
+        if (a.size() == 0) {
+            return empty(a.dtype(), new int[] {s[1], s[0]});
+        }
+        return wrap(arr(a).transpose().dup('c'));
+    }
+
+    @Override
+    protected Tensor doSlice(Tensor a, int axis, int start, int end) {
+        int[] s = ((Nd4jTensor) a).shapeRef();
+        if (start == 0 && end == s[axis]) {
+            return wrap(arr(a).dup('c'));
+        }
+        if (a.size() == 0) {
+            int[] out = s.clone();
+            out[axis] = end - start;
+            return empty(a.dtype(), out);
+        }
+        INDArrayIndex[] idx = new INDArrayIndex[s.length];
+        for (int i = 0; i < s.length; i++) {
+            idx[i] = i == axis ? NDArrayIndex.interval(start, end) : NDArrayIndex.all();
+        }
+        return wrap(arr(a).get(idx).dup('c'));
+    }
+
+    @Override
+    protected Tensor doConcat(List<Tensor> parts, int axis) {
+        int[] out = ((Nd4jTensor) parts.get(0)).shape();
+        int total = 0;
+        int nonEmpty = 0;
+        for (Tensor p : parts) {
+            total += p.shape()[axis];
+            nonEmpty += p.size() > 0 ? 1 : 0;
+        }
+        out[axis] = total;
+        if (Shapes.size(out) == 0) {
+            return empty(parts.get(0).dtype(), out);
+        }
+        INDArray[] arrays = new INDArray[nonEmpty];
+        int k = 0;
+        for (Tensor p : parts) {
+            if (p.size() > 0) {
+                arrays[k++] = arr(p);
+            }
+        }
+        if (arrays.length == 1) {
+            return wrap(arrays[0].dup('c'));
+        }
+        return wrap(Nd4j.concat(axis, arrays));
+    }
+
+    @Override
+    protected Tensor doCast(Tensor a, DType dtype) {
+        if (a.size() == 0) {
+            return empty(dtype, ((Nd4jTensor) a).shapeRef());
+        }
+        INDArray x = arr(a);
+        return wrap(a.dtype() == dtype ? x.dup('c') : x.castTo(dt(dtype)));
+    }
+
+    // ---- elementwise ----
+
+    @Override
+    protected Tensor doBinary(BinaryOp op, Tensor a, Tensor b) {
+        if (a.size() == 0) {
+            return empty(a.dtype(), ((Nd4jTensor) a).shapeRef());
+        }
+        INDArray x = arr(a);
+        INDArray y = arr(b);
+        // same shape: pairwise op; otherwise b's shape is a suffix of a's and ND4J broadcasts it numpy-style
+        switch (op) {
+            case ADD:
+                return wrap(x.add(y));
+            case SUB:
+                return wrap(x.sub(y));
+            case MUL:
+                return wrap(x.mul(y));
+            case DIV:
+                return wrap(x.div(y));
+            default:
+                return wrap(Transforms.max(x, y, true));
+        }
+    }
+
+    @Override
+    protected Tensor doScale(Tensor a, double s) {
+        if (a.size() == 0) {
+            return empty(a.dtype(), ((Nd4jTensor) a).shapeRef());
+        }
+        return wrap(arr(a).mul(s));
+    }
+
+    @Override
+    protected Tensor doAddScalar(Tensor a, double s) {
+        if (a.size() == 0) {
+            return empty(a.dtype(), ((Nd4jTensor) a).shapeRef());
+        }
+        return wrap(arr(a).add(s));
+    }
+
+    @Override
+    protected Tensor doAddScaled(Tensor a, Tensor b, double alpha) {
+        if (a.size() == 0) {
+            return empty(a.dtype(), ((Nd4jTensor) a).shapeRef());
+        }
+        // alpha * b, then + a, in place on the fresh product
+        return wrap(arr(b).mul(alpha).addi(arr(a)));
+    }
+
+    @Override
+    protected Tensor doUnary(UnaryOp op, Tensor a) {
+        if (a.size() == 0) {
+            return empty(a.dtype(), ((Nd4jTensor) a).shapeRef());
+        }
+        INDArray x = arr(a);
+        switch (op) {
+            case TANH:
+                return wrap(Transforms.tanh(x, true));
+            case SIGMOID:
+                return wrap(Transforms.sigmoid(x, true));
+            case RELU:
+                return wrap(Transforms.relu(x, true));
+            case EXP:
+                return wrap(Transforms.exp(x, true));
+            case LOG:
+                return wrap(Transforms.log(x, true));
+            case SQRT:
+                return wrap(Transforms.sqrt(x, true));
+            default:
+                return wrap(Transforms.abs(x, true));
+        }
+    }
+
+    @Override
+    protected Tensor doActivationBackward(UnaryOp op, Tensor y, Tensor gy) {
+        if (y.size() == 0) {
+            return empty(y.dtype(), ((Nd4jTensor) y).shapeRef());
+        }
+        INDArray out = activationBackward(op, arr(y), arr(gy));
+        return wrap(out);
+    }
+
+    /** {@code gy * f'(x)} from the activation's output {@code y}, in a new array. */
+    static INDArray activationBackward(UnaryOp op, INDArray y, INDArray gy) {
+        switch (op) {
+            case TANH:
+                return tanhGrad(y, gy);
+            case SIGMOID:
+                return sigmoidGrad(y, gy);
+            default:
+                return reluGrad(y, gy);
+        }
+    }
+
+    /** {@code gy * (1 - y^2)} in a new array. */
+    static INDArray tanhGrad(INDArray y, INDArray gy) {
+        return y.mul(y).rsubi(1.0).muli(gy);
+    }
+
+    /** {@code gy * y * (1 - y)} in a new array. */
+    static INDArray sigmoidGrad(INDArray y, INDArray gy) {
+        INDArray out = Nd4j.createUninitialized(y.dataType(), y.shape(), 'c');
+        Nd4j.exec(new TimesOneMinus(y, out));
+        return out.muli(gy);
+    }
+
+    /** {@code gy} where {@code y > 0}, else 0, in a new array (libnd4j's relu_bp). */
+    static INDArray reluGrad(INDArray y, INDArray gy) {
+        INDArray out = Nd4j.createUninitialized(y.dataType(), y.shape(), 'c');
+        Nd4j.exec(new RectifiedLinearDerivative(y, gy, out));
+        return out;
+    }
+
+    // ---- linear algebra and reductions ----
+
+    @Override
+    protected Tensor doMatmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
+        int[] sa = ((Nd4jTensor) a).shapeRef();
+        int[] sb = ((Nd4jTensor) b).shapeRef();
+        int m = transposeA ? sa[1] : sa[0];
+        int k = transposeA ? sa[0] : sa[1];
+        int n = transposeB ? sb[0] : sb[1];
+        if (m == 0 || n == 0 || k == 0) {
+            return zerosOf(a.dtype(), m, n);
+        }
+        return wrap(gemm(arr(a), arr(b), transposeA, transposeB));
+    }
+
+    /** {@code op(a) · op(b)} into a new row-major array (one BLAS gemm). */
+    static INDArray gemm(INDArray a, INDArray b, boolean transposeA, boolean transposeB) {
+        long m = transposeA ? a.size(1) : a.size(0);
+        long n = transposeB ? b.size(0) : b.size(1);
+        INDArray out = Nd4j.createUninitialized(a.dataType(), new long[] {m, n}, 'c');
+        Nd4j.gemm(a, b, out, transposeA, transposeB, 1.0, 0.0);
+        return out;
+    }
+
+    @Override
+    protected Tensor doSum(Tensor a) {
+        if (a.size() == 0) {
+            return zerosOf(a.dtype());
+        }
+        return wrap(scalarShaped(arr(a).sum()));
+    }
+
+    @Override
+    protected Tensor doMaxAbs(Tensor a) {
+        if (a.size() == 0) {
+            return zerosOf(a.dtype());
+        }
+        return wrap(scalarShaped(arr(a).amax()));
+    }
+
+    /** Makes a one-element reduction result rank 0. */
+    private static INDArray scalarShaped(INDArray r) {
+        return r.rank() == 0 ? r : r.reshape('c', new long[0]);
+    }
+
+    @Override
+    protected Tensor doSumToTrailing(Tensor a, int[] trailing) {
+        int[] s = ((Nd4jTensor) a).shapeRef();
+        int lead = Shapes.prefixSize(s, s.length - trailing.length);
+        int inner = Shapes.size(trailing);
+        if (inner == 0) {
+            return empty(a.dtype(), trailing);
+        }
+        if (lead == 0) {
+            return zerosOf(a.dtype(), trailing);
+        }
+        INDArray x = arr(a);
+        if (lead == 1) {
+            return wrap(reshapedCopy(x, longs(trailing)));
+        }
+        INDArray summed = x.reshape('c', lead, inner).sum(0);
+        return wrap(summed.reshape('c', longs(trailing)));
+    }
+
+    @Override
+    protected Tensor doSumLastAxis(Tensor a) {
+        int[] s = ((Nd4jTensor) a).shapeRef();
+        int[] out = java.util.Arrays.copyOf(s, s.length - 1);
+        int n = s[s.length - 1];
+        int rows = Shapes.size(out);
+        if (rows == 0) {
+            return empty(a.dtype(), out);
+        }
+        if (n == 0) {
+            return zerosOf(a.dtype(), out);
+        }
+        INDArray summed = arr(a).reshape('c', rows, n).sum(1);
+        return wrap(summed.reshape('c', longs(out)));
+    }
+
+    @Override
+    protected Tensor doLogSoftmax(Tensor a, boolean log) {
+        if (a.size() == 0) {
+            return empty(a.dtype(), ((Nd4jTensor) a).shapeRef());
+        }
+        INDArray x = arr(a);
+        long rows = x.size(0);
+        // stable: shift by the row maximum; libnd4j's log_softmax underflows to -inf for far-apart logits
+        INDArray max = x.max(1).reshape('c', rows, 1);
+        INDArray shifted = x.subColumnVector(max);
+        INDArray e = Transforms.exp(shifted, true);
+        INDArray z = e.sum(1).reshape('c', rows, 1);
+        if (!log) {
+            return wrap(e.diviColumnVector(z));
+        }
+        return wrap(shifted.subiColumnVector(Transforms.log(z, false)));
+    }
+
+    @Override
+    protected Tensor doLogSoftmaxBackward(Tensor y, Tensor gy) {
+        if (y.size() == 0) {
+            return empty(y.dtype(), ((Nd4jTensor) y).shapeRef());
+        }
+        INDArray g = arr(gy);
+        long rows = g.size(0);
+        INDArray s = g.sum(1).reshape('c', rows, 1);
+        INDArray p = Transforms.exp(arr(y), true).muliColumnVector(s);
+        return wrap(p.rsubi(g));
+    }
+
+    // ---- indexing ----
+
+    private static INDArray indexArray(int[] index) {
+        return Nd4j.createFromArray(index);
+    }
+
+    private static INDArray gather(INDArray source, int[] index) {
+        return Nd4j.exec(DynamicCustomOp.builder("gather").addInputs(source, indexArray(index)).addIntegerArguments(0).build())[0];
+    }
+
+    @Override
+    protected Tensor doGatherColumns(Tensor a, int[] index) {
+        int[] s = ((Nd4jTensor) a).shapeRef();
+        int rows = s[0];
+        int cols = s[1];
+        if (rows == 0) {
+            return empty(a.dtype(), new int[] {0});
+        }
+        int[] flat = new int[rows];
+        for (int n = 0; n < rows; n++) {
+            flat[n] = n * cols + index[n];
+        }
+        return wrap(gather(arr(a).reshape('c', (long) rows * cols), flat));
+    }
+
+    @Override
+    protected Tensor doScatterColumns(Tensor g, int[] index, int columns) {
+        int rows = index.length;
+        if (rows == 0) {
+            return empty(g.dtype(), new int[] {0, columns});
+        }
+        int[] flat = new int[rows];
+        for (int n = 0; n < rows; n++) {
+            flat[n] = n * columns + index[n];
+        }
+        INDArray out = Nd4j.zeros(dt(g.dtype()), (long) rows * columns);
+        Nd4j.exec(DynamicCustomOp.builder("scatter_upd").addInputs(out, indexArray(flat), arr(g)).addOutputs(out)
+                .addBooleanArguments(true, false).build());
+        return wrap(out.reshape('c', rows, columns));
+    }
+
+    @Override
+    protected Tensor doGatherRows(Tensor a, int[] index) {
+        int e = ((Nd4jTensor) a).shapeRef()[1];
+        if (index.length == 0 || e == 0) {
+            return empty(a.dtype(), new int[] {index.length, e});
+        }
+        return wrap(gather(arr(a), index));
+    }
+
+    @Override
+    protected Tensor doScatterAddRows(Tensor g, int[] index, int rows) {
+        int e = ((Nd4jTensor) g).shapeRef()[1];
+        if (e == 0) {
+            return empty(g.dtype(), new int[] {rows, 0});
+        }
+        INDArray out = Nd4j.zeros(dt(g.dtype()), rows, e);
+        if (index.length == 0) {
+            return wrap(out);
+        }
+        // lock = true: repeated indices accumulate one after another (deterministic, no lost updates)
+        Nd4j.exec(DynamicCustomOp.builder("scatter_add").addInputs(out, indexArray(index), arr(g)).addOutputs(out)
+                .addBooleanArguments(true, false).build());
+        return wrap(out);
+    }
+}

@@ -1,0 +1,55 @@
+package org.rnn4j.nd4j;
+
+import com.google.auto.service.AutoService;
+import org.rnn4j.backend.Availability;
+import org.rnn4j.backend.Backend;
+import org.rnn4j.backend.BackendOptions;
+import org.rnn4j.backend.BackendProvider;
+
+/**
+ * Registers the ND4J backend ({@value Nd4jBackend#NAME}). The constructor does nothing; ND4J's native
+ * library is loaded by the first {@link #availability()} (cached for the process) or {@link #create}.
+ *
+ * <p>Priority {@value #PRIORITY}, below the plain-Java {@code cpu} backend (10): on the canonical
+ * workloads measured for this release the CPU backend was faster (see the module's
+ * {@code Nd4jTiming}), so ND4J runs only when asked for: {@code -Drnn4j.backend=nd4j} or
+ * {@code RNN4J_BACKEND=nd4j}.
+ */
+@AutoService(BackendProvider.class)
+public final class Nd4jBackendProvider implements BackendProvider {
+    /** Selection priority when no backend is named. */
+    public static final int PRIORITY = 5;
+
+    /** Cheap; never throws. */
+    public Nd4jBackendProvider() {
+    }
+
+    @Override
+    public String name() {
+        return Nd4jBackend.NAME;
+    }
+
+    @Override
+    public int priority() {
+        return PRIORITY;
+    }
+
+    @Override
+    public String version() {
+        try {
+            return Nd4jRuntime.version();
+        } catch (RuntimeException | LinkageError e) {
+            return "nd4j-native " + Nd4jRuntime.nd4jVersion();
+        }
+    }
+
+    @Override
+    public Availability availability() {
+        return Nd4jRuntime.availability();
+    }
+
+    @Override
+    public Backend create(BackendOptions options) {
+        return new Nd4jBackend(options);
+    }
+}

@@ -1,0 +1,163 @@
+package org.rnn4j.nd4j;
+
+import java.io.InputStream;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.rnn4j.backend.Availability;
+import org.rnn4j.backend.BackendException;
+
+/**
+ * ND4J's native start-up, done once per process and cached: whether {@code nd4j-native} loads here (and
+ * if not, the loader's reason), the versions for diagnostics, and the process-wide settings.
+ *
+ * <p>Nothing in this class touches an ND4J class before {@link #availability()} is called, so that a
+ * missing or broken ND4J installation is reported as an unavailable backend, never as an error while
+ * providers are being discovered.
+ */
+final class Nd4jRuntime {
+    /** The nd4j-native classifier this module ships with. */
+    static final String PLATFORM = "linux-x86_64";
+
+    private static volatile Availability availability;
+    private static volatile String blasVendor;
+
+    private Nd4jRuntime() {
+    }
+
+    /** Whether ND4J's native backend loads here; the first call loads it (seconds), later calls are free. */
+    static Availability availability() {
+        Availability a = availability;
+        if (a == null) {
+            synchronized (Nd4jRuntime.class) {
+                a = availability;
+                if (a == null) {
+                    a = probe(Nd4jRuntime::load);
+                    availability = a;
+                }
+            }
+        }
+        return a;
+    }
+
+    /** Throws a {@link BackendException} with the reason when ND4J cannot run here. */
+    static void requireAvailable() {
+        Availability a = availability();
+        if (!a.available()) {
+            throw new BackendException("Backend 'nd4j' is unavailable: " + a.reason());
+        }
+    }
+
+    /**
+     * Runs {@code loader}, turning anything it throws (UnsatisfiedLinkError, ExceptionInInitializerError,
+     * NoClassDefFoundError, ND4J's NoAvailableBackendException...) into an unavailable result whose
+     * reason carries the loader's own message.
+     */
+    static Availability probe(Callable<?> loader) {
+        try {
+            loader.call();
+            return Availability.yes();
+        } catch (Throwable t) { // NOPMD: native loading fails with Errors, all of which mean "unavailable"
+            return Availability.no(reason(t));
+        }
+    }
+
+    /** The failure and its causes, most specific last, with a hint on how to fix it. */
+    static String reason(Throwable t) {
+        StringBuilder sb = new StringBuilder("ND4J's native backend (nd4j-native) failed to load: ");
+        Throwable cur = t;
+        int depth = 0;
+        while (cur != null && depth < 6) {
+            if (depth > 0) {
+                sb.append(" <- caused by ");
+            }
+            sb.append(cur.getClass().getName());
+            if (cur.getMessage() != null) {
+                sb.append(": ").append(cur.getMessage());
+            }
+            cur = cur.getCause() == cur ? null : cur.getCause();
+            depth++;
+        }
+        String os = System.getProperty("os.name", "?") + "/" + System.getProperty("os.arch", "?");
+        sb.append(". Needs org.nd4j:nd4j-native:").append(nd4jVersion()).append(" with classifier ").append(PLATFORM)
+                .append(" (plus javacpp and openblas for ").append(PLATFORM).append(") on the class path; this machine is ").append(os);
+        return sb.toString();
+    }
+
+    /** Loads ND4J's native backend and runs one op. */
+    private static Object load() {
+        quietLogging();
+        org.nd4j.linalg.factory.Nd4jBackend backend = org.nd4j.linalg.factory.Nd4j.getBackend();
+        org.nd4j.linalg.api.ndarray.INDArray probe = org.nd4j.linalg.factory.Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2);
+        double sum = probe.sumNumber().doubleValue();
+        if (sum != 2.0) {
+            throw new IllegalStateException("ND4J self-test failed: sum of [1, 1] = " + sum);
+        }
+        try {
+            blasVendor = String.valueOf(org.nd4j.linalg.factory.Nd4j.factory().blas().getBlasVendor());
+        } catch (RuntimeException e) {
+            blasVendor = "unknown";
+        }
+        return backend;
+    }
+
+    /**
+     * Keeps ND4J quiet by default: no environment dump or class-path version scan at start-up, unless the
+     * user set those properties.
+     */
+    static void quietLogging() {
+        setIfAbsent("org.nd4j.log.initialization", "false");
+        setIfAbsent("org.nd4j.versioncheck", "false");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        try {
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, value);
+            }
+        } catch (SecurityException ignored) {
+            // keep ND4J's default
+        }
+    }
+
+    /** ND4J's version from the nd4j-api jar, without loading ND4J. */
+    static String nd4jVersion() {
+        try (InputStream in = Nd4jRuntime.class.getResourceAsStream("/META-INF/maven/org.nd4j/nd4j-api/pom.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                return p.getProperty("version", "unknown");
+            }
+        } catch (Exception ignored) {
+            // fall through
+        }
+        return "unknown";
+    }
+
+    /** The BLAS library ND4J uses (e.g. OPENBLAS), or null before ND4J was loaded. */
+    static String blasVendor() {
+        return blasVendor;
+    }
+
+    /**
+     * {@code nd4j-native NAME linux-x86_64, BLAS VENDOR (OpenBLAS core CORE)}; loads ND4J (cached) so
+     * that the BLAS can be named.
+     */
+    static String version() {
+        StringBuilder sb = new StringBuilder("nd4j-native ").append(nd4jVersion()).append(' ').append(PLATFORM);
+        if (availability().available()) {
+            sb.append(", BLAS ").append(blasVendor);
+            String core = OpenBlasInfo.coreName();
+            if (core != null) {
+                sb.append(" (core ").append(core).append(')');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Sets ND4J's OpenMP and BLAS thread counts (process-wide). */
+    static void setThreads(int threads) {
+        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
+        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(threads);
+    }
+}
