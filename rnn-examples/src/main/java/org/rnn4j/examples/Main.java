@@ -26,7 +26,7 @@ import picocli.CommandLine.Mixin;
 public final class Main implements Callable<Integer> {
     /** The arguments of the main job, run when the jar is started without any. */
     static final String[] MAIN_JOB = {"charrnn", "--minutes", "2.2", "--eval-every", "50", "--eval-chars", "10000",
-        "--sample-length", "300"};
+        "--checkpoint", "rnn4j-output/main-job.safetensors", "--sample-length", "300"};
 
     @Override
     public Integer call() {
@@ -47,6 +47,7 @@ public final class Main implements Callable<Integer> {
         }
         boolean verbose = Arrays.asList(effective).contains("--verbose") || Arrays.asList(effective).contains("-v");
         CommandLine cl = new CommandLine(new Main());
+        cl.setOverwrittenOptionsAllowed(true); // the last of a repeated option wins (main-job defaults can be overridden)
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> Errors.report(ex, verbose, System.err));
         cl.setParameterExceptionHandler((ex, args1) -> {
             CommandLine c = ex.getCommandLine();
@@ -79,9 +80,35 @@ public final class Main implements Callable<Integer> {
     @Command(name = "backends", mixinStandardHelpOptions = true,
             description = "Lists every installed backend: name, priority, version, jar, and whether it is available (and why not).")
     static final class BackendsCommand implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--no-capabilities", description = "Skip starting each available backend to list what it supports.")
+        boolean noCapabilities;
+
         @Override
         public Integer call() {
             System.out.print(Backends.diagnostics());
+            if (!noCapabilities) {
+                System.out.println("capabilities (each available backend started with default options):");
+                for (var e : Backends.providers().entrySet()) {
+                    if (!e.getValue().availability().available()) {
+                        continue;
+                    }
+                    try {
+                        org.rnn4j.backend.Backend b = Backends.get(e.getKey());
+                        java.util.List<String> fused = new java.util.ArrayList<>();
+                        for (String k : java.util.List.of(org.rnn4j.backend.FusedKernel.LSTM_CELL, org.rnn4j.backend.FusedKernel.GRU_CELL,
+                                org.rnn4j.backend.FusedKernel.RNN_TANH_CELL, org.rnn4j.backend.FusedKernel.RNN_RELU_CELL)) {
+                            if (b.fused(k).isPresent()) {
+                                fused.add(k);
+                            }
+                        }
+                        System.out.printf(java.util.Locale.ROOT, "  %-6s float32 %-3s  float64 %-3s  fused kernels: %s%n", b.name(),
+                                b.supports(org.rnn4j.tensor.DType.FLOAT32) ? "yes" : "no", b.supports(org.rnn4j.tensor.DType.FLOAT64) ? "yes" : "no",
+                                fused.isEmpty() ? "none (cells run on the composed primitives)" : String.join(", ", fused));
+                    } catch (RuntimeException ex) {
+                        System.out.printf(java.util.Locale.ROOT, "  %-6s failed to start: %s%n", e.getKey(), ex.getMessage());
+                    }
+                }
+            }
             return 0;
         }
     }

@@ -65,22 +65,28 @@ public final class CharRnnCommand implements Callable<Integer> {
     @Option(names = "--dropout", defaultValue = "0", paramLabel = "P", description = "Dropout between layers (default: ${DEFAULT-VALUE}).")
     double dropout;
 
-    @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Streams per batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "64", paramLabel = "N", description = "Streams per batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--seq", defaultValue = "64", paramLabel = "T",
+    @Option(names = "--seq", defaultValue = "32", paramLabel = "T",
             description = "Truncated-BPTT length: characters per stream per step (default: ${DEFAULT-VALUE}).")
     int seq;
 
-    @Option(names = "--lr", defaultValue = "2e-3", paramLabel = "LR", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "3e-3", paramLabel = "LR", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
     @Option(names = "--clip", defaultValue = "5", paramLabel = "NORM", description = "Gradient norm clipping (default: ${DEFAULT-VALUE}).")
     double clip;
 
     @Option(names = "--minutes", defaultValue = "9.5", paramLabel = "M",
-            description = "Time budget for the run, evaluation and sample included (0 = none; default: ${DEFAULT-VALUE}).")
+            description = "Time budget for the run, final evaluation and sample included, counted across --resume "
+                    + "(0 = none; default: ${DEFAULT-VALUE}).")
     double minutes;
+
+    @Option(names = "--schedule", defaultValue = "cosine", paramLabel = "KIND",
+            description = "Learning rate: cosine (decays to 5%% by the end of --minutes or --epochs; constant when neither is "
+                    + "set) or constant (default: ${DEFAULT-VALUE}).")
+    String schedule;
 
     @Option(names = "--epochs", defaultValue = "0", paramLabel = "N", description = "Stop after N epochs (0 = no limit).")
     int epochs;
@@ -120,6 +126,8 @@ public final class CharRnnCommand implements Callable<Integer> {
 
     @Option(names = "--prime", paramLabel = "TEXT", description = "Text the final sample starts from (default: a newline).")
     String prime;
+
+    private Budget budget;
 
     @Override
     public Integer call() {
@@ -171,6 +179,7 @@ public final class CharRnnCommand implements Callable<Integer> {
         Trainer trainer = new Trainer(model, adam).clipNorm(clip);
         CharStreams streams = new CharStreams(train, batch, seq);
         long step = 0;
+        double spentSeconds = 0;
         List<Float> history = new ArrayList<>();
         List<double[]> valHistory = new ArrayList<>();
         if (resumed != null) {
@@ -178,6 +187,11 @@ public final class CharRnnCommand implements Callable<Integer> {
             Checkpoints.Loaded loaded = CheckpointFiles.load(ckpt, model, fix);
             CheckpointFiles.loadOptimizerState(adam, loaded.extra(), backend, ckpt);
             step = CheckpointFiles.metaInt(loaded.metadata(), "step", ckpt, "charrnn");
+            try {
+                spentSeconds = Double.parseDouble(loaded.metadata().getOrDefault("train_seconds", "0"));
+            } catch (NumberFormatException e) {
+                spentSeconds = 0;
+            }
             HostTensor h = loaded.extra().get("history.train_loss");
             if (h != null) {
                 for (float f : h.asFloats()) {
@@ -200,7 +214,8 @@ public final class CharRnnCommand implements Callable<Integer> {
             } else if (streams.startsEpoch(step)) {
                 model.resetState();
             }
-            System.out.printf(Locale.ROOT, "resumed from %s at step %d%n", ckpt, step);
+            System.out.printf(Locale.ROOT, "resumed from %s at step %d (%s of the --minutes budget already spent)%n", ckpt, step,
+                    Progress.time(spentSeconds));
         }
         System.out.printf(Locale.ROOT, "charrnn: %s, %,d characters (%,d train, %,d validation), vocabulary %s%n", source, ids.length,
                 train.length, val.length, vocab.describe());
@@ -209,7 +224,8 @@ public final class CharRnnCommand implements Callable<Integer> {
                 streams.stepsPerEpoch(), lr, clip);
         System.out.flush();
 
-        Budget budget = new Budget(minutes);
+        Budget budget = new Budget(minutes, spentSeconds);
+        this.budget = budget;
         int[] inputs = new int[batch * seq];
         int[] targets = new int[batch * seq];
         double evalCharsPerSecond = 0;
@@ -218,7 +234,7 @@ public final class CharRnnCommand implements Callable<Integer> {
         boolean interrupted = false;
         final long firstStep = step;
         try (Progress progress = common.progress("charrnn"); GracefulStop stop = new GracefulStop(30)) {
-            progress.budgetSeconds(budget.totalSeconds());
+            progress.budgetSeconds(budget.totalSeconds() - budget.elapsedSeconds()).unit("chars");
             if (maxSteps > 0) {
                 progress.totalSteps(maxSteps - firstStep);
             }
@@ -239,6 +255,11 @@ public final class CharRnnCommand implements Callable<Integer> {
                     model.resetState();
                 }
                 streams.fill(step, inputs, targets);
+                if (schedule.equals("cosine")) {
+                    double fraction = Math.max(epochs > 0 ? step / ((double) epochs * streams.stepsPerEpoch()) : 0,
+                            budget.elapsedSeconds() / (budget.totalSeconds() - reserve));
+                    adam.setLr(Budget.cosine(lr, fraction, 0.05));
+                }
                 double loss = trainer.step(() -> Losses.crossEntropy(model.streamLogits(inputs, batch, seq), targets));
                 step++;
                 history.add((float) loss);
@@ -252,7 +273,7 @@ public final class CharRnnCommand implements Callable<Integer> {
                     double vl = CharStreams.evaluate(model, val, chars, batch, seq);
                     evalCharsPerSecond = chars / Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
                     valHistory.add(new double[] {step, vl});
-                    progress.note(String.format(Locale.ROOT, "step %6d  epoch %.2f  train loss %.4f  validation loss %.4f  (%s)", step,
+                    progress.result(String.format(Locale.ROOT, "step %6d  epoch %.2f  train loss %.4f  validation loss %.4f  (%s)", step,
                             step / (double) streams.stepsPerEpoch(), windowSum / windowCount, vl, Progress.time(budget.elapsedSeconds())));
                     windowSum = 0;
                     windowCount = 0;
@@ -306,6 +327,9 @@ public final class CharRnnCommand implements Callable<Integer> {
         }
         if (!(temperature > 0)) {
             throw new UserError("--temperature " + temperature + " must be positive; pass e.g. 0.8");
+        }
+        if (!List.of("cosine", "constant").contains(schedule)) {
+            throw new UserError("--schedule " + schedule + " is not a schedule; use cosine or constant");
         }
         if (!(validationFraction > 0 && validationFraction < 1)) {
             throw new UserError("--validation " + validationFraction + " must be a fraction in (0, 1); pass e.g. 0.1");
@@ -387,6 +411,7 @@ public final class CharRnnCommand implements Callable<Integer> {
         meta.put("clip", Double.toString(clip));
         meta.put("text", source);
         meta.put("text_crc32", Long.toString(crc(corpus)));
+        meta.put("train_seconds", Double.toString(budget.elapsedSeconds()));
         if (!Double.isNaN(valLoss)) {
             meta.put("validation_loss", Double.toString(valLoss));
         }

@@ -43,7 +43,7 @@ public final class CommonOptions {
 
     /** A progress reporter on stderr, a bar on a terminal and plain lines otherwise. */
     public Progress progress(String task) {
-        return new Progress(System.err, task, !plainProgress && System.console() != null);
+        return new Progress(System.err, System.out, task, !plainProgress && System.console() != null);
     }
 
     static String firstLine(String s) {

@@ -10,6 +10,7 @@ import java.util.Locale;
  */
 public final class Progress implements AutoCloseable {
     private final PrintStream out;
+    private final PrintStream results;
     private final String task;
     private final boolean interactive;
     private final long start = System.nanoTime();
@@ -22,12 +23,19 @@ public final class Progress implements AutoCloseable {
     private double smoothLoss = Double.NaN;
     private long baseExamples;
     private long baseTime = start;
+    private String unit = "ex";
 
-    public Progress(PrintStream out, String task, boolean interactive) {
+    /**
+     * @param out         the progress stream (stderr)
+     * @param results     where {@link #result} lines go (stdout)
+     * @param interactive redraw one line in place (a terminal) rather than print plain lines
+     */
+    public Progress(PrintStream out, PrintStream results, String task, boolean interactive) {
         this.out = out;
+        this.results = results;
         this.task = task;
         this.interactive = interactive;
-        this.lastDraw = start;
+        this.lastDraw = 0; // the first step is always shown
     }
 
     /** The number of steps planned (for the ETA); negative when unknown. */
@@ -48,6 +56,12 @@ public final class Progress implements AutoCloseable {
         return this;
     }
 
+    /** The unit of the rate, e.g. {@code ex} (examples) or {@code chars}. */
+    public Progress unit(String unit) {
+        this.unit = unit;
+        return this;
+    }
+
     public boolean interactive() {
         return interactive;
     }
@@ -65,7 +79,7 @@ public final class Progress implements AutoCloseable {
         examples += batchExamples;
         smoothLoss = Double.isNaN(smoothLoss) ? loss : 0.95 * smoothLoss + 0.05 * loss;
         long now = System.nanoTime();
-        double sinceDraw = (now - lastDraw) / 1e9;
+        double sinceDraw = lastDraw == 0 ? Double.POSITIVE_INFINITY : (now - lastDraw) / 1e9;
         if (interactive ? sinceDraw < 0.1 : sinceDraw < plainIntervalSeconds) {
             return;
         }
@@ -77,8 +91,8 @@ public final class Progress implements AutoCloseable {
             double stepEta = (totalSteps - step) * elapsed / step;
             eta = Math.min(eta, stepEta);
         }
-        String line = String.format(Locale.ROOT, "%s %s  loss %.4f  %.0f ex/s  %s elapsed  ETA %s", task, position, smoothLoss,
-                rate, time(elapsed), Double.isInfinite(eta) ? "?" : time(Math.max(0, eta)));
+        String line = String.format(Locale.ROOT, "%s %s  loss %.4f  %.0f %s/s  %s elapsed  ETA %s", task, position, smoothLoss,
+                rate, unit, time(elapsed), Double.isInfinite(eta) ? "?" : time(Math.max(0, eta)));
         if (interactive) {
             StringBuilder sb = new StringBuilder("\r").append(line);
             for (int i = line.length(); i < drawnWidth; i++) {
@@ -103,6 +117,14 @@ public final class Progress implements AutoCloseable {
         clear();
         out.println(line);
         out.flush();
+    }
+
+    /** Prints a result line (an epoch's validation figures, say) on the results stream, clearing the bar first. */
+    public void result(String line) {
+        clear();
+        out.flush();
+        results.println(line);
+        results.flush();
     }
 
     private void clear() {

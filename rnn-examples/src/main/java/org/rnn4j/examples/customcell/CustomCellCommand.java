@@ -143,7 +143,7 @@ public final class CustomCellCommand implements Callable<Integer> {
                 step++;
                 progress.step(String.format(Locale.ROOT, "step %d/%d", step, steps), step, loss, batch);
                 if (step % 250 == 0) {
-                    progress.note(String.format(Locale.ROOT, "step %5d  test mse %.4f  (%s)", step, mse(model, test),
+                    progress.result(String.format(Locale.ROOT, "step %5d  test mse %.4f  (%s)", step, mse(model, test),
                             Progress.time(budget.elapsedSeconds())));
                 }
             }

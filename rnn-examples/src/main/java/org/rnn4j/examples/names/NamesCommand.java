@@ -67,6 +67,11 @@ public final class NamesCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "3e-3", paramLabel = "LR", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
+    @Option(names = "--schedule", defaultValue = "cosine", paramLabel = "KIND",
+            description = "Learning rate: cosine (decays to 5%% by the end of --epochs or --minutes, whichever comes first) or "
+                    + "constant (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
     @Option(names = "--batch", defaultValue = "64", paramLabel = "N", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
@@ -143,7 +148,6 @@ public final class NamesCommand implements Callable<Integer> {
         double evalSeconds = 0;
         long step = 0;
         boolean stop = false;
-        int sinceBest = 0;
         try (Progress progress = common.progress("names")) {
             progress.budgetSeconds(budget.totalSeconds());
             for (int epoch = 1; epoch <= epochs && !stop; epoch++) {
@@ -158,6 +162,14 @@ public final class NamesCommand implements Callable<Integer> {
                     if (budget.exhausted(3 * evalSeconds + 2) || (maxSteps > 0 && step >= maxSteps)) {
                         stop = true;
                         break;
+                    }
+                    if (schedule.equals("cosine")) {
+                        double trainSeconds = budget.totalSeconds() - 3 * evalSeconds - 2;
+                        double fraction = Math.max(step / (double) ((long) epochs * batches.size()), budget.elapsedSeconds() / trainSeconds);
+                        if (maxSteps > 0) {
+                            fraction = Math.max(fraction, step / (double) maxSteps);
+                        }
+                        adam.setLr(Budget.cosine(lr, fraction, 0.05));
                     }
                     double loss = trainer.step(() -> Losses.nll(model.forward(b.ids()), b.labels()));
                     step++;
@@ -184,12 +196,8 @@ public final class NamesCommand implements Callable<Integer> {
                     bestAcc = val.accuracy();
                     bestEpoch = epoch;
                     best = Layers.snapshot(model);
-                    sinceBest = 0;
-                } else if (++sinceBest >= 2 && adam.lr() > lr / 16) {
-                    adam.setLr(adam.lr() / 2); // plateau: halve the learning rate
-                    sinceBest = 0;
                 }
-                progress.note(String.format(Locale.ROOT, "epoch %2d%s  train loss %.4f  validation loss %.4f  validation accuracy %.4f%s  (%s)",
+                progress.result(String.format(Locale.ROOT, "epoch %2d%s  train loss %.4f  validation loss %.4f  validation accuracy %.4f%s  (%s)",
                         epoch, done < batches.size() ? String.format(Locale.ROOT, " (%d/%d steps)", done, batches.size()) : "",
                         sum / seen, val.loss(), val.accuracy(), improved ? " *" : "", Progress.time(budget.elapsedSeconds())));
             }
@@ -239,6 +247,9 @@ public final class NamesCommand implements Callable<Integer> {
         }
         if (!(lr > 0)) {
             throw new UserError("--lr " + lr + " must be positive; pass e.g. 3e-3");
+        }
+        if (!List.of("cosine", "constant").contains(schedule)) {
+            throw new UserError("--schedule " + schedule + " is not a schedule; use cosine or constant");
         }
         if (!(validationFraction > 0 && testFraction > 0 && validationFraction + testFraction < 1)) {
             throw new UserError("--validation " + validationFraction + " and --test " + testFraction
