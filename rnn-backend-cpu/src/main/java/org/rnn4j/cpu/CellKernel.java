@@ -1,6 +1,7 @@
 package org.rnn4j.cpu;
 
 import java.util.Arrays;
+import java.util.function.Function;
 import org.rnn4j.backend.FusedKernel;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
@@ -134,7 +135,7 @@ abstract class CellKernel implements FusedKernel {
     }
 
     /** A result with fixed outputs whose backward pass is {@code backward}. */
-    static Result result(Tensor[] outputs, java.util.function.Function<Tensor[], Tensor[]> backward) {
+    static Result result(Tensor[] outputs, Function<Tensor[], Tensor[]> backward) {
         return new Result() {
             @Override
             public Tensor[] outputs() {

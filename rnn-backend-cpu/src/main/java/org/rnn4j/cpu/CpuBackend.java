@@ -18,9 +18,13 @@ import org.rnn4j.tensor.Tensor;
  * {@link FusedKernel#RNN_RELU_CELL}).
  *
  * <p>Arguments are validated by {@link AbstractBackend}; the kernels here assume valid input. Large
- * matrix products run on {@link BackendOptions#threads()} threads (0: one per available processor);
- * everything else runs on the calling thread. Instances are thread-safe. Reductions and softmax
- * accumulate in double for both dtypes.
+ * matrix products (more than 2^16 multiply-adds) run on {@link BackendOptions#threads()} threads (0:
+ * one per available processor): the calling thread plus a fixed pool of daemon helpers, which time out
+ * when idle. Everything else runs on the calling thread. Instances are thread-safe.
+ *
+ * <p>Numerics: float32 elementwise arithmetic is done in float (scalars rounded to float first),
+ * transcendental functions in double, rounded once; sums, reductions and softmax accumulate in double
+ * for both dtypes; matrix products accumulate in the tensor's dtype.
  */
 public final class CpuBackend extends AbstractBackend {
     /** The backend's name. */
@@ -181,48 +185,48 @@ public final class CpuBackend extends AbstractBackend {
         return wrap(shape(a).clone(), Storage.convert(data(a), dtype));
     }
 
-    // ---- elementwise ----
+    // ---- elementwise (loops in Elementwise) ----
 
     @Override
     protected Tensor doBinary(BinaryOp op, Tensor a, Tensor b) {
         Object x = data(a);
         Object y = data(b);
         Object out = switch (op) {
-            case ADD -> Storage.zip(x, y, (p, q) -> p + q);
-            case SUB -> Storage.zip(x, y, (p, q) -> p - q);
-            case MUL -> Storage.zip(x, y, (p, q) -> p * q);
-            case DIV -> Storage.zip(x, y, (p, q) -> p / q);
-            case MAX -> Storage.zip(x, y, Math::max);
+            case ADD -> Elementwise.add(x, y);
+            case SUB -> Elementwise.sub(x, y);
+            case MUL -> Elementwise.mul(x, y);
+            case DIV -> Elementwise.div(x, y);
+            case MAX -> Elementwise.max(x, y);
         };
         return wrap(shape(a).clone(), out);
     }
 
     @Override
     protected Tensor doScale(Tensor a, double s) {
-        return wrap(shape(a).clone(), Storage.map(data(a), x -> x * s));
+        return wrap(shape(a).clone(), Elementwise.scale(data(a), s));
     }
 
     @Override
     protected Tensor doAddScalar(Tensor a, double s) {
-        return wrap(shape(a).clone(), Storage.map(data(a), x -> x + s));
+        return wrap(shape(a).clone(), Elementwise.addScalar(data(a), s));
     }
 
     @Override
     protected Tensor doAddScaled(Tensor a, Tensor b, double alpha) {
-        return wrap(shape(a).clone(), Storage.zip(data(a), data(b), (p, q) -> p + alpha * q));
+        return wrap(shape(a).clone(), Elementwise.addScaled(data(a), data(b), alpha));
     }
 
     @Override
     protected Tensor doUnary(UnaryOp op, Tensor a) {
         Object x = data(a);
         Object out = switch (op) {
-            case TANH -> x instanceof float[] ? Storage.map(x, CpuMath::tanhFloat) : Storage.map(x, Math::tanh);
-            case SIGMOID -> Storage.map(x, CpuMath::sigmoid);
-            case RELU -> Storage.map(x, v -> Math.max(v, 0.0));
-            case EXP -> Storage.map(x, Math::exp);
-            case LOG -> Storage.map(x, Math::log);
-            case SQRT -> Storage.map(x, Math::sqrt);
-            case ABS -> Storage.map(x, Math::abs);
+            case TANH -> Elementwise.tanh(x);
+            case SIGMOID -> Elementwise.sigmoid(x);
+            case RELU -> Elementwise.relu(x);
+            case EXP -> Elementwise.exp(x);
+            case LOG -> Elementwise.log(x);
+            case SQRT -> Elementwise.sqrt(x);
+            case ABS -> Elementwise.abs(x);
         };
         return wrap(shape(a).clone(), out);
     }
@@ -230,9 +234,9 @@ public final class CpuBackend extends AbstractBackend {
     @Override
     protected Tensor doActivationBackward(UnaryOp op, Tensor y, Tensor gy) {
         Object out = switch (op) {
-            case TANH -> Storage.zip(data(y), data(gy), (v, g) -> g * (1 - v * v));
-            case SIGMOID -> Storage.zip(data(y), data(gy), (v, g) -> g * v * (1 - v));
-            case RELU -> Storage.zip(data(y), data(gy), (v, g) -> v > 0 ? g : 0.0);
+            case TANH -> Elementwise.tanhBackward(data(y), data(gy));
+            case SIGMOID -> Elementwise.sigmoidBackward(data(y), data(gy));
+            case RELU -> Elementwise.reluBackward(data(y), data(gy));
             default -> throw new IllegalArgumentException("no backward kernel for " + op);
         };
         return wrap(shape(y).clone(), out);

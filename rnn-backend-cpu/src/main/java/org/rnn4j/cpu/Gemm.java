@@ -9,15 +9,16 @@ import java.util.function.IntConsumer;
  *
  * <p>Layout: {@code op(B)} is packed into column panels of at most {@link #NC} columns, each stored as
  * {@code k} separate row arrays (which also absorbs a transposed B). The result is computed in tasks
- * of (up to {@code MC} rows) x (one panel): each task accumulates its rows into private arrays, two rows
- * at a time and four {@code k} at a time, {@link #KC} values of {@code k} per pass so that the B block
- * stays in cache, then copies them into C. Every vector loop indexes all its arrays with the same
- * index {@code j} from 0, the shape the HotSpot C2 compiler vectorises (it does not vectorise loops
- * whose arrays are offset by different amounts). Each element of C is summed in the same order
+ * of (up to {@link #MC} rows) x (one panel): each task accumulates its rows into private arrays, four
+ * {@code k} at a time, {@link #KC} values of {@code k} per pass so that the B block stays in cache, then
+ * copies them into C. The vector loop indexes all its arrays with the same index {@code j} from 0,
+ * the only shape the JDK 17 C2 compiler vectorises (it leaves scalar any loop whose arrays are offset
+ * by different amounts, which is why neither C nor B is addressed in place). A transposed A is read
+ * with a stride, one scalar per four columns of work. Each element of C is summed in the same order
  * whatever the task split, so results do not depend on the thread count.
  *
- * <p>Products with fewer than {@value #SMALL_WORK} multiply-adds, or of at most two rows, skip the
- * packing and use a direct loop that accumulates in double.
+ * <p>Products with fewer than {@value #SMALL_WORK} multiply-adds, or of at most two rows (a batch of
+ * one), skip the packing, whose cost would dominate, and use {@link Kernel#direct}.
  */
 final class Gemm {
     /** Values of k per pass over a B block. */
@@ -50,7 +51,7 @@ final class Gemm {
     private static <T> T run(Kernel<T> kn, T a, T b, int m, int n, int k, boolean ta, boolean tb, T addend, Parallel par) {
         long work = (long) m * n * k;
         if (work == 0 || work < SMALL_WORK || m <= 2) {
-            return direct(kn, a, b, m, n, k, ta, tb, addend);
+            return kn.direct(a, b, m, n, k, ta, tb, addend);
         }
         T c = kn.alloc(m * n);
         boolean parallel = par.threads() > 1 && work > PARALLEL_WORK;
@@ -70,16 +71,16 @@ final class Gemm {
         };
         forEach(parallel ? par : null, panels, pack);
 
-        // rows per task: as many as fit MC while still giving every thread about two tasks
+        // rows per task: up to MC, fewer when that gives every thread about two tasks
         int mc = MC;
         if (parallel) {
             int wanted = Math.max(1, (2 * par.threads() + panels - 1) / panels);
-            mc = Math.max(2, Math.min(MC, (m + wanted - 1) / wanted));
-            mc += mc & 1;
+            mc = Math.max(1, Math.min(MC, (m + wanted - 1) / wanted));
         }
         int rowsPerTask = mc;
         int rowBlocks = (m + mc - 1) / mc;
-        // element (i, kk) of op(A) is a[aRow(i) + kk * ks]
+        // element (i, kk) of op(A) is a[i * ars + kk * ks]
+        int ars = ta ? 1 : k;
         int ks = ta ? m : 1;
         IntConsumer block = t -> {
             int p = t % panels;
@@ -87,53 +88,16 @@ final class Gemm {
             int i1 = Math.min(m, i0 + rowsPerTask);
             int j0 = p * NC;
             int nj = Math.min(NC, n - j0);
-            T[] rows = packed[p];
             T[] acc = kn.newRows(i1 - i0);
             for (int i = i0; i < i1; i++) {
                 acc[i - i0] = addend == null ? kn.alloc(nj) : kn.copyOf(addend, i * n + j0, nj);
             }
-            for (int k0 = 0; k0 < k; k0 += KC) {
-                int k1 = Math.min(k, k0 + KC);
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int ai = ta ? i : i * k;
-                    int aj = ta ? i + 1 : ai + k;
-                    kn.block2(acc[i - i0], acc[i + 1 - i0], a, ai, aj, ks, rows, k0, k1, nj);
-                }
-                if (i < i1) {
-                    kn.block1(acc[i - i0], a, ta ? i : i * k, ks, rows, k0, k1, nj);
-                }
-            }
+            kn.multiplyBlock(a, i0, ars, ks, packed[p], acc, kn.alloc(nj), k, nj);
             for (int i = i0; i < i1; i++) {
                 System.arraycopy(acc[i - i0], 0, c, i * n + j0, nj);
             }
         };
         forEach(parallel ? par : null, rowBlocks * panels, block);
-        return c;
-    }
-
-    /** Plain loops for small products: each element is one dot product accumulated in double. */
-    private static <T> T direct(Kernel<T> kn, T a, T b, int m, int n, int k, boolean ta, boolean tb, T addend) {
-        T c = kn.alloc(m * n);
-        Arr av = Arr.of(a);
-        Arr bv = Arr.of(b);
-        Arr cv = Arr.of(c);
-        Arr add = addend == null ? null : Arr.of(addend);
-        int ars = ta ? 1 : k;
-        int aks = ta ? m : 1;
-        int bks = tb ? 1 : n;
-        int bcs = tb ? k : 1;
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double s = add == null ? 0 : add.get(i * n + j);
-                int ap = i * ars;
-                int bp = j * bcs;
-                for (int kk = 0; kk < k; kk++) {
-                    s += av.get(ap + kk * aks) * bv.get(bp + kk * bks);
-                }
-                cv.set(i * n + j, s);
-            }
-        }
         return c;
     }
 
@@ -147,7 +111,14 @@ final class Gemm {
         }
     }
 
-    /** The inner loops for one storage type {@code T} ({@code float[]} or {@code double[]}). */
+    /**
+     * The parts of the product that depend on the storage type {@code T} ({@code float[]} or
+     * {@code double[]}).
+     *
+     * <p>{@link #multiplyBlock} is written out once per type on purpose: it holds the hot loop, and
+     * HotSpot compiles a method once for all its callers, so a loop shared between the two types would
+     * see both in its profile and be deoptimised into scalar code once both dtypes are used.
+     */
     abstract static class Kernel<T> {
         abstract T alloc(int n);
 
@@ -160,16 +131,26 @@ final class Gemm {
         abstract T gather(T src, int from, int stride, int n);
 
         /**
-         * {@code c0[j] += Σ_kk a[ai + kk*ks] * rows[kk][j]} and the same for {@code c1} with {@code aj},
-         * over {@code kk} in {@code [k0, k1)} and {@code j < n}.
+         * {@code acc[r][j] += Σ_kk opA(i0 + r, kk) * b[kk][j]} for every row {@code r} of {@code acc},
+         * {@code kk < k} and {@code j < n}, where {@code opA(i, kk) = a[i * ars + kk * ks]}.
+         *
+         * <p>Rows go one at a time and {@code kk} four at a time, in blocks of {@link #KC}, through the
+         * single vector loop {@code madd}; the last {@code kk} of a block use coefficient 0 with the
+         * all-zero row {@code zero} (length {@code >= n}; never a real row, whose inf or NaN would turn
+         * {@code 0 * x} into NaN). Variants measured slower on JDK 17: two rows per pass (two store
+         * streams) and eight {@code kk} per pass both often compile to scalar code.
          */
-        abstract void block2(T c0, T c1, T a, int ai, int aj, int ks, T[] rows, int k0, int k1, int n);
+        abstract void multiplyBlock(T a, int i0, int ars, int ks, T[] b, T[] acc, T zero, int k, int n);
 
-        /** {@link #block2} for one row. */
-        abstract void block1(T c0, T a, int ai, int ks, T[] rows, int k0, int k1, int n);
+        /**
+         * The whole product without packing, for few rows: with {@code tb} each element is a dot
+         * product of two rows (four partial sums, so the additions pipeline); otherwise each row of C
+         * accumulates rows of B scaled by one element of A.
+         */
+        abstract T direct(T a, T b, int m, int n, int k, boolean ta, boolean tb, T addend);
     }
 
-    /** float32 loops. */
+    /** float32. */
     static final class F32 extends Kernel<float[]> {
         static final F32 INSTANCE = new F32();
 
@@ -200,66 +181,72 @@ final class Gemm {
         }
 
         @Override
-        void block2(float[] c0, float[] c1, float[] a, int ai, int aj, int ks, float[][] rows, int k0, int k1, int n) {
-            int kk = k0;
-            for (; kk + 3 < k1; kk += 4) {
-                int p = ai + kk * ks;
-                int q = aj + kk * ks;
-                madd2x4(c0, c1, a[p], a[p + ks], a[p + 2 * ks], a[p + 3 * ks], a[q], a[q + ks], a[q + 2 * ks], a[q + 3 * ks],
-                        rows[kk], rows[kk + 1], rows[kk + 2], rows[kk + 3], n);
-            }
-            for (; kk < k1; kk++) {
-                madd2x1(c0, c1, a[ai + kk * ks], a[aj + kk * ks], rows[kk], n);
+        void multiplyBlock(float[] a, int i0, int ars, int ks, float[][] b, float[][] acc, float[] zero, int k, int n) {
+            for (int k0 = 0; k0 < k; k0 += KC) {
+                int k1 = Math.min(k, k0 + KC);
+                for (int r = 0; r < acc.length; r++) {
+                    float[] c = acc[r];
+                    int row = (i0 + r) * ars;
+                    for (int kk = k0; kk < k1; kk += 4) {
+                        int p = row + kk * ks;
+                        int left = k1 - kk;
+                        madd(c, a[p], left > 1 ? a[p + ks] : 0f, left > 2 ? a[p + 2 * ks] : 0f, left > 3 ? a[p + 3 * ks] : 0f,
+                                b[kk], left > 1 ? b[kk + 1] : zero, left > 2 ? b[kk + 2] : zero, left > 3 ? b[kk + 3] : zero, n);
+                    }
+                }
             }
         }
 
         @Override
-        void block1(float[] c0, float[] a, int ai, int ks, float[][] rows, int k0, int k1, int n) {
-            int kk = k0;
-            for (; kk + 3 < k1; kk += 4) {
-                int p = ai + kk * ks;
-                madd1x4(c0, a[p], a[p + ks], a[p + 2 * ks], a[p + 3 * ks], rows[kk], rows[kk + 1], rows[kk + 2], rows[kk + 3], n);
+        float[] direct(float[] a, float[] b, int m, int n, int k, boolean ta, boolean tb, float[] addend) {
+            float[] c = addend == null ? new float[m * n] : addend.clone();
+            int ars = ta ? 1 : k;
+            int aks = ta ? m : 1;
+            for (int i = 0; i < m; i++) {
+                int ai = i * ars;
+                int ci = i * n;
+                if (tb) {
+                    for (int j = 0; j < n; j++) {
+                        int bj = j * k;
+                        float s0 = 0f;
+                        float s1 = 0f;
+                        float s2 = 0f;
+                        float s3 = 0f;
+                        int kk = 0;
+                        for (; kk + 3 < k; kk += 4) {
+                            s0 += a[ai + kk * aks] * b[bj + kk];
+                            s1 += a[ai + (kk + 1) * aks] * b[bj + kk + 1];
+                            s2 += a[ai + (kk + 2) * aks] * b[bj + kk + 2];
+                            s3 += a[ai + (kk + 3) * aks] * b[bj + kk + 3];
+                        }
+                        for (; kk < k; kk++) {
+                            s0 += a[ai + kk * aks] * b[bj + kk];
+                        }
+                        c[ci + j] += (s0 + s1) + (s2 + s3);
+                    }
+                } else {
+                    for (int kk = 0; kk < k; kk++) {
+                        float x = a[ai + kk * aks];
+                        int bk = kk * n;
+                        for (int j = 0; j < n; j++) {
+                            c[ci + j] += x * b[bk + j];
+                        }
+                    }
+                }
             }
-            for (; kk < k1; kk++) {
-                madd1x1(c0, a[ai + kk * ks], rows[kk], n);
-            }
+            return c;
         }
 
-        private static void madd2x4(float[] c0, float[] c1, float a0, float a1, float a2, float a3, float e0, float e1, float e2,
-                                    float e3, float[] b0, float[] b1, float[] b2, float[] b3, int n) {
+        /** {@code c[j] += a0 b0[j] + a1 b1[j] + a2 b2[j] + a3 b3[j]}: the vector loop. */
+        private static void madd(float[] c, float a0, float a1, float a2, float a3, float[] b0, float[] b1, float[] b2, float[] b3,
+                                 int n) {
             for (int j = 0; j < n; j++) {
-                float x0 = b0[j];
-                float x1 = b1[j];
-                float x2 = b2[j];
-                float x3 = b3[j];
-                c0[j] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3;
-                c1[j] += e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3;
-            }
-        }
-
-        private static void madd2x1(float[] c0, float[] c1, float a0, float e0, float[] b0, int n) {
-            for (int j = 0; j < n; j++) {
-                float x0 = b0[j];
-                c0[j] += a0 * x0;
-                c1[j] += e0 * x0;
-            }
-        }
-
-        private static void madd1x4(float[] c0, float a0, float a1, float a2, float a3, float[] b0, float[] b1, float[] b2,
-                                    float[] b3, int n) {
-            for (int j = 0; j < n; j++) {
-                c0[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
-            }
-        }
-
-        private static void madd1x1(float[] c0, float a0, float[] b0, int n) {
-            for (int j = 0; j < n; j++) {
-                c0[j] += a0 * b0[j];
+                c[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
             }
         }
     }
 
-    /** float64 loops: the float32 ones with the element type changed. */
+    /** float64: {@link F32} with the element type changed. */
     static final class F64 extends Kernel<double[]> {
         static final F64 INSTANCE = new F64();
 
@@ -290,61 +277,67 @@ final class Gemm {
         }
 
         @Override
-        void block2(double[] c0, double[] c1, double[] a, int ai, int aj, int ks, double[][] rows, int k0, int k1, int n) {
-            int kk = k0;
-            for (; kk + 3 < k1; kk += 4) {
-                int p = ai + kk * ks;
-                int q = aj + kk * ks;
-                madd2x4(c0, c1, a[p], a[p + ks], a[p + 2 * ks], a[p + 3 * ks], a[q], a[q + ks], a[q + 2 * ks], a[q + 3 * ks],
-                        rows[kk], rows[kk + 1], rows[kk + 2], rows[kk + 3], n);
-            }
-            for (; kk < k1; kk++) {
-                madd2x1(c0, c1, a[ai + kk * ks], a[aj + kk * ks], rows[kk], n);
+        void multiplyBlock(double[] a, int i0, int ars, int ks, double[][] b, double[][] acc, double[] zero, int k, int n) {
+            for (int k0 = 0; k0 < k; k0 += KC) {
+                int k1 = Math.min(k, k0 + KC);
+                for (int r = 0; r < acc.length; r++) {
+                    double[] c = acc[r];
+                    int row = (i0 + r) * ars;
+                    for (int kk = k0; kk < k1; kk += 4) {
+                        int p = row + kk * ks;
+                        int left = k1 - kk;
+                        madd(c, a[p], left > 1 ? a[p + ks] : 0.0, left > 2 ? a[p + 2 * ks] : 0.0, left > 3 ? a[p + 3 * ks] : 0.0,
+                                b[kk], left > 1 ? b[kk + 1] : zero, left > 2 ? b[kk + 2] : zero, left > 3 ? b[kk + 3] : zero, n);
+                    }
+                }
             }
         }
 
         @Override
-        void block1(double[] c0, double[] a, int ai, int ks, double[][] rows, int k0, int k1, int n) {
-            int kk = k0;
-            for (; kk + 3 < k1; kk += 4) {
-                int p = ai + kk * ks;
-                madd1x4(c0, a[p], a[p + ks], a[p + 2 * ks], a[p + 3 * ks], rows[kk], rows[kk + 1], rows[kk + 2], rows[kk + 3], n);
+        double[] direct(double[] a, double[] b, int m, int n, int k, boolean ta, boolean tb, double[] addend) {
+            double[] c = addend == null ? new double[m * n] : addend.clone();
+            int ars = ta ? 1 : k;
+            int aks = ta ? m : 1;
+            for (int i = 0; i < m; i++) {
+                int ai = i * ars;
+                int ci = i * n;
+                if (tb) {
+                    for (int j = 0; j < n; j++) {
+                        int bj = j * k;
+                        double s0 = 0.0;
+                        double s1 = 0.0;
+                        double s2 = 0.0;
+                        double s3 = 0.0;
+                        int kk = 0;
+                        for (; kk + 3 < k; kk += 4) {
+                            s0 += a[ai + kk * aks] * b[bj + kk];
+                            s1 += a[ai + (kk + 1) * aks] * b[bj + kk + 1];
+                            s2 += a[ai + (kk + 2) * aks] * b[bj + kk + 2];
+                            s3 += a[ai + (kk + 3) * aks] * b[bj + kk + 3];
+                        }
+                        for (; kk < k; kk++) {
+                            s0 += a[ai + kk * aks] * b[bj + kk];
+                        }
+                        c[ci + j] += (s0 + s1) + (s2 + s3);
+                    }
+                } else {
+                    for (int kk = 0; kk < k; kk++) {
+                        double x = a[ai + kk * aks];
+                        int bk = kk * n;
+                        for (int j = 0; j < n; j++) {
+                            c[ci + j] += x * b[bk + j];
+                        }
+                    }
+                }
             }
-            for (; kk < k1; kk++) {
-                madd1x1(c0, a[ai + kk * ks], rows[kk], n);
-            }
+            return c;
         }
 
-        private static void madd2x4(double[] c0, double[] c1, double a0, double a1, double a2, double a3, double e0, double e1,
-                                    double e2, double e3, double[] b0, double[] b1, double[] b2, double[] b3, int n) {
+        /** {@code c[j] += a0 b0[j] + a1 b1[j] + a2 b2[j] + a3 b3[j]}: the vector loop. */
+        private static void madd(double[] c, double a0, double a1, double a2, double a3, double[] b0, double[] b1, double[] b2,
+                                 double[] b3, int n) {
             for (int j = 0; j < n; j++) {
-                double x0 = b0[j];
-                double x1 = b1[j];
-                double x2 = b2[j];
-                double x3 = b3[j];
-                c0[j] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3;
-                c1[j] += e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3;
-            }
-        }
-
-        private static void madd2x1(double[] c0, double[] c1, double a0, double e0, double[] b0, int n) {
-            for (int j = 0; j < n; j++) {
-                double x0 = b0[j];
-                c0[j] += a0 * x0;
-                c1[j] += e0 * x0;
-            }
-        }
-
-        private static void madd1x4(double[] c0, double a0, double a1, double a2, double a3, double[] b0, double[] b1,
-                                    double[] b2, double[] b3, int n) {
-            for (int j = 0; j < n; j++) {
-                c0[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
-            }
-        }
-
-        private static void madd1x1(double[] c0, double a0, double[] b0, int n) {
-            for (int j = 0; j < n; j++) {
-                c0[j] += a0 * b0[j];
+                c[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
             }
         }
     }

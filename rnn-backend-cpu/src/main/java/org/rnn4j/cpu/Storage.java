@@ -1,15 +1,11 @@
 package org.rnn4j.cpu;
 
 import java.util.Arrays;
-import java.util.function.DoubleBinaryOperator;
-import java.util.function.DoubleUnaryOperator;
 import org.rnn4j.tensor.DType;
 
 /**
- * Loops over the two storage types, {@code float[]} (FLOAT32) and {@code double[]} (FLOAT64), written
- * once per shape of loop: each op passes its arithmetic as a lambda, which the JIT inlines at each
- * call site. Arithmetic is done in double and rounded once when stored to a {@code float[]}, which for
- * {@code + - * /} gives exactly the correctly rounded float result.
+ * Allocation, conversion and layout helpers over the two storage types, {@code float[]} (FLOAT32) and
+ * {@code double[]} (FLOAT64).
  */
 final class Storage {
     private Storage() {
@@ -75,65 +71,6 @@ final class Storage {
         double[] d = new double[n];
         Arrays.fill(d, value);
         return d;
-    }
-
-    /** {@code out[i] = f(a[i])}, a new array of {@code a}'s type. */
-    static Object map(Object a, DoubleUnaryOperator f) {
-        if (a instanceof float[] x) {
-            float[] out = new float[x.length];
-            for (int i = 0; i < x.length; i++) {
-                out[i] = (float) f.applyAsDouble(x[i]);
-            }
-            return out;
-        }
-        double[] x = (double[]) a;
-        double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = f.applyAsDouble(x[i]);
-        }
-        return out;
-    }
-
-    /**
-     * {@code out[i] = f(a[i], b[i mod |b|])}: {@code b} has {@code a}'s shape or a trailing suffix of it
-     * (including a single element), so it repeats over {@code a}'s leading dimensions.
-     */
-    static Object zip(Object a, Object b, DoubleBinaryOperator f) {
-        if (a instanceof float[] x) {
-            float[] y = (float[]) b;
-            float[] out = new float[x.length];
-            int m = y.length;
-            if (m == 1) {
-                double s = y[0];
-                for (int i = 0; i < x.length; i++) {
-                    out[i] = (float) f.applyAsDouble(x[i], s);
-                }
-            } else if (m > 0) {
-                for (int o = 0; o < x.length; o += m) {
-                    for (int j = 0; j < m; j++) {
-                        out[o + j] = (float) f.applyAsDouble(x[o + j], y[j]);
-                    }
-                }
-            }
-            return out;
-        }
-        double[] x = (double[]) a;
-        double[] y = (double[]) b;
-        double[] out = new double[x.length];
-        int m = y.length;
-        if (m == 1) {
-            double s = y[0];
-            for (int i = 0; i < x.length; i++) {
-                out[i] = f.applyAsDouble(x[i], s);
-            }
-        } else if (m > 0) {
-            for (int o = 0; o < x.length; o += m) {
-                for (int j = 0; j < m; j++) {
-                    out[o + j] = f.applyAsDouble(x[o + j], y[j]);
-                }
-            }
-        }
-        return out;
     }
 
     /** Transpose of a row-major {@code [rows, cols]} array, in cache-sized tiles. */

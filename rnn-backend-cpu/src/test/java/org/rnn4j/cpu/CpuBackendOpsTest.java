@@ -12,14 +12,15 @@ import static org.rnn4j.cpu.TestSupport.iota;
 import static org.rnn4j.cpu.TestSupport.random;
 import static org.rnn4j.cpu.TestSupport.tol;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -314,7 +315,7 @@ class CpuBackendOpsTest {
         // 2^24 + 1 + 1 + ... is lost by a float accumulator
         float[] f = new float[1001];
         f[0] = 1 << 24;
-        java.util.Arrays.fill(f, 1, f.length, 1f);
+        Arrays.fill(f, 1, f.length, 1f);
         assertEquals((1 << 24) + 1000, be.sum(be.fromFloats(f, DType.FLOAT32, f.length)).item());
     }
 

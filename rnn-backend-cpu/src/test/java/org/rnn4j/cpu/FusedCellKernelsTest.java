@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.rnn4j.backend.BackendOptions;
 import org.rnn4j.backend.FusedKernel;
 import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
 
 /**
@@ -67,7 +68,7 @@ class FusedCellKernelsTest {
     }
 
     private Tensor tensor(Random rnd, DType dtype, double scale, int... shape) {
-        double[] d = TestSupport.random(rnd, org.rnn4j.tensor.Shapes.size(shape));
+        double[] d = TestSupport.random(rnd, Shapes.size(shape));
         for (int i = 0; i < d.length; i++) {
             d[i] *= scale;
         }
