@@ -70,7 +70,7 @@ public final class BenchMain implements Callable<Integer> {
     double gradTolerance;
 
     @Option(names = "--check-batch", defaultValue = "0", paramLabel = "N",
-            description = "sequences the float64 reference (and the gradient check) covers; 0 = all where a step is under 20 GFLOP, else 8")
+            description = "sequences the float64 reference (and the gradient check) covers; 0 = all where a step is under 20 GFLOP, else 4")
     int checkBatch;
 
     @Option(names = "--seed", description = "data seed (default: one per workload, derived from its name)")

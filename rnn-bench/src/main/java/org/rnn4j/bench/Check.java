@@ -35,7 +35,7 @@ final class Check {
 
     /**
      * The first sequences of the input a check covers: the whole batch when a step is cheap, else the
-     * first 8 sequences (a float64 reference of the two large workloads would take minutes).
+     * first 4 sequences (a float64 reference of the two large workloads would take minutes).
      */
     static int checkBatch(Workload w) {
         return checkBatch(w, 0);
@@ -46,7 +46,7 @@ final class Check {
         if (requested > 0) {
             return Math.min(requested, w.batch());
         }
-        return w.flopsPerStep() <= 20e9 ? w.batch() : Math.min(w.batch(), 8);
+        return w.flopsPerStep() <= 20e9 ? w.batch() : Math.min(w.batch(), 4);
     }
 
     /**

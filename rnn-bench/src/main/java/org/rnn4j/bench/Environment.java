@@ -101,7 +101,7 @@ final class Environment {
                         + "norm-wise rel err <= %.0e, and gradients of the MSE loss <= %.0e; %s",
                 cfg.seed() == null ? "per workload" : cfg.seed().toString(), cfg.tolerance(), cfg.gradTolerance(),
                 cfg.checkBatch() > 0 ? "on the first " + cfg.checkBatch() + " sequences"
-                        : "on the whole batch, or its first 8 sequences where a step exceeds 20 GFLOP"));
+                        : "on the whole batch, or its first 4 sequences where a step exceeds 20 GFLOP"));
         return out;
     }
 }

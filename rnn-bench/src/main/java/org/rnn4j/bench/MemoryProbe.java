@@ -1,15 +1,22 @@
 package org.rnn4j.bench;
 
+import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * Samples, every few milliseconds on a daemon thread, the heap in use and the off-heap memory (NIO
- * direct buffers plus what {@code offHeap} reports, e.g. JavaCPP's bytes for ND4J), and keeps the
- * highest values above the baseline taken at construction (after a GC).
+ * Samples, every 10 ms on a daemon thread, the heap in use and the memory outside the heap, and keeps
+ * the highest values above the baseline taken at construction (after a GC).
+ *
+ * <p>Outside the heap is measured as the process's resident set ({@code /proc/self/statm}) minus the
+ * committed heap, which catches every native allocation (ND4J's buffers and workspaces, OpenBLAS's
+ * buffers, direct buffers) but moves a little with the JVM's own housekeeping; where {@code /proc} is
+ * not readable, NIO direct buffers plus what {@code offHeap} reports (JavaCPP's bytes) are used instead.
  */
 final class MemoryProbe implements AutoCloseable {
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
@@ -39,7 +46,31 @@ final class MemoryProbe implements AutoCloseable {
         return MEMORY.getHeapMemoryUsage().getUsed();
     }
 
+    private static final Path STATM = Path.of("/proc/self/statm");
+    private static final long PAGE = 4096;
+    private boolean procReadable = Files.isReadable(STATM);
+
+    /** Resident set size in bytes, or -1. */
+    private long rss() {
+        if (!procReadable) {
+            return -1;
+        }
+        try {
+            String s = Files.readString(STATM);
+            int a = s.indexOf(' ');
+            int b = s.indexOf(' ', a + 1);
+            return Long.parseLong(s.substring(a + 1, b > 0 ? b : s.length()).trim()) * PAGE;
+        } catch (IOException | RuntimeException e) {
+            procReadable = false;
+            return -1;
+        }
+    }
+
     private long offUsed() {
+        long rss = rss();
+        if (rss >= 0) {
+            return rss - MEMORY.getHeapMemoryUsage().getCommitted();
+        }
         long direct = 0;
         for (BufferPoolMXBean p : POOLS) {
             if (p.getName().equals("direct")) {
@@ -53,7 +84,7 @@ final class MemoryProbe implements AutoCloseable {
         while (running) {
             sample();
             try {
-                Thread.sleep(5);
+                Thread.sleep(10);
             } catch (InterruptedException e) {
                 return;
             }

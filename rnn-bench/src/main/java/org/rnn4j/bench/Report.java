@@ -84,8 +84,9 @@ public final class Report {
             }
         }
         out.println();
-        out.println("vs cpu: the cpu backend's median over this row's (higher is faster). peak MB: the most memory a row held above what was "
-                + "in use before it: Java heap (sampled, garbage included) + off-heap (direct buffers, JavaCPP); torch: the Python process's RSS growth.");
+        out.println("vs cpu: the cpu backend's median over this row's (higher is faster). peak MB: the most memory a row held above what was in use "
+                + "before it: Java heap (sampled, garbage included) + outside the heap (resident set minus committed heap: ND4J's buffers and "
+                + "workspaces, OpenBLAS); torch: the Python process's RSS growth.");
         for (String n : res.notes()) {
             out.println("  " + n);
         }

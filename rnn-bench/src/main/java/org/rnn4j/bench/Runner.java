@@ -30,7 +30,7 @@ public final class Runner {
      * @param gradTolerance largest accepted error of a gradient
      * @param seed          data seed; null for each workload's default
      * @param maxStepSeconds an implementation whose step is predicted (from its earlier rows) to take longer is skipped
-     * @param checkBatch    sequences the float64 reference covers; 0 = all of them where a step is cheap, else 8
+     * @param checkBatch    sequences the float64 reference covers; 0 = all of them where a step is cheap, else 4
      */
     public record Config(List<Workload> workloads, List<String> backends, List<String> peers, int warmup, int iterations,
                          int threads, double budgetSeconds, String python, double tolerance, double gradTolerance, Long seed,

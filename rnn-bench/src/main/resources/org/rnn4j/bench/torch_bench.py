@@ -11,6 +11,7 @@ Commands (each answered by one line, {"error": ...} on failure):
   {"cmd": "quit"}
 Needs only torch and numpy (safetensors files are read and written here, not with the safetensors package).
 """
+import gc
 import json
 import os
 import struct
@@ -123,6 +124,11 @@ class Bench:
         self.model = None
 
     def setup(self, wl, path):
+        # the row's memory is measured from here, as rnn-bench does for the implementations in its JVM
+        self.model = self.x = self.target = self.opt = None
+        gc.collect()
+        self.rss0 = proc_status_kb("VmRSS")
+        self.peak_reset = reset_peak_rss()
         t = read_safetensors(path)
         cell, i, h = wl["cell"], wl["input"], wl["hidden"]
         if cell == "rnn":
@@ -180,8 +186,6 @@ class Bench:
 
     def time(self, warmup, iterations, budget_s, estimate_s):
         """The same loop as rnn-bench's LocalTimer: warmup (at most a third of the budget), then timed steps."""
-        rss0 = proc_status_kb("VmRSS")
-        reset = reset_peak_rss()
         budget = budget_s
         t_warm = time.perf_counter()
         last = estimate_s
@@ -203,12 +207,12 @@ class Bench:
             t0 = time.perf_counter()
             self.step()
             ms.append((time.perf_counter() - t0) * 1e3)
-        hwm = proc_status_kb("VmHWM") if reset else None
+        hwm = proc_status_kb("VmHWM") if self.peak_reset else None
         if hwm is None:
             import resource
             hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, whole process life
-        peak = max(0, hwm - (rss0 or 0)) * 1024
-        return {"ms": ms, "warmup": done, "peak_bytes": peak, "peak_reset": reset}
+        peak = max(0, hwm - (self.rss0 or 0)) * 1024
+        return {"ms": ms, "warmup": done, "peak_bytes": peak, "peak_reset": self.peak_reset}
 
 
 def main():

@@ -59,7 +59,7 @@ class WorkloadTest {
         assertTrue(d.firstSequences(4) == d);
         assertThrows(IllegalArgumentException.class, () -> d.firstSequences(5));
         assertEquals(32, Check.checkBatch(Workload.parse("lstm-train-b32-t64-i128-h256")));
-        assertEquals(8, Check.checkBatch(Workload.parse("lstm-train-b64-t100-i512-h1024")));
+        assertEquals(4, Check.checkBatch(Workload.parse("lstm-train-b64-t100-i512-h1024")));
     }
 
     @Test
