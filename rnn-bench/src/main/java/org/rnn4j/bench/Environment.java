@@ -97,7 +97,7 @@ final class Environment {
         out.add(String.format(Locale.ROOT, "timing: %d warmup and %d timed steps per row (fewer where they would take over %.0f s, at least %d);"
                         + " median, min-max in ms per step; GFLOP/s = 2*B*T*(I+H)*G*H per forward, x3 per training step",
                 cfg.warmup(), cfg.iterations(), cfg.budgetSeconds(), Math.min(LocalTimer.MIN_ITERATIONS, cfg.iterations())));
-        out.add(String.format(Locale.ROOT, "check before timing: same weights and data (seed %s) for all; output vs the cpu backend in float64, "
+        out.add(String.format(Locale.ROOT, "check before timing: same weights and data (seed %s) for all; output vs the cpu backend in float64 with composed cells (no fused kernel), "
                         + "norm-wise rel err <= %.0e, and gradients of the MSE loss <= %.0e; %s",
                 cfg.seed() == null ? "per workload" : cfg.seed().toString(), cfg.tolerance(), cfg.gradTolerance(),
                 cfg.checkBatch() > 0 ? "on the first " + cfg.checkBatch() + " sequences"

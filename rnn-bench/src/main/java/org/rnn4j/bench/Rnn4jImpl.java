@@ -31,12 +31,25 @@ final class Rnn4jImpl implements LocalImpl {
     private double sink;
 
     Rnn4jImpl(String name, Backend backend, WorkloadData d, DType dtype) {
+        this(name, backend, d, dtype, false);
+    }
+
+    /**
+     * The reference: {@code d}'s workload on {@code backend} in {@code dtype} with the cell composed from
+     * primitives (no fused kernel), so that it shares as little code as possible with the rows it checks.
+     */
+    static Rnn4jImpl reference(Backend backend, WorkloadData d, DType dtype) {
+        return new Rnn4jImpl("reference", backend, d, dtype, true);
+    }
+
+    private Rnn4jImpl(String name, Backend backend, WorkloadData d, DType dtype, boolean composed) {
         this.name = name;
         this.w = d.workload();
         this.data = d;
         this.dtype = dtype;
         this.backend = backend;
-        this.layer = Recurrent.builder(cell(w.cell()), w.input(), w.hidden()).backend(backend).dtype(dtype).seed(1).build();
+        Cell cell = composed ? Cells.composed(cell(w.cell())) : cell(w.cell());
+        this.layer = Recurrent.builder(cell, w.input(), w.hidden()).backend(backend).dtype(dtype).seed(1).build();
         int gh = w.gates() * w.hidden();
         set(WorkloadData.W_IH, d, dtype, gh, w.input());
         set(WorkloadData.W_HH, d, dtype, gh, w.hidden());

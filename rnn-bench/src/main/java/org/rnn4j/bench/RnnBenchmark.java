@@ -68,7 +68,7 @@ public class RnnBenchmark {
             impl = new Rnn4jImpl(backend, Backends.get(backend, options), data, DType.FLOAT32);
         }
         int checkBatch = Check.checkBatch(w);
-        Impl.Outputs ref = new Rnn4jImpl("reference", Backends.get("cpu", options), data.firstSequences(checkBatch), DType.FLOAT64)
+        Impl.Outputs ref = Rnn4jImpl.reference(Backends.get("cpu", options), data.firstSequences(checkBatch), DType.FLOAT64)
                 .outputs(checkBatch);
         Check.Verdict v = Check.compare(ref, impl.outputs(checkBatch), w.outputSize(), 1e-4, 1e-3);
         if (!v.ok()) {

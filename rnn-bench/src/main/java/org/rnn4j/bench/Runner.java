@@ -163,7 +163,7 @@ public final class Runner {
                 WorkloadData data = WorkloadData.generate(w, seed);
                 int checkBatch = Check.checkBatch(w, cfg.checkBatch());
                 long r0 = System.nanoTime();
-                Impl.Outputs ref = new Rnn4jImpl("reference", cpu, data.firstSequences(checkBatch), refType).outputs(checkBatch);
+                Impl.Outputs ref = Rnn4jImpl.reference(cpu, data.firstSequences(checkBatch), refType).outputs(checkBatch);
                 logf("[%d/%d] %s (%s, %.2f GFLOP per step): reference on cpu in %s%s took %.1f s", k, cfg.workloads().size(), w.name(),
                         w.describe(), w.flopsPerStep() / 1e9, refType,
                         checkBatch == w.batch() ? "" : " for the first " + checkBatch + " sequences", (System.nanoTime() - r0) / 1e9);
