@@ -389,11 +389,19 @@ public final class F {
      * kernel's contract allows; the outputs are returned in the kernel's order.
      */
     public static Var[] fused(String name, FusedKernel kernel, Var... inputs) {
+        return fused(name, kernel, null, inputs);
+    }
+
+    /**
+     * Runs a backend's fused sequence kernel ({@link FusedKernel#apply(FusedKernel.Sequence, Tensor...)})
+     * as one graph node; with {@code options} null this is {@link #fused(String, FusedKernel, Var...)}.
+     */
+    public static Var[] fused(String name, FusedKernel kernel, FusedKernel.Sequence options, Var... inputs) {
         Tensor[] in = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             in[i] = inputs[i] == null ? null : inputs[i].value();
         }
-        FusedKernel.Result result = kernel.apply(in);
+        FusedKernel.Result result = options == null ? kernel.apply(in) : kernel.apply(options, in);
         Tensor[] outs = result.outputs();
         Var[] vars = new Var[outs.length];
         if (!track(inputs)) {

@@ -60,11 +60,26 @@ public final class Cells {
         return cell;
     }
 
-    /** Base of the built-ins: finds the backend's fused kernel once per backend. */
+    /**
+     * The backend's fused kernel for a whole sequence of {@code cell} ({@link FusedKernel#LSTM_SEQUENCE}
+     * and the like), or null: for cells other than the built-ins, for {@link #composed} ones and for
+     * backends that do not offer one. {@link Recurrent} then runs the cell step by step.
+     */
+    static FusedKernel sequenceKernel(Cell cell, Backend backend) {
+        return cell instanceof BuiltIn b ? b.sequenceKernel(backend) : null;
+    }
+
+    /** The name of {@link #sequenceKernel}'s kernel for a built-in cell, else null. */
+    static String sequenceKernelName(Cell cell) {
+        return cell instanceof BuiltIn b ? b.sequenceKernelName() : null;
+    }
+
+    /** Base of the built-ins: finds the backend's fused kernels once per backend. */
     private abstract static class BuiltIn implements Cell {
         final boolean allowFused;
         private Backend cachedFor;
         private FusedKernel cachedKernel;
+        private FusedKernel cachedSequenceKernel;
 
         BuiltIn(boolean allowFused) {
             this.allowFused = allowFused;
@@ -72,19 +87,41 @@ public final class Cells {
 
         abstract String kernelName();
 
+        abstract String sequenceKernelName();
+
+        private void lookUp(Backend backend) {
+            if (cachedFor != backend) {
+                cachedFor = backend;
+                cachedKernel = backend.fused(kernelName()).orElse(null);
+                cachedSequenceKernel = backend.fused(sequenceKernelName()).orElse(null);
+            }
+        }
+
         synchronized FusedKernel kernel(Backend backend) {
             if (!allowFused) {
                 return null;
             }
-            if (cachedFor != backend) {
-                cachedFor = backend;
-                cachedKernel = backend.fused(kernelName()).orElse(null);
-            }
+            lookUp(backend);
             return cachedKernel;
         }
 
+        synchronized FusedKernel sequenceKernel(Backend backend) {
+            if (!allowFused) {
+                return null;
+            }
+            lookUp(backend);
+            return cachedSequenceKernel;
+        }
+
+        /**
+         * {@code fused:<sequence kernel>} when the backend runs whole sequences of this cell in one kernel
+         * (inside {@link Recurrent}), else {@code fused:<cell kernel>} or {@code composed}.
+         */
         @Override
         public String implementation(Backend backend) {
+            if (sequenceKernel(backend) != null) {
+                return "fused:" + sequenceKernelName();
+            }
             return kernel(backend) != null ? "fused:" + kernelName() : "composed";
         }
 
@@ -110,6 +147,11 @@ public final class Cells {
         @Override
         String kernelName() {
             return relu ? FusedKernel.RNN_RELU_CELL : FusedKernel.RNN_TANH_CELL;
+        }
+
+        @Override
+        String sequenceKernelName() {
+            return relu ? FusedKernel.RNN_RELU_SEQUENCE : FusedKernel.RNN_TANH_SEQUENCE;
         }
 
         @Override
@@ -147,6 +189,11 @@ public final class Cells {
         @Override
         String kernelName() {
             return FusedKernel.LSTM_CELL;
+        }
+
+        @Override
+        String sequenceKernelName() {
+            return FusedKernel.LSTM_SEQUENCE;
         }
 
         @Override
@@ -193,6 +240,11 @@ public final class Cells {
         @Override
         String kernelName() {
             return FusedKernel.GRU_CELL;
+        }
+
+        @Override
+        String sequenceKernelName() {
+            return FusedKernel.GRU_SEQUENCE;
         }
 
         @Override

@@ -11,6 +11,7 @@ import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
 import org.rnn4j.backend.Backend;
 import org.rnn4j.backend.Backends;
+import org.rnn4j.backend.FusedKernel;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -233,11 +234,15 @@ public final class Recurrent implements Module, Stateful {
         return Collections.unmodifiableMap(params);
     }
 
-    /** What runs: cell, layers, directions, backend and whether the cell step is fused or composed. */
+    /**
+     * What runs: cell, layers, directions, backend and whether the recurrence is one fused kernel per
+     * sequence ({@code fused:lstm_sequence}), a fused kernel per step ({@code fused:lstm_cell}) or composed.
+     */
     public String explain() {
+        boolean sequence = Cells.sequenceKernel(cell, backend) != null;
         return cell.name() + " x" + numLayers + (bidirectional ? " bidirectional" : "") + ", input " + inputSize + ", hidden "
-                + hiddenSize + ", " + dtype + " on backend '" + backend.name() + "': cell step " + cell.implementation(backend)
-                + ", input projection as one matmul per layer and direction";
+                + hiddenSize + ", " + dtype + " on backend '" + backend.name() + "': " + (sequence ? "whole sequence " : "cell step ")
+                + cell.implementation(backend) + ", input projection as one matmul per layer and direction";
     }
 
     // ---- forward ----
@@ -432,7 +437,9 @@ public final class Recurrent implements Module, Stateful {
         for (int s = 0; s < stateCount; s++) {
             init[s] = initialState == null ? null : F.unbind(initialState.get(s), 0);
         }
-        Var[] stepMask = lengths == null ? null : stepMasks(lengths, batch, steps);
+        FusedKernel sequenceKernel = Cells.sequenceKernel(cell, backend);
+        String sequenceKernelName = Cells.sequenceKernelName(cell);
+        Var[] stepMask = lengths == null || sequenceKernel != null ? null : stepMasks(lengths, batch, steps);
         List<List<Var>> finals = new ArrayList<>();
         for (int s = 0; s < stateCount; s++) {
             finals.add(new ArrayList<>());
@@ -441,8 +448,28 @@ public final class Recurrent implements Module, Stateful {
         for (int l = 0; l < numLayers; l++) {
             int in = layerInput.dim(2);
             Var[][] outs = new Var[d][];
+            Var[] seqOuts = new Var[d];
             for (int dir = 0; dir < d; dir++) {
                 LayerParams p = layerParams[l * d + dir];
+                if (sequenceKernel != null) {
+                    // the whole sequence as one node; b_ih goes to the kernel, which adds it at every step
+                    Var proj = F.reshape(F.matmul(F.reshape(layerInput, batch * steps, in), p.weightIh(), false, true),
+                            batch, steps, cell.gates() * hiddenSize);
+                    Var[] inputs = new Var[stateCount + 4];
+                    inputs[0] = proj;
+                    for (int s = 0; s < stateCount; s++) {
+                        inputs[1 + s] = init[s] != null ? init[s][l * d + dir] : Var.constant(backend.zeros(dtype, batch, hiddenSize));
+                    }
+                    inputs[stateCount + 1] = p.recurrent().weightHh();
+                    inputs[stateCount + 2] = p.recurrent().biasHh();
+                    inputs[stateCount + 3] = p.biasIh();
+                    Var[] r = F.fused(sequenceKernelName, sequenceKernel, new FusedKernel.Sequence(dir == 1, lengths), inputs);
+                    seqOuts[dir] = r[0];
+                    for (int s = 0; s < stateCount; s++) {
+                        finals.get(s).add(r[1 + s]);
+                    }
+                    continue;
+                }
                 Var proj = F.linear(F.reshape(layerInput, batch * steps, in), p.weightIh(), p.biasIh());
                 Var[] projSteps = F.unbind(F.reshape(proj, batch, steps, cell.gates() * hiddenSize), 1);
                 List<Var> state = new ArrayList<>(stateCount);
@@ -473,11 +500,16 @@ public final class Recurrent implements Module, Stateful {
                     finals.get(s).add(state.get(s));
                 }
             }
-            List<Var> perStep = new ArrayList<>(steps);
-            for (int t = 0; t < steps; t++) {
-                perStep.add(d == 1 ? outs[0][t] : F.concat(1, outs[0][t], outs[1][t]));
+            Var layerOutput;
+            if (sequenceKernel != null) {
+                layerOutput = d == 1 ? seqOuts[0] : F.concat(2, seqOuts[0], seqOuts[1]);
+            } else {
+                List<Var> perStep = new ArrayList<>(steps);
+                for (int t = 0; t < steps; t++) {
+                    perStep.add(d == 1 ? outs[0][t] : F.concat(1, outs[0][t], outs[1][t]));
+                }
+                layerOutput = F.stack(perStep, 1);
             }
-            Var layerOutput = F.stack(perStep, 1);
             if (training && dropout > 0 && l < numLayers - 1) {
                 layerOutput = F.mul(layerOutput, Var.constant(dropoutMask(layerOutput.shape())));
             }

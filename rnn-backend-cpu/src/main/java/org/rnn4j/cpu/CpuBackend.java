@@ -46,7 +46,11 @@ public final class CpuBackend extends AbstractBackend {
                 FusedKernel.LSTM_CELL, new LstmCellKernel(this),
                 FusedKernel.GRU_CELL, new GruCellKernel(this),
                 FusedKernel.RNN_TANH_CELL, new RnnCellKernel(this, false),
-                FusedKernel.RNN_RELU_CELL, new RnnCellKernel(this, true));
+                FusedKernel.RNN_RELU_CELL, new RnnCellKernel(this, true),
+                FusedKernel.LSTM_SEQUENCE, new LstmSequenceKernel(this),
+                FusedKernel.GRU_SEQUENCE, new GruSequenceKernel(this),
+                FusedKernel.RNN_TANH_SEQUENCE, new RnnSequenceKernel(this, false),
+                FusedKernel.RNN_RELU_SEQUENCE, new RnnSequenceKernel(this, true));
     }
 
     @Override
@@ -96,6 +100,10 @@ public final class CpuBackend extends AbstractBackend {
     /** Throws unless {@code t} is a non-null tensor of this backend (the message names both backends). */
     void requireOwn(String arg, Tensor t) {
         own(arg, t);
+    }
+
+    Parallel parallel() {
+        return parallel;
     }
 
     /** {@code addend + op(a) · op(b)} on raw arrays; see {@link Gemm#multiply}. */

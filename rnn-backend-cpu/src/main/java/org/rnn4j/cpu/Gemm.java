@@ -53,11 +53,62 @@ final class Gemm {
         if (work == 0 || work < SMALL_WORK || m <= 2) {
             return kn.direct(a, b, m, n, k, ta, tb, addend);
         }
-        T c = kn.alloc(m * n);
         boolean parallel = par.threads() > 1 && work > PARALLEL_WORK;
-        int panels = (n + NC - 1) / NC;
+        Packed<T> packed = packWith(kn, b, n, k, tb, parallel ? par : null);
+        return multiplyWith(kn, a, 0, ta ? m : k, m, ta, packed, addend, par);
+    }
 
-        // pack op(B) into panels of separate row arrays
+    /**
+     * {@code op(b)} ({@code [k, n]}) packed once for many products with {@link #multiplyPacked}, e.g. a
+     * recurrent weight used at every step of a sequence. Immutable once built.
+     */
+    static final class Packed<T> {
+        final T[][] panels;
+        final int n;
+        final int k;
+
+        Packed(T[][] panels, int n, int k) {
+            this.panels = panels;
+            this.n = n;
+            this.k = k;
+        }
+    }
+
+    /** Packs {@code op(b)}: {@code b} is {@code [k, n]}, or {@code [n, k]} when {@code tb}. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Packed<?> pack(Object b, int n, int k, boolean tb, Parallel par) {
+        Parallel p = par != null && par.threads() > 1 && (long) n * k > PARALLEL_WORK ? par : null;
+        if (b instanceof float[] fb) {
+            return packWith(F32.INSTANCE, fb, n, k, tb, p);
+        }
+        return packWith(F64.INSTANCE, (double[]) b, n, k, tb, p);
+    }
+
+    /**
+     * Returns a new array {@code [m, n]}: {@code addend + op(a) · B} with {@code B} packed by
+     * {@link #pack}; {@code a} is {@code [m, k]} ({@code [k, m]} when {@code ta}). Uses the packed
+     * kernel for any {@code m}, one row included.
+     */
+    static Object multiplyPacked(Object a, int m, boolean ta, Packed<?> b, Object addend, Parallel par) {
+        return multiplyPacked(a, 0, ta ? m : b.k, m, ta, b, addend, par);
+    }
+
+    /**
+     * {@link #multiplyPacked(Object, int, boolean, Packed, Object, Parallel)} reading {@code A} at an
+     * offset and with a row stride: element {@code (i, kk)} of {@code op(a)} is
+     * {@code a[off + i * rowStride + kk]}, or {@code a[off + kk * rowStride + i]} when {@code ta}
+     * (a row block of a larger matrix, e.g. one time step of a {@code [B, T, N]} tensor).
+     */
+    @SuppressWarnings("unchecked")
+    static Object multiplyPacked(Object a, int off, int rowStride, int m, boolean ta, Packed<?> b, Object addend, Parallel par) {
+        if (a instanceof float[] fa) {
+            return multiplyWith(F32.INSTANCE, fa, off, rowStride, m, ta, (Packed<float[]>) b, (float[]) addend, par);
+        }
+        return multiplyWith(F64.INSTANCE, (double[]) a, off, rowStride, m, ta, (Packed<double[]>) b, (double[]) addend, par);
+    }
+
+    private static <T> Packed<T> packWith(Kernel<T> kn, T b, int n, int k, boolean tb, Parallel par) {
+        int panels = (n + NC - 1) / NC;
         @SuppressWarnings("unchecked")
         T[][] packed = (T[][]) new Object[panels][];
         IntConsumer pack = p -> {
@@ -69,7 +120,28 @@ final class Gemm {
             }
             packed[p] = rows;
         };
-        forEach(parallel ? par : null, panels, pack);
+        forEach(par, panels, pack);
+        return new Packed<>(packed, n, k);
+    }
+
+    private static <T> T multiplyWith(Kernel<T> kn, T a, int off, int rowStride, int m, boolean ta, Packed<T> pb, T addend,
+                                      Parallel par) {
+        int n = pb.n;
+        int k = pb.k;
+        T c = kn.alloc(m * n);
+        if (m == 0 || n == 0) {
+            return c;
+        }
+        if (k == 0) {
+            if (addend != null) {
+                System.arraycopy(addend, 0, c, 0, m * n);
+            }
+            return c;
+        }
+        long work = (long) m * n * k;
+        boolean parallel = par != null && par.threads() > 1 && work > PARALLEL_WORK;
+        int panels = pb.panels.length;
+        T[][] packed = pb.panels;
 
         // rows per task: up to MC, fewer when that gives every thread about two tasks
         int mc = MC;
@@ -79,9 +151,9 @@ final class Gemm {
         }
         int rowsPerTask = mc;
         int rowBlocks = (m + mc - 1) / mc;
-        // element (i, kk) of op(A) is a[i * ars + kk * ks]
-        int ars = ta ? 1 : k;
-        int ks = ta ? m : 1;
+        // element (i, kk) of op(A) is a[off + i * ars + kk * ks]
+        int ars = ta ? 1 : rowStride;
+        int ks = ta ? rowStride : 1;
         IntConsumer block = t -> {
             int p = t % panels;
             int i0 = (t / panels) * rowsPerTask;
@@ -92,7 +164,7 @@ final class Gemm {
             for (int i = i0; i < i1; i++) {
                 acc[i - i0] = addend == null ? kn.alloc(nj) : kn.copyOf(addend, i * n + j0, nj);
             }
-            kn.multiplyBlock(a, i0, ars, ks, packed[p], acc, kn.alloc(nj), k, nj);
+            kn.multiplyBlock(a, off, i0, ars, ks, packed[p], acc, kn.alloc(nj), k, nj);
             for (int i = i0; i < i1; i++) {
                 System.arraycopy(acc[i - i0], 0, c, i * n + j0, nj);
             }
@@ -132,7 +204,7 @@ final class Gemm {
 
         /**
          * {@code acc[r][j] += Σ_kk opA(i0 + r, kk) * b[kk][j]} for every row {@code r} of {@code acc},
-         * {@code kk < k} and {@code j < n}, where {@code opA(i, kk) = a[i * ars + kk * ks]}.
+         * {@code kk < k} and {@code j < n}, where {@code opA(i, kk) = a[off + i * ars + kk * ks]}.
          *
          * <p>Rows go one at a time and {@code kk} four at a time, in blocks of {@link #KC}, through the
          * single vector loop {@code madd}; the last {@code kk} of a block use coefficient 0 with the
@@ -140,7 +212,7 @@ final class Gemm {
          * {@code 0 * x} into NaN). Variants measured slower on JDK 17: two rows per pass (two store
          * streams) and eight {@code kk} per pass both often compile to scalar code.
          */
-        abstract void multiplyBlock(T a, int i0, int ars, int ks, T[] b, T[] acc, T zero, int k, int n);
+        abstract void multiplyBlock(T a, int off, int i0, int ars, int ks, T[] b, T[] acc, T zero, int k, int n);
 
         /**
          * The whole product without packing, for few rows: with {@code tb} each element is a dot
@@ -181,12 +253,12 @@ final class Gemm {
         }
 
         @Override
-        void multiplyBlock(float[] a, int i0, int ars, int ks, float[][] b, float[][] acc, float[] zero, int k, int n) {
+        void multiplyBlock(float[] a, int off, int i0, int ars, int ks, float[][] b, float[][] acc, float[] zero, int k, int n) {
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int k1 = Math.min(k, k0 + KC);
                 for (int r = 0; r < acc.length; r++) {
                     float[] c = acc[r];
-                    int row = (i0 + r) * ars;
+                    int row = off + (i0 + r) * ars;
                     for (int kk = k0; kk < k1; kk += 4) {
                         int p = row + kk * ks;
                         int left = k1 - kk;
@@ -277,12 +349,12 @@ final class Gemm {
         }
 
         @Override
-        void multiplyBlock(double[] a, int i0, int ars, int ks, double[][] b, double[][] acc, double[] zero, int k, int n) {
+        void multiplyBlock(double[] a, int off, int i0, int ars, int ks, double[][] b, double[][] acc, double[] zero, int k, int n) {
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int k1 = Math.min(k, k0 + KC);
                 for (int r = 0; r < acc.length; r++) {
                     double[] c = acc[r];
-                    int row = (i0 + r) * ars;
+                    int row = off + (i0 + r) * ars;
                     for (int kk = k0; kk < k1; kk += 4) {
                         int p = row + kk * ks;
                         int left = k1 - kk;

@@ -269,11 +269,14 @@ class FusedCellKernelsTest {
     }
 
     @Test
-    void everyCellKernelIsOfferedAndNothingElse() {
+    void everyCellAndSequenceKernelIsOfferedAndNothingElse() {
         for (Cell c : Cell.values()) {
             assertTrue(be.fused(c.kernel).isPresent(), c.kernel);
         }
-        assertTrue(be.fused("lstm_sequence").isEmpty());
+        for (String s : new String[] {"lstm_sequence", "gru_sequence", "rnn_tanh_sequence", "rnn_relu_sequence"}) {
+            assertTrue(be.fused(s).isPresent(), s);
+        }
+        assertTrue(be.fused("lstm_block").isEmpty());
     }
 
     @Test

@@ -1,0 +1,188 @@
+package org.rnn4j.cpu;
+
+import org.rnn4j.backend.FusedKernel;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * {@link FusedKernel#LSTM_SEQUENCE}: inputs {@code xProj [B,T,4H], h0 [B,H], c0 [B,H], W_hh [4H,H]},
+ * {@code b_hh [4H]} or null, {@code b_ih [4H]} or null; outputs {@code y [B,T,H], h_T [B,H], c_T [B,H]}.
+ * Each step is {@link LstmCellKernel}'s math with {@code W_hh^T} packed once per call (see
+ * {@link SequenceKernel}). Saved for backward, per time step: the activations i, f, g, o, the c and h
+ * entering the step and {@code tanh(c')}.
+ */
+final class LstmSequenceKernel extends SequenceKernel {
+
+    LstmSequenceKernel(CpuBackend backend) {
+        super(backend, LSTM_SEQUENCE, 4, true);
+    }
+
+    @Override
+    Result run(Call cl, Tensor[] inputs) {
+        int batch = cl.batch;
+        int steps = cl.steps;
+        int hidden = cl.hidden;
+        int g4 = 4 * hidden;
+        boolean f32 = cl.float32();
+        Parallel par = backend.parallel();
+        Arr xp = Arr.of(data(inputs[0]));
+        Object like = data(inputs[0]);
+        Object w = data(inputs[3]);
+        boolean hasBhh = inputs[4] != null;
+        boolean hasBih = inputs[5] != null;
+        double[] bias = biasOrZero(inputs[4], g4);
+        double[] bih = biasOrZero(inputs[5], g4);
+        for (int j = 0; j < g4; j++) {
+            bias[j] += bih[j];
+        }
+        if (f32) {
+            return LstmSequenceF32.run(this, cl, (float[]) like, (float[]) data(inputs[1]), (float[]) data(inputs[2]), (float[]) w, bias,
+                    hasBhh, hasBih);
+        }
+        Gemm.Packed<?> wT = Gemm.pack(w, g4, hidden, true, par);
+        float[] biasF = new float[g4];
+        for (int j = 0; j < g4; j++) {
+            biasF[j] = (float) bias[j];
+        }
+
+        Object hState = copy(data(inputs[1]));
+        Object cState = copy(data(inputs[2]));
+        Arr h = Arr.of(hState);
+        Arr c = Arr.of(cState);
+        int seqH = batch * steps * hidden;
+        Arr y = Arr.allocLike(like, seqH);
+        Arr acts = Arr.allocLike(like, batch * steps * g4);
+        Object hPrev = Storage.allocLike(like, seqH);
+        Object cPrev = Storage.allocLike(like, seqH);
+        Arr cPrevA = Arr.of(cPrev);
+        Arr tanhC = Arr.allocLike(like, seqH);
+        for (int k = 0; k < steps; k++) {
+            int t = cl.time(k);
+            Arr pre = Arr.of(Gemm.multiplyPacked(hState, batch, false, wT, null, par));
+            for (int b = 0; b < batch; b++) {
+                int bt = b * steps + t;
+                int hs = bt * hidden;
+                copyRow(hState, b, hidden, hPrev, hs);
+                copyRow(cState, b, hidden, cPrev, hs);
+                if (!cl.valid(b, t)) {
+                    continue;
+                }
+                int xo = bt * g4;
+                int go = b * g4;
+                int ho = b * hidden;
+                if (f32) {
+                    forwardRow((float[]) pre.raw(), go, (float[]) xp.raw(), xo, biasF, (float[]) acts.raw(), (float[]) cState, ho,
+                            (float[]) tanhC.raw(), (float[]) hState, (float[]) y.raw(), hs, hidden);
+                    continue;
+                }
+                for (int j = 0; j < hidden; j++) {
+                    int pi = xo + j;
+                    int qi = go + j;
+                    double i = CpuMath.sigmoid(pre.get(qi) + xp.get(pi) + bias[j], f32);
+                    double f = CpuMath.sigmoid(pre.get(qi + hidden) + xp.get(pi + hidden) + bias[j + hidden], f32);
+                    double g = CpuMath.tanhSeq(pre.get(qi + 2 * hidden) + xp.get(pi + 2 * hidden) + bias[j + 2 * hidden], f32);
+                    double o = CpuMath.sigmoid(pre.get(qi + 3 * hidden) + xp.get(pi + 3 * hidden) + bias[j + 3 * hidden], f32);
+                    acts.set(pi, i);
+                    acts.set(pi + hidden, f);
+                    acts.set(pi + 2 * hidden, g);
+                    acts.set(pi + 3 * hidden, o);
+                    double c2 = f * c.get(ho + j) + i * g;
+                    double tc = CpuMath.tanhSeq(c2, f32);
+                    c.set(ho + j, c2);
+                    tanhC.set(hs + j, tc);
+                    double hv = o * tc;
+                    h.set(ho + j, hv);
+                    y.set(hs + j, hv);
+                }
+            }
+        }
+        Tensor[] outputs = {wrap(y.raw(), batch, steps, hidden), wrap(hState, batch, hidden), wrap(cState, batch, hidden)};
+        return result(outputs, grads -> backward(grads, cl, w, acts, tanhC, cPrevA, hPrev, hasBhh, hasBih));
+    }
+
+    /** One sequence's step in float32: gates from {@code pre[qo..]} + {@code xp[xo..]} + bias, state updated in place. */
+    private static void forwardRow(float[] pre, int qo, float[] xp, int xo, float[] bias, float[] acts, float[] c, int ho, float[] tanhC,
+                                   float[] h, float[] y, int hs, int hidden) {
+        int h2 = 2 * hidden;
+        int h3 = 3 * hidden;
+        for (int j = 0; j < hidden; j++) {
+            int pi = xo + j;
+            int qi = qo + j;
+            float i = (float) CpuMath.sigmoidFast(pre[qi] + xp[pi] + bias[j]);
+            float f = (float) CpuMath.sigmoidFast(pre[qi + hidden] + xp[pi + hidden] + bias[j + hidden]);
+            float g = (float) CpuMath.tanhFast(pre[qi + h2] + xp[pi + h2] + bias[j + h2]);
+            float o = (float) CpuMath.sigmoidFast(pre[qi + h3] + xp[pi + h3] + bias[j + h3]);
+            acts[pi] = i;
+            acts[pi + hidden] = f;
+            acts[pi + h2] = g;
+            acts[pi + h3] = o;
+            float c2 = f * c[ho + j] + i * g;
+            float tc = (float) CpuMath.tanhFast(c2);
+            c[ho + j] = c2;
+            tanhC[hs + j] = tc;
+            float hv = o * tc;
+            h[ho + j] = hv;
+            y[hs + j] = hv;
+        }
+    }
+
+    private Tensor[] backward(Tensor[] grads, Call cl, Object w, Arr acts, Arr tanhC, Arr cPrev, Object hPrev, boolean hasBhh,
+                              boolean hasBih) {
+        Object[] gy = gradients(grads, cl);
+        int batch = cl.batch;
+        int steps = cl.steps;
+        int hidden = cl.hidden;
+        int g4 = 4 * hidden;
+        Parallel par = backend.parallel();
+        Object like = acts.raw();
+        Arr gOut = gy[0] == null ? null : Arr.of(gy[0]);
+        Object dhState = copyOrZero(gy[1], like, batch * hidden);
+        Arr dh = Arr.of(dhState);
+        Arr dc = Arr.of(copyOrZero(gy[2], like, batch * hidden));
+        Object dxpRaw = Storage.allocLike(like, batch * steps * g4);
+        Arr dxp = Arr.of(dxpRaw);
+        Gemm.Packed<?> wN = Gemm.pack(w, hidden, g4, false, par);
+        int rowStride = steps * g4;
+        for (int k = steps - 1; k >= 0; k--) {
+            int t = cl.time(k);
+            for (int b = 0; b < batch; b++) {
+                if (!cl.valid(b, t)) {
+                    continue; // padding: the state passes through, dh and dc carry over
+                }
+                int bt = b * steps + t;
+                int hs = bt * hidden;
+                int xo = bt * g4;
+                int ho = b * hidden;
+                for (int j = 0; j < hidden; j++) {
+                    int pi = xo + j;
+                    double i = acts.get(pi);
+                    double f = acts.get(pi + hidden);
+                    double g = acts.get(pi + 2 * hidden);
+                    double o = acts.get(pi + 3 * hidden);
+                    double tc = tanhC.get(hs + j);
+                    double dhv = dh.get(ho + j) + (gOut == null ? 0.0 : gOut.get(hs + j));
+                    double dc2 = dc.get(ho + j) + dhv * o * (1 - tc * tc);
+                    dxp.set(pi, dc2 * g * i * (1 - i));
+                    dxp.set(pi + hidden, dc2 * cPrev.get(hs + j) * f * (1 - f));
+                    dxp.set(pi + 2 * hidden, dc2 * i * (1 - g * g));
+                    dxp.set(pi + 3 * hidden, dhv * tc * o * (1 - o));
+                    dc.set(ho + j, dc2 * f);
+                }
+            }
+            // dh = dA_t · W_hh for the sequences that ran this step; the others keep theirs
+            Object dhNew = Gemm.multiplyPacked(dxpRaw, t * g4, rowStride, batch, false, wN, null, par);
+            if (cl.lengths == null) {
+                dhState = dhNew;
+                dh = Arr.of(dhNew);
+            } else {
+                for (int b = 0; b < batch; b++) {
+                    if (cl.valid(b, t)) {
+                        System.arraycopy(dhNew, b * hidden, dhState, b * hidden, hidden);
+                    }
+                }
+            }
+        }
+        Tensor[] dWb = recurrentWeightGradients(dxpRaw, hPrev, hasBhh, cl);
+        Tensor dbih = !hasBih ? null : hasBhh ? wrap(copy(CpuBackend.data(dWb[1])), g4) : wrap(CellKernel.columnSums(dxpRaw, batch * steps, g4), g4);
+        return new Tensor[] {wrap(dxpRaw, batch, steps, g4), wrap(dhState, batch, hidden), wrap(dc.raw(), batch, hidden), dWb[0], dWb[1], dbih};
+    }
+}

@@ -1,0 +1,110 @@
+package org.rnn4j.cpu;
+
+import org.rnn4j.backend.FusedKernel;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * {@link FusedKernel#RNN_TANH_SEQUENCE} and {@link FusedKernel#RNN_RELU_SEQUENCE}: inputs
+ * {@code xProj [B,T,H], h0 [B,H], W_hh [H,H]}, {@code b_hh [H]} or null, {@code b_ih [H]} or null;
+ * outputs {@code y [B,T,H], h_T [B,H]}, each step {@code h' = act(xProj_t + b_ih + h W_hh^T + b_hh)} with
+ * {@code W_hh^T} packed once per call. Backward needs only {@code y} and the h entering each step.
+ */
+final class RnnSequenceKernel extends SequenceKernel {
+    private final boolean relu;
+
+    RnnSequenceKernel(CpuBackend backend, boolean relu) {
+        super(backend, relu ? RNN_RELU_SEQUENCE : RNN_TANH_SEQUENCE, 1, false);
+        this.relu = relu;
+    }
+
+    @Override
+    Result run(Call cl, Tensor[] inputs) {
+        int batch = cl.batch;
+        int steps = cl.steps;
+        int hidden = cl.hidden;
+        boolean f32 = cl.float32();
+        Parallel par = backend.parallel();
+        Object like = data(inputs[0]);
+        Arr xp = Arr.of(like);
+        Object w = data(inputs[2]);
+        boolean hasBhh = inputs[3] != null;
+        boolean hasBih = inputs[4] != null;
+        double[] bias = biasOrZero(inputs[3], hidden);
+        double[] bih = biasOrZero(inputs[4], hidden);
+        for (int j = 0; j < hidden; j++) {
+            bias[j] += bih[j];
+        }
+        Gemm.Packed<?> wT = Gemm.pack(w, hidden, hidden, true, par);
+        Object hState = copy(data(inputs[1]));
+        Arr h = Arr.of(hState);
+        int seqH = batch * steps * hidden;
+        Arr y = Arr.allocLike(like, seqH);
+        Object hPrev = Storage.allocLike(like, seqH);
+        for (int k = 0; k < steps; k++) {
+            int t = cl.time(k);
+            Arr pre = Arr.of(Gemm.multiplyPacked(hState, batch, false, wT, null, par));
+            for (int b = 0; b < batch; b++) {
+                int hs = (b * steps + t) * hidden;
+                copyRow(hState, b, hidden, hPrev, hs);
+                if (!cl.valid(b, t)) {
+                    continue;
+                }
+                int ho = b * hidden;
+                for (int j = 0; j < hidden; j++) {
+                    double v = pre.get(ho + j) + xp.get(hs + j) + bias[j];
+                    double hv = relu ? Math.max(v, 0.0) : CpuMath.tanhSeq(v, f32);
+                    h.set(ho + j, hv);
+                    y.set(hs + j, hv);
+                }
+            }
+        }
+        Tensor[] outputs = {wrap(y.raw(), batch, steps, hidden), wrap(hState, batch, hidden)};
+        return result(outputs, grads -> backward(grads, cl, w, y, hPrev, hasBhh, hasBih));
+    }
+
+    private Tensor[] backward(Tensor[] grads, Call cl, Object w, Arr y, Object hPrev, boolean hasBhh, boolean hasBih) {
+        Object[] gy = gradients(grads, cl);
+        int batch = cl.batch;
+        int steps = cl.steps;
+        int hidden = cl.hidden;
+        Parallel par = backend.parallel();
+        Object like = y.raw();
+        Arr gOut = gy[0] == null ? null : Arr.of(gy[0]);
+        Object dhState = copyOrZero(gy[1], like, batch * hidden);
+        Arr dh = Arr.of(dhState);
+        Object dxpRaw = Storage.allocLike(like, batch * steps * hidden);
+        Arr dxp = Arr.of(dxpRaw);
+        Gemm.Packed<?> wN = Gemm.pack(w, hidden, hidden, false, par);
+        int rowStride = steps * hidden;
+        for (int k = steps - 1; k >= 0; k--) {
+            int t = cl.time(k);
+            for (int b = 0; b < batch; b++) {
+                if (!cl.valid(b, t)) {
+                    continue;
+                }
+                int hs = (b * steps + t) * hidden;
+                int ho = b * hidden;
+                for (int j = 0; j < hidden; j++) {
+                    double g = dh.get(ho + j) + (gOut == null ? 0.0 : gOut.get(hs + j));
+                    double v = y.get(hs + j);
+                    dxp.set(hs + j, relu ? (v > 0 ? g : 0.0) : g * (1 - v * v));
+                }
+            }
+            Object dhNew = Gemm.multiplyPacked(dxpRaw, t * hidden, rowStride, batch, false, wN, null, par);
+            if (cl.lengths == null) {
+                dhState = dhNew;
+                dh = Arr.of(dhNew);
+            } else {
+                for (int b = 0; b < batch; b++) {
+                    if (cl.valid(b, t)) {
+                        System.arraycopy(dhNew, b * hidden, dhState, b * hidden, hidden);
+                    }
+                }
+            }
+        }
+        Tensor[] dWb = recurrentWeightGradients(dxpRaw, hPrev, hasBhh, cl);
+        Tensor dbih = !hasBih ? null : hasBhh ? wrap(copy(CpuBackend.data(dWb[1])), hidden)
+                : wrap(CellKernel.columnSums(dxpRaw, batch * steps, hidden), hidden);
+        return new Tensor[] {wrap(dxpRaw, batch, steps, hidden), wrap(dhState, batch, hidden), dWb[0], dWb[1], dbih};
+    }
+}
