@@ -29,6 +29,8 @@ final class Gemm {
     static final int MC = 32;
     /** Below this many multiply-adds ({@code m*n*k}) the direct loop is used. */
     static final long SMALL_WORK = 1L << 12;
+    /** Products with fewer columns than this and at least twice as many rows are computed transposed. */
+    static final int NARROW = 384;
     /** Above this many multiply-adds the work is split across threads. */
     static final long PARALLEL_WORK = 1L << 16;
 
@@ -52,6 +54,12 @@ final class Gemm {
         long work = (long) m * n * k;
         if (work == 0 || work < SMALL_WORK || m <= 2) {
             return kn.direct(a, b, m, n, k, ta, tb, addend);
+        }
+        if (addend == null && n < NARROW && m >= 2 * n && k >= 32) {
+            // a narrow product (a weight gradient [G*H, I]) runs its vector loop over few columns; the
+            // transposed product op(b)^T op(a)^T is wide: compute that and transpose it back
+            T ct = run(kn, b, a, n, m, k, !tb, !ta, null, par);
+            return kn.transpose(ct, n, m);
         }
         boolean parallel = par.threads() > 1 && work > PARALLEL_WORK;
         Packed<T> packed = packWith(kn, b, n, k, tb, parallel ? par : null);
@@ -196,6 +204,12 @@ final class Gemm {
 
         abstract T[] newRows(int n);
 
+        /** The transpose of a row-major {@code [rows, cols]} array. */
+        @SuppressWarnings("unchecked")
+        T transpose(T a, int rows, int cols) {
+            return (T) Storage.transpose(a, rows, cols);
+        }
+
         /** {@code src[from .. from + n)} as a new array. */
         abstract T copyOf(T src, int from, int n);
 
@@ -309,11 +323,15 @@ final class Gemm {
             return c;
         }
 
-        /** {@code c[j] += a0 b0[j] + a1 b1[j] + a2 b2[j] + a3 b3[j]}: the vector loop. */
+        /**
+         * {@code c[j] += a0 b0[j] + a1 b1[j] + a2 b2[j] + a3 b3[j]}: the vector loop, as a chain of fused
+         * multiply-adds (vector FMA instructions under C2; without hardware FMA, float {@link Math#fma}
+         * is computed exactly in double, still fast).
+         */
         private static void madd(float[] c, float a0, float a1, float a2, float a3, float[] b0, float[] b1, float[] b2, float[] b3,
                                  int n) {
             for (int j = 0; j < n; j++) {
-                c[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+                c[j] = Math.fma(a3, b3[j], Math.fma(a2, b2[j], Math.fma(a1, b1[j], Math.fma(a0, b0[j], c[j]))));
             }
         }
     }

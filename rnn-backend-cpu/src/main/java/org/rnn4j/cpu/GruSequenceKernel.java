@@ -30,6 +30,9 @@ final class GruSequenceKernel extends SequenceKernel {
         boolean hasBih = inputs[4] != null;
         double[] bh = biasOrZero(inputs[3], g3);
         double[] bx = biasOrZero(inputs[4], g3);
+        if (f32) {
+            return GruSequenceF32.run(this, cl, (float[]) like, (float[]) data(inputs[1]), (float[]) w, bh, bx, hasBhh, hasBih);
+        }
         Gemm.Packed<?> wT = Gemm.pack(w, g3, hidden, true, par);
 
         Object hState = copy(data(inputs[1]));

@@ -34,6 +34,9 @@ final class RnnSequenceKernel extends SequenceKernel {
         for (int j = 0; j < hidden; j++) {
             bias[j] += bih[j];
         }
+        if (f32) {
+            return RnnSequenceF32.run(this, relu, cl, (float[]) like, (float[]) data(inputs[1]), (float[]) w, bias, hasBhh, hasBih);
+        }
         Gemm.Packed<?> wT = Gemm.pack(w, hidden, hidden, true, par);
         Object hState = copy(data(inputs[1]));
         Arr h = Arr.of(hState);

@@ -35,6 +35,7 @@ class MatmulTest {
             {5, 9, 130}, {33, 7, 19}, // blocked, odd rows, k remainder
             {37, 259, 517}, // blocked: k beyond KC with remainder 3, two panels, threaded
             {64, 1024, 64}, {128, 64, 1030}, // larger
+            {600, 40, 70}, {1030, 255, 64}, // narrow: computed transposed
         };
         Stream.Builder<Arguments> b = Stream.builder();
         for (int[] s : sizes) {
