@@ -121,7 +121,11 @@ final class Rnn4jImpl implements LocalImpl {
 
     @Override
     public String note() {
-        return layer.cell().name() + " cell step " + layer.cell().implementation(backend);
+        // Recurrent.explain() says which path runs: "... on backend 'cpu': whole sequence fused:..., input projection ..."
+        String e = layer.explain();
+        int a = e.indexOf("': ");
+        int b = e.indexOf(", input projection");
+        return layer.cell().name() + ": " + (a >= 0 && b > a ? e.substring(a + 3, b) : e);
     }
 
     double sink() {
