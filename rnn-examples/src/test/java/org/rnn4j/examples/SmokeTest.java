@@ -32,7 +32,7 @@ class SmokeTest {
         assertTrue(r.out().contains("validation loss:"), r::toString);
         assertTrue(r.out().contains("sample (temperature 0.8):"), r::toString);
         assertTrue(r.err().contains("charrnn step"), "progress lines on stderr:\n" + r);
-        assertTrue(Files.exists(ckpt) && Files.exists(dir.resolve("charrnn-loss.png")), r::toString);
+        assertTrue(Files.exists(ckpt) && Files.exists(dir.resolve("c-loss.png")), r::toString);
 
         Cli.Result s = Cli.run("charrnn", "sample", "--checkpoint", ckpt.toString(), "--prime", "ROMEO:", "--length", "40",
                 "--temperature", "1.2");

@@ -56,7 +56,7 @@ public final class CharRnnCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "1", paramLabel = "N", description = "Recurrent layers (default: ${DEFAULT-VALUE}).")
     int layers;
 
-    @Option(names = "--hidden", defaultValue = "256", paramLabel = "N", description = "Hidden size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--hidden", defaultValue = "192", paramLabel = "N", description = "Hidden size (default: ${DEFAULT-VALUE}).")
     int hidden;
 
     @Option(names = "--embedding", defaultValue = "64", paramLabel = "N", description = "Character embedding size (default: ${DEFAULT-VALUE}).")
@@ -78,7 +78,7 @@ public final class CharRnnCommand implements Callable<Integer> {
     @Option(names = "--clip", defaultValue = "5", paramLabel = "NORM", description = "Gradient norm clipping (default: ${DEFAULT-VALUE}).")
     double clip;
 
-    @Option(names = "--minutes", defaultValue = "9.5", paramLabel = "M",
+    @Option(names = "--minutes", defaultValue = "9.75", paramLabel = "M",
             description = "Time budget for the run, final evaluation and sample included, counted across --resume "
                     + "(0 = none; default: ${DEFAULT-VALUE}).")
     double minutes;
@@ -226,6 +226,10 @@ public final class CharRnnCommand implements Callable<Integer> {
 
         Budget budget = new Budget(minutes, spentSeconds);
         this.budget = budget;
+        if (budget.exhausted(5)) {
+            throw new UserError("the run in " + ckpt + " already used " + Progress.time(spentSeconds) + " of --minutes " + minutes
+                    + "; pass a larger --minutes (it counts the whole run across --resume) or --minutes 0 for no limit");
+        }
         int[] inputs = new int[batch * seq];
         int[] targets = new int[batch * seq];
         double evalCharsPerSecond = 0;
@@ -270,7 +274,7 @@ public final class CharRnnCommand implements Callable<Integer> {
                 if (step % evalEvery == 0) {
                     long t0 = System.nanoTime();
                     int chars = Math.min(evalChars, val.length - 1);
-                    double vl = CharStreams.evaluate(model, val, chars, batch, seq);
+                    double vl = CharStreams.evaluate(model, val, train, chars, batch, seq);
                     evalCharsPerSecond = chars / Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
                     valHistory.add(new double[] {step, vl});
                     progress.result(String.format(Locale.ROOT, "step %6d  epoch %.2f  train loss %.4f  validation loss %.4f  (%s)", step,
@@ -282,12 +286,13 @@ public final class CharRnnCommand implements Callable<Integer> {
                 }
             }
         }
-        double finalVal = CharStreams.evaluate(model, val, 0, batch, seq);
+        double finalVal = CharStreams.evaluate(model, val, train, 0, batch, seq);
         if (valHistory.isEmpty() || valHistory.get(valHistory.size() - 1)[0] != step) {
             valHistory.add(new double[] {step, finalVal});
         }
         save(ckpt, model, adam, vocab, step, history, valHistory, corpus, source, finalVal);
-        Path png = outDir.resolve("charrnn-loss.png");
+        String stem = ckpt.getFileName().toString().replaceFirst("\\.safetensors$", "");
+        Path png = outDir.resolve(stem + "-loss.png");
         writeCurve(png, history, valHistory, config, streams.stepsPerEpoch());
         System.out.printf(Locale.ROOT, "saved %s and %s%n", ckpt, png);
         System.out.printf(Locale.ROOT, "validation loss: %.4f nats/char after %d steps (%.2f epochs) in %s%n", finalVal, step,

@@ -62,17 +62,31 @@ final class CharStreams {
     /**
      * Mean cross-entropy in nats per character of the model on {@code ids} (at most {@code maxChars} of
      * them; 0 for all), read as {@code batch} streams in chunks of {@code seq} with the state carried
-     * through. Leaves the model's carried (training) state alone.
+     * through. Each stream first reads, unscored, up to 128 characters that precede it ({@code context},
+     * the text before {@code ids}, for the first stream), so that no character is scored without
+     * context. Leaves the model's carried (training) state alone.
      */
-    static double evaluate(CharModel model, int[] ids, int maxChars, int batch, int seq) {
+    static double evaluate(CharModel model, int[] ids, int[] context, int maxChars, int batch, int seq) {
         int n = maxChars > 0 ? Math.min(ids.length, maxChars + 1) : ids.length;
         int streams = Math.max(1, Math.min(batch, (n - 1) / Math.max(1, seq)));
         int length = (n - 1) / streams;
+        int burn = Math.min(128, Math.min(context.length, streams > 1 ? length : Integer.MAX_VALUE));
         double sum = 0;
         long count = 0;
         model.train(false);
         try (Grad.Scope off = Grad.disabled()) {
             List<Var> state = null;
+            if (burn > 0) {
+                int[] prefix = new int[streams * burn];
+                for (int b = 0; b < streams; b++) {
+                    if (b == 0) {
+                        System.arraycopy(context, context.length - burn, prefix, 0, burn);
+                    } else {
+                        System.arraycopy(ids, b * length - burn, prefix, b * burn, burn);
+                    }
+                }
+                state = new ArrayList<>(model.logits(prefix, streams, burn, null).finalState());
+            }
             for (int pos = 0; pos < length; pos += seq) {
                 int t = Math.min(seq, length - pos);
                 int[] in = new int[streams * t];

@@ -75,6 +75,8 @@ public final class Charts {
         chart.getStyler().setMin(0);
         chart.getStyler().setMax(1);
         chart.getStyler().setXAxisLabelRotation(60);
+        chart.getStyler().setRangeColors(new java.awt.Color[] {java.awt.Color.WHITE, new java.awt.Color(0x9ecae1),
+            new java.awt.Color(0x3182bd), new java.awt.Color(0x08306b)});
         chart.addSeries("fraction of the true class", labels, yLabels, cells);
         save(chart, png);
     }
