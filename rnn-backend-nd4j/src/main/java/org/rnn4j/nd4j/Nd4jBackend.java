@@ -32,8 +32,10 @@ import org.rnn4j.tensor.Tensor;
  * {@link FusedKernel#RNN_TANH_CELL} and {@link FusedKernel#RNN_RELU_CELL} (see {@link Nd4jCells});
  * they cut the number of native calls per step roughly in half against the composed path.
  *
- * <p>ND4J's thread settings are process-wide: {@link BackendOptions#threads()} {@code > 0} sets ND4J's
- * OpenMP and BLAS thread counts for the whole process.
+ * <p>ND4J's thread settings are process-wide: {@link BackendOptions#threads()} {@code > 0} sets the BLAS
+ * thread count for the whole process; libnd4j's own elementwise ops run on one thread unless
+ * {@code -Drnn4j.nd4j.opsThreads=N} or {@code OMP_NUM_THREADS} says otherwise (see
+ * {@code Nd4jRuntime.configureThreads}).
  */
 public final class Nd4jBackend extends AbstractBackend {
     /** The backend's name, {@value}. */
@@ -46,9 +48,7 @@ public final class Nd4jBackend extends AbstractBackend {
     public Nd4jBackend(BackendOptions options) {
         this.options = options == null ? BackendOptions.defaults() : options;
         Nd4jRuntime.requireAvailable();
-        if (this.options.threads() > 0) {
-            Nd4jRuntime.setThreads(this.options.threads());
-        }
+        Nd4jRuntime.configureThreads(this.options.threads());
         this.fused = Map.of(
                 FusedKernel.LSTM_CELL, new Nd4jCells.Lstm(this),
                 FusedKernel.GRU_CELL, new Nd4jCells.Gru(this),
@@ -297,7 +297,7 @@ public final class Nd4jBackend extends AbstractBackend {
         INDArray x = arr(a);
         switch (op) {
             case TANH:
-                return wrap(Transforms.tanh(x, true));
+                return wrap(tanh(x));
             case SIGMOID:
                 return wrap(Transforms.sigmoid(x, true));
             case RELU:
@@ -320,6 +320,27 @@ public final class Nd4jBackend extends AbstractBackend {
         }
         INDArray out = activationBackward(op, arr(y), arr(gy));
         return wrap(out);
+    }
+
+    /**
+     * tanh in a new array. float32 goes through float64: libnd4j's float tanh is exp-based and loses
+     * relative precision near 0 (about 1e-7 absolute, so 3e-6 relative at 1e-3 and worse below).
+     */
+    static INDArray tanh(INDArray x) {
+        if (x.dataType() == DataType.FLOAT) {
+            INDArray d = x.castTo(DataType.DOUBLE);
+            Transforms.tanh(d, false);
+            return d.castTo(DataType.FLOAT);
+        }
+        return Transforms.tanh(x, true);
+    }
+
+    /** tanh in place (on a fresh array or a view of one), with the float32 precision of {@link #tanh}. */
+    static INDArray tanhInPlace(INDArray x) {
+        if (x.dataType() == DataType.FLOAT) {
+            return x.assign(tanh(x));
+        }
+        return Transforms.tanh(x, false);
     }
 
     /** {@code gy * f'(x)} from the activation's output {@code y}, in a new array. */
@@ -413,7 +434,7 @@ public final class Nd4jBackend extends AbstractBackend {
         if (lead == 1) {
             return wrap(reshapedCopy(x, longs(trailing)));
         }
-        INDArray summed = x.reshape('c', lead, inner).sum(0);
+        INDArray summed = x.reshape('c', new long[] {lead, inner}).sum(0);
         return wrap(summed.reshape('c', longs(trailing)));
     }
 
@@ -429,7 +450,7 @@ public final class Nd4jBackend extends AbstractBackend {
         if (n == 0) {
             return zerosOf(a.dtype(), out);
         }
-        INDArray summed = arr(a).reshape('c', rows, n).sum(1);
+        INDArray summed = arr(a).reshape('c', new long[] {rows, n}).sum(1);
         return wrap(summed.reshape('c', longs(out)));
     }
 
@@ -441,10 +462,10 @@ public final class Nd4jBackend extends AbstractBackend {
         INDArray x = arr(a);
         long rows = x.size(0);
         // stable: shift by the row maximum; libnd4j's log_softmax underflows to -inf for far-apart logits
-        INDArray max = x.max(1).reshape('c', rows, 1);
+        INDArray max = x.max(1).reshape('c', new long[] {rows, 1});
         INDArray shifted = x.subColumnVector(max);
         INDArray e = Transforms.exp(shifted, true);
-        INDArray z = e.sum(1).reshape('c', rows, 1);
+        INDArray z = e.sum(1).reshape('c', new long[] {rows, 1});
         if (!log) {
             return wrap(e.diviColumnVector(z));
         }
@@ -458,7 +479,7 @@ public final class Nd4jBackend extends AbstractBackend {
         }
         INDArray g = arr(gy);
         long rows = g.size(0);
-        INDArray s = g.sum(1).reshape('c', rows, 1);
+        INDArray s = g.sum(1).reshape('c', new long[] {rows, 1});
         INDArray p = Transforms.exp(arr(y), true).muliColumnVector(s);
         return wrap(p.rsubi(g));
     }
@@ -485,7 +506,7 @@ public final class Nd4jBackend extends AbstractBackend {
         for (int n = 0; n < rows; n++) {
             flat[n] = n * cols + index[n];
         }
-        return wrap(gather(arr(a).reshape('c', (long) rows * cols), flat));
+        return wrap(gather(arr(a).reshape('c', new long[] {(long) rows * cols}), flat));
     }
 
     @Override
@@ -501,7 +522,7 @@ public final class Nd4jBackend extends AbstractBackend {
         INDArray out = Nd4j.zeros(dt(g.dtype()), (long) rows * columns);
         Nd4j.exec(DynamicCustomOp.builder("scatter_upd").addInputs(out, indexArray(flat), arr(g)).addOutputs(out)
                 .addBooleanArguments(true, false).build());
-        return wrap(out.reshape('c', rows, columns));
+        return wrap(out.reshape('c', new long[] {rows, columns}));
     }
 
     @Override

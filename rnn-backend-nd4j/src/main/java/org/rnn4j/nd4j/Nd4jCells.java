@@ -70,7 +70,7 @@ final class Nd4jCells {
             Tensor w = in[2];
             Tensor b = in.length > 3 ? in[3] : null;
             INDArray pre = preActivation(arr(xProj), arr(h), arr(w), arr(b));
-            INDArray y = relu ? Transforms.relu(pre, false) : Transforms.tanh(pre, false);
+            INDArray y = relu ? Transforms.relu(pre, false) : Nd4jBackend.tanhInPlace(pre);
             Nd4jTensor out = backend.wrap(y);
             return new Result() {
                 @Override
@@ -117,14 +117,14 @@ final class Nd4jCells {
             // gates: [i f g o] activated in place (sigmoid on i, f and o; tanh on g)
             INDArray gates = preActivation(arr(xProj), arr(h), arr(w), arr(b));
             Transforms.sigmoid(cols(gates, 0, 2 * hs), false);
-            Transforms.tanh(cols(gates, 2 * hs, 3 * hs), false);
+            Nd4jBackend.tanhInPlace(cols(gates, 2 * hs, 3 * hs));
             Transforms.sigmoid(cols(gates, 3 * hs, 4 * hs), false);
             INDArray i = cols(gates, 0, hs);
             INDArray f = cols(gates, hs, 2 * hs);
             INDArray g = cols(gates, 2 * hs, 3 * hs);
             INDArray o = cols(gates, 3 * hs, 4 * hs);
             INDArray c2 = f.mul(arr(c)).addi(i.mul(g));
-            INDArray tc = Transforms.tanh(c2, true);
+            INDArray tc = Nd4jBackend.tanh(c2);
             INDArray h2 = tc.mul(o);
             Nd4jTensor hOut = backend.wrap(h2);
             Nd4jTensor cOut = backend.wrap(c2);
@@ -204,7 +204,7 @@ final class Nd4jCells {
             INDArray rz = Transforms.sigmoid(cols(x, 0, 2 * hs).add(cols(hh, 0, 2 * hs)), false);
             INDArray r = cols(rz, 0, hs);
             INDArray z = cols(rz, hs, 2 * hs);
-            INDArray n = Transforms.tanh(r.mul(hhN).addi(cols(x, 2 * hs, 3 * hs)), false);
+            INDArray n = Nd4jBackend.tanh(r.mul(hhN).addi(cols(x, 2 * hs, 3 * hs)));
             INDArray h2 = hv.sub(n).muli(z).addi(n);
             Nd4jTensor out = backend.wrap(h2);
             return new Result() {

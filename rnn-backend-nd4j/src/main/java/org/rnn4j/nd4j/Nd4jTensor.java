@@ -36,6 +36,7 @@ public final class Nd4jTensor implements Tensor {
             shape[i] = Math.toIntExact(s[i]);
         }
         this.dtype = dtypeOf(a.dataType());
+        Nd4jMemory.allocated(a.length() * dtype.bytes());
     }
 
     static DType dtypeOf(DataType dt) {
