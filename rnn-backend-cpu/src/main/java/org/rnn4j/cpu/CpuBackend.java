@@ -18,7 +18,7 @@ import org.rnn4j.tensor.Tensor;
  * {@link FusedKernel#RNN_RELU_CELL}).
  *
  * <p>Arguments are validated by {@link AbstractBackend}; the kernels here assume valid input. Large
- * matrix products (more than 2^16 multiply-adds) run on {@link BackendOptions#threads()} threads (0:
+ * matrix products (more than 2^20 multiply-adds) run on {@link BackendOptions#threads()} threads (0:
  * one per available processor): the calling thread plus a fixed pool of daemon helpers, which time out
  * when idle. Everything else runs on the calling thread. Instances are thread-safe.
  *

@@ -31,8 +31,12 @@ final class Gemm {
     static final long SMALL_WORK = 1L << 12;
     /** Products with fewer columns than this and at least twice as many rows are computed transposed. */
     static final int NARROW = 384;
-    /** Above this many multiply-adds the work is split across threads. */
-    static final long PARALLEL_WORK = 1L << 16;
+    /**
+     * Above this many multiply-adds (about 80 us of work) the work is split across threads: below it,
+     * handing tasks to the helper threads costs more than it saves (one step of a batch-1 LSTM, 2^18,
+     * ran slower on two threads than on one).
+     */
+    static final long PARALLEL_WORK = 1L << 20;
 
     private Gemm() {
     }

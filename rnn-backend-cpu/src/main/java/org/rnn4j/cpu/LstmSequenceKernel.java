@@ -39,10 +39,6 @@ final class LstmSequenceKernel extends SequenceKernel {
                     hasBhh, hasBih);
         }
         Gemm.Packed<?> wT = Gemm.pack(w, g4, hidden, true, par);
-        float[] biasF = new float[g4];
-        for (int j = 0; j < g4; j++) {
-            biasF[j] = (float) bias[j];
-        }
 
         Object hState = copy(data(inputs[1]));
         Object cState = copy(data(inputs[2]));
@@ -69,11 +65,6 @@ final class LstmSequenceKernel extends SequenceKernel {
                 int xo = bt * g4;
                 int go = b * g4;
                 int ho = b * hidden;
-                if (f32) {
-                    forwardRow((float[]) pre.raw(), go, (float[]) xp.raw(), xo, biasF, (float[]) acts.raw(), (float[]) cState, ho,
-                            (float[]) tanhC.raw(), (float[]) hState, (float[]) y.raw(), hs, hidden);
-                    continue;
-                }
                 for (int j = 0; j < hidden; j++) {
                     int pi = xo + j;
                     int qi = go + j;
@@ -97,32 +88,6 @@ final class LstmSequenceKernel extends SequenceKernel {
         }
         Tensor[] outputs = {wrap(y.raw(), batch, steps, hidden), wrap(hState, batch, hidden), wrap(cState, batch, hidden)};
         return result(outputs, grads -> backward(grads, cl, w, acts, tanhC, cPrevA, hPrev, hasBhh, hasBih));
-    }
-
-    /** One sequence's step in float32: gates from {@code pre[qo..]} + {@code xp[xo..]} + bias, state updated in place. */
-    private static void forwardRow(float[] pre, int qo, float[] xp, int xo, float[] bias, float[] acts, float[] c, int ho, float[] tanhC,
-                                   float[] h, float[] y, int hs, int hidden) {
-        int h2 = 2 * hidden;
-        int h3 = 3 * hidden;
-        for (int j = 0; j < hidden; j++) {
-            int pi = xo + j;
-            int qi = qo + j;
-            float i = (float) CpuMath.sigmoidFast(pre[qi] + xp[pi] + bias[j]);
-            float f = (float) CpuMath.sigmoidFast(pre[qi + hidden] + xp[pi + hidden] + bias[j + hidden]);
-            float g = (float) CpuMath.tanhFast(pre[qi + h2] + xp[pi + h2] + bias[j + h2]);
-            float o = (float) CpuMath.sigmoidFast(pre[qi + h3] + xp[pi + h3] + bias[j + h3]);
-            acts[pi] = i;
-            acts[pi + hidden] = f;
-            acts[pi + h2] = g;
-            acts[pi + h3] = o;
-            float c2 = f * c[ho + j] + i * g;
-            float tc = (float) CpuMath.tanhFast(c2);
-            c[ho + j] = c2;
-            tanhC[hs + j] = tc;
-            float hv = o * tc;
-            h[ho + j] = hv;
-            y[hs + j] = hv;
-        }
     }
 
     private Tensor[] backward(Tensor[] grads, Call cl, Object w, Arr acts, Arr tanhC, Arr cPrev, Object hPrev, boolean hasBhh,

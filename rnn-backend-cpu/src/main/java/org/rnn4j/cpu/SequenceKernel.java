@@ -15,8 +15,12 @@ import org.rnn4j.tensor.Tensor;
  * layout, what the backward pass needs (the gate activations and the state entering each step). The
  * backward pass runs backpropagation through time step by step, writing the pre-activation gradients of
  * every step into one {@code [B, T, G*H]} array, from which {@code dW_hh} is one matrix product over all
- * steps ({@code dPre^T · hPrev}) and the bias gradients are column sums. float32 uses
- * {@link CpuMath#tanhFast} and {@link CpuMath#sigmoidFast}; float64 the exact functions.
+ * steps ({@code dPre^T · hPrev}) and the bias gradients are column sums.
+ *
+ * <p>float32 runs in {@link LstmSequenceF32}, {@link GruSequenceF32} and {@link RnnSequenceF32}: batch-wide
+ * loops that C2 vectorises, with the rational {@link Vec#tanh} (sigmoid through it), accurate to a few
+ * float ulps. float64 runs in the subclasses' own step loops with {@link Math#tanh} and {@link Math#exp}, so
+ * that it stays exact for gradient checks.
  */
 abstract class SequenceKernel implements FusedKernel {
     final CpuBackend backend;
