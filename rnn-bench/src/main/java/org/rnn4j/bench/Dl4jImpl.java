@@ -38,14 +38,19 @@ final class Dl4jImpl implements LocalImpl {
     static final int[] TORCH_GATE = {2, 1, 3, 0};
 
     private final Workload w;
+    private final Nd4jInfo.Threads saved;
     private final MultiLayerNetwork net;
     private final INDArray x;
     private final INDArray y;
     private final DataSet ds;
     private double sink;
 
-    private Dl4jImpl(WorkloadData d) {
+    private Dl4jImpl(WorkloadData d, int threads) {
         this.w = d.workload();
+        // ND4J's thread settings are process-wide and the nd4j backend tunes them for itself: DL4J's rows run
+        // with DL4J's defaults (every thread count = the cores given), and the previous settings come back on close
+        this.saved = Nd4jInfo.Threads.current();
+        Nd4jInfo.Threads.all(threads).apply();
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         Layer rnn = w.cell() == Workload.CellKind.LSTM
                 ? new LSTM.Builder().nIn(w.input()).nOut(w.hidden()).activation(Activation.TANH)
@@ -67,13 +72,13 @@ final class Dl4jImpl implements LocalImpl {
         ds = new DataSet(x, y);
     }
 
-    /** The DL4J peer for {@code d}'s workload, or {@link NotApplicable} with the reason. */
-    static LocalImpl create(WorkloadData d) throws NotApplicable {
+    /** The DL4J peer for {@code d}'s workload on {@code threads} threads, or {@link NotApplicable} with the reason. */
+    static LocalImpl create(WorkloadData d, int threads) throws NotApplicable {
         if (d.workload().cell() == Workload.CellKind.GRU) {
             throw new NotApplicable("DL4J 1.0.0-M2.1 has no GRU layer; its SameDiff gru op applies the reset gate "
                     + "before the recurrent matmul, so PyTorch's GRU cannot be mapped onto it");
         }
-        return new Dl4jImpl(d);
+        return new Dl4jImpl(d, threads);
     }
 
     private int gates() {
@@ -215,11 +220,12 @@ final class Dl4jImpl implements LocalImpl {
     @Override
     public String note() {
         return (w.cell() == Workload.CellKind.LSTM ? "LSTM" : "SimpleRnn") + " + RnnLossLayer(MSE) in NCW layout, fit() with Sgd, "
-                + "inference output(x, false)";
+                + "inference output(x, false); " + Nd4jInfo.Threads.current();
     }
 
     @Override
     public void close() {
         net.close();
+        saved.apply();
     }
 }

@@ -42,20 +42,44 @@ final class Nd4jInfo {
                 sb.append(" (OpenBLAS ").append(mavenVersion("org.bytedeco", "openblas")).append(", core ")
                         .append(core == null || core.isBlank() ? "autodetected" : Environment.CORETYPE + "=" + core).append(')');
             }
-            sb.append(", ").append(env.getOrDefault("omp.threads", Nd4j.getEnvironment().maxThreads())).append(" OpenMP threads, ")
-                    .append(env.getOrDefault("blas.threads", "?")).append(" BLAS threads");
+            sb.append(", ").append(Threads.current());
         } catch (Throwable t) {
             sb.append("ND4J unavailable: ").append(t);
         }
         return sb.toString();
     }
 
-    /** Sets ND4J's OpenMP and BLAS thread counts (0 keeps ND4J's defaults). */
-    static void setThreads(int threads) {
-        if (threads > 0) {
-            Nd4j.getEnvironment().setMaxThreads(threads);
-            Nd4j.getEnvironment().setMaxMasterThreads(threads);
-            Nd4j.factory().blas().setMaxThreads(threads);
+    /**
+     * ND4J's process-wide thread settings: libnd4j's OpenMP threads, its master threads, OpenBLAS's threads.
+     * (In 1.0.0-M2.1 {@code Environment.setMaxThreads} changes nothing; the OpenMP count is set through
+     * {@code NativeOps.setOmpNumThreads}.)
+     */
+    record Threads(int omp, int master, int blas) {
+        private static org.nd4j.nativeblas.NativeOps ops() {
+            return org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
+        }
+
+        /** The settings now. */
+        static Threads current() {
+            return new Threads(ops().ompGetMaxThreads(), Nd4j.getEnvironment().maxMasterThreads(), Nd4j.factory().blas().getMaxThreads());
+        }
+
+        /** All three set to {@code n}: what DL4J runs with by default on {@code n} cores. */
+        static Threads all(int n) {
+            return new Threads(n, n, n);
+        }
+
+        /** Makes these the settings (they are process-wide: the nd4j backend shares them). */
+        void apply() {
+            ops().setOmpNumThreads(omp);
+            Nd4j.getEnvironment().setMaxThreads(omp);
+            Nd4j.getEnvironment().setMaxMasterThreads(master);
+            Nd4j.factory().blas().setMaxThreads(blas);
+        }
+
+        @Override
+        public String toString() {
+            return omp + " OpenMP threads, " + blas + " BLAS threads";
         }
     }
 

@@ -62,8 +62,7 @@ public class RnnBenchmark {
         WorkloadData data = WorkloadData.generate(w, WorkloadData.defaultSeed(w));
         BackendOptions options = new BackendOptions(threads);
         if (backend.equals("dl4j")) {
-            Nd4jInfo.setThreads(threads);
-            impl = Dl4jImpl.create(data);
+            impl = Dl4jImpl.create(data, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
         } else {
             impl = new Rnn4jImpl(backend, Backends.get(backend, options), data, DType.FLOAT32);
         }

@@ -137,9 +137,8 @@ public final class Runner {
         if (dl4j) {
             String line;
             try {
-                Nd4jInfo.setThreads(effectiveThreads(cfg));
                 line = "peer dl4j: Deeplearning4j " + Nd4jInfo.mavenVersion("org.deeplearning4j", "deeplearning4j-nn") + " on "
-                        + Nd4jInfo.describe();
+                        + Nd4jInfo.describe() + "; its rows run with " + Nd4jInfo.Threads.all(effectiveThreads(cfg));
             } catch (Throwable t) {
                 line = "peer dl4j: cannot start ND4J: " + t;
                 dl4j = false;
@@ -171,7 +170,7 @@ public final class Runner {
                     rows.add(runRow(w, b, ref, () -> new Rnn4jImpl(b, backend(b), data, DType.FLOAT32), () -> 0));
                 }
                 if (dl4j) {
-                    rows.add(runRow(w, "dl4j", ref, () -> Dl4jImpl.create(data), Nd4jInfo::javacppBytes));
+                    rows.add(runRow(w, "dl4j", ref, () -> Dl4jImpl.create(data, effectiveThreads(cfg)), Nd4jInfo::javacppBytes));
                 }
                 if (torch != null) {
                     TorchPeer t = torch;
