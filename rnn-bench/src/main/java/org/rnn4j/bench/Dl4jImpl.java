@@ -78,7 +78,13 @@ final class Dl4jImpl implements LocalImpl {
             throw new NotApplicable("DL4J 1.0.0-M2.1 has no GRU layer; its SameDiff gru op applies the reset gate "
                     + "before the recurrent matmul, so PyTorch's GRU cannot be mapped onto it");
         }
-        return new Dl4jImpl(d, threads);
+        Nd4jInfo.Threads before = Nd4jInfo.Threads.current();
+        try {
+            return new Dl4jImpl(d, threads);
+        } catch (RuntimeException | Error e) {
+            before.apply();
+            throw e;
+        }
     }
 
     private int gates() {

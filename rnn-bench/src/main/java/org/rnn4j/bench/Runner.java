@@ -162,7 +162,17 @@ public final class Runner {
                 WorkloadData data = WorkloadData.generate(w, seed);
                 int checkBatch = Check.checkBatch(w, cfg.checkBatch());
                 long r0 = System.nanoTime();
-                Impl.Outputs ref = Rnn4jImpl.reference(cpu, data.firstSequences(checkBatch), refType).outputs(checkBatch);
+                Impl.Outputs ref;
+                try {
+                    ref = Rnn4jImpl.reference(cpu, data.firstSequences(checkBatch), refType).outputs(checkBatch);
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    String why = "the reference failed, so nothing was checked or timed: " + e;
+                    logf("[%d/%d] %s: %s", k, cfg.workloads().size(), w.name(), why);
+                    for (String impl : implNames(dl4j, torch != null)) {
+                        rows.add(Row.notTimed(w, impl, Row.Status.ERROR, why, Double.NaN));
+                    }
+                    continue;
+                }
                 logf("[%d/%d] %s (%s, %.2f GFLOP per step): reference on cpu in %s%s took %.1f s", k, cfg.workloads().size(), w.name(),
                         w.describe(), w.flopsPerStep() / 1e9, refType,
                         checkBatch == w.batch() ? "" : " for the first " + checkBatch + " sequences", (System.nanoTime() - r0) / 1e9);
@@ -189,6 +199,17 @@ public final class Runner {
             }
         });
         return new Results(cfg, env, rows, noteLines, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private List<String> implNames(boolean dl4j, boolean torch) {
+        List<String> names = new ArrayList<>(cfg.backends());
+        if (dl4j) {
+            names.add("dl4j");
+        }
+        if (torch) {
+            names.add("torch");
+        }
+        return names;
     }
 
     /** Creates one implementation. */
