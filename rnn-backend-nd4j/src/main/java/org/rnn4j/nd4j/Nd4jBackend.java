@@ -28,9 +28,11 @@ import org.rnn4j.tensor.Tensor;
  * <p>Pure ops: no kernel modifies an argument. ND4J ops that work in place are only ever applied to
  * arrays a kernel has just allocated. Results own their buffers (see {@link Nd4jTensor}).
  *
- * <p>Fused kernels: {@link FusedKernel#LSTM_CELL}, {@link FusedKernel#GRU_CELL},
- * {@link FusedKernel#RNN_TANH_CELL} and {@link FusedKernel#RNN_RELU_CELL} (see {@link Nd4jCells});
- * they cut the number of native calls per step roughly in half against the composed path.
+ * <p>Fused kernels: whole sequences ({@link FusedKernel#LSTM_SEQUENCE}, {@link FusedKernel#GRU_SEQUENCE},
+ * {@link FusedKernel#RNN_TANH_SEQUENCE}, {@link FusedKernel#RNN_RELU_SEQUENCE}, see {@link Nd4jSequences}),
+ * which {@code Recurrent} uses for the built-in cells, and single steps ({@link FusedKernel#LSTM_CELL},
+ * {@link FusedKernel#GRU_CELL}, {@link FusedKernel#RNN_TANH_CELL}, {@link FusedKernel#RNN_RELU_CELL}, see
+ * {@link Nd4jCells}) for callers of {@code Cell.step}.
  *
  * <p>ND4J's thread settings are process-wide: {@link BackendOptions#threads()} {@code > 0} sets the BLAS
  * thread count for the whole process; libnd4j's own elementwise ops run on one thread unless
@@ -53,7 +55,11 @@ public final class Nd4jBackend extends AbstractBackend {
                 FusedKernel.LSTM_CELL, new Nd4jCells.Lstm(this),
                 FusedKernel.GRU_CELL, new Nd4jCells.Gru(this),
                 FusedKernel.RNN_TANH_CELL, new Nd4jCells.Elman(this, false),
-                FusedKernel.RNN_RELU_CELL, new Nd4jCells.Elman(this, true));
+                FusedKernel.RNN_RELU_CELL, new Nd4jCells.Elman(this, true),
+                FusedKernel.LSTM_SEQUENCE, new Nd4jSequences.Lstm(this),
+                FusedKernel.GRU_SEQUENCE, new Nd4jSequences.Gru(this),
+                FusedKernel.RNN_TANH_SEQUENCE, new Nd4jSequences.Elman(this, false),
+                FusedKernel.RNN_RELU_SEQUENCE, new Nd4jSequences.Elman(this, true));
     }
 
     @Override
@@ -121,8 +127,8 @@ public final class Nd4jBackend extends AbstractBackend {
 
     /** A fresh row-major array with {@code source}'s data and {@code shape} (same size). */
     static INDArray reshapedCopy(INDArray source, long... shape) {
-        INDArray r = source.dup('c').reshape('c', shape);
-        return r;
+        // source is row-major and contiguous, so the reshape is a view; one copy makes it a fresh array
+        return source.reshape('c', shape).dup('c');
     }
 
     // ---- creation ----

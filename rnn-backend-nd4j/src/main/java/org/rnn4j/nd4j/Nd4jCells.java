@@ -15,6 +15,9 @@ import org.rnn4j.tensor.Tensor;
  * backward pass the gate gradients assembled as one {@code [B, G*H]} block so that {@code dh},
  * {@code dW_hh} and {@code db_hh} are one gemm (or column sum) each.
  *
+ * <p>tanh here is libnd4j's own (in float32 within about 1e-7 absolute of the exact value); the
+ * {@code tanh} primitive is more careful near 0 (see {@link Nd4jBackend#tanh}).
+ *
  * <p>Nothing an input points to is modified; arrays a result keeps for its backward pass are either
  * private to it or reached through the output tensors (so using a closed output fails cleanly).
  */
@@ -29,6 +32,24 @@ final class Nd4jCells {
     /** Columns {@code [from, to)} of a 2-D array, as a view. */
     private static INDArray cols(INDArray a, long from, long to) {
         return a.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
+    }
+
+    /** sigmoid (or tanh) of {@code view} into a new contiguous array (libnd4j's own functions). */
+    private static INDArray activated(INDArray view, boolean tanh) {
+        INDArray out = Nd4j.createUninitialized(view.dataType(), view.shape(), 'c');
+        if (tanh) {
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh(view, out));
+        } else {
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid(view, out));
+        }
+        return out;
+    }
+
+    /** {@code y * (1 - y)} in a new array. */
+    private static INDArray timesOneMinus(INDArray y) {
+        INDArray out = Nd4j.createUninitialized(y.dataType(), y.shape(), 'c');
+        Nd4j.exec(new TimesOneMinus(y, out));
+        return out;
     }
 
     /** {@code xProj + h · W^T (+ b)} in a new array. */
@@ -70,7 +91,7 @@ final class Nd4jCells {
             Tensor w = in[2];
             Tensor b = in.length > 3 ? in[3] : null;
             INDArray pre = preActivation(arr(xProj), arr(h), arr(w), arr(b));
-            INDArray y = relu ? Transforms.relu(pre, false) : Nd4jBackend.tanhInPlace(pre);
+            INDArray y = relu ? Transforms.relu(pre, false) : Transforms.tanh(pre, false);
             Nd4jTensor out = backend.wrap(y);
             return new Result() {
                 @Override
@@ -115,16 +136,14 @@ final class Nd4jCells {
             Tensor b = in.length > 4 ? in[4] : null;
             long hs = h.shape()[1];
             // gates: [i f g o] activated in place (sigmoid on i, f and o; tanh on g)
-            INDArray gates = preActivation(arr(xProj), arr(h), arr(w), arr(b));
-            Transforms.sigmoid(cols(gates, 0, 2 * hs), false);
-            Nd4jBackend.tanhInPlace(cols(gates, 2 * hs, 3 * hs));
-            Transforms.sigmoid(cols(gates, 3 * hs, 4 * hs), false);
-            INDArray i = cols(gates, 0, hs);
-            INDArray f = cols(gates, hs, 2 * hs);
-            INDArray g = cols(gates, 2 * hs, 3 * hs);
-            INDArray o = cols(gates, 3 * hs, 4 * hs);
+            // pre-activations [i f g o]; each gate activated out of place into its own contiguous [B, H] array
+            INDArray pre = preActivation(arr(xProj), arr(h), arr(w), arr(b));
+            INDArray i = activated(cols(pre, 0, hs), false);
+            INDArray f = activated(cols(pre, hs, 2 * hs), false);
+            INDArray g = activated(cols(pre, 2 * hs, 3 * hs), true);
+            INDArray o = activated(cols(pre, 3 * hs, 4 * hs), false);
             INDArray c2 = f.mul(arr(c)).addi(i.mul(g));
-            INDArray tc = Nd4jBackend.tanh(c2);
+            INDArray tc = Transforms.tanh(c2, true);
             INDArray h2 = tc.mul(o);
             Nd4jTensor hOut = backend.wrap(h2);
             Nd4jTensor cOut = backend.wrap(c2);
@@ -142,26 +161,21 @@ final class Nd4jCells {
                         return new Tensor[] {null, null, null, null, null};
                     }
                     INDArray cPrev = arr(c);
-                    INDArray tcv = tc;
                     // dc_total = dc' + dh' * o * (1 - tanh(c')^2)
                     INDArray dct;
                     if (dh2 != null) {
-                        dct = Nd4jBackend.tanhGrad(tcv, dh2).muli(o);
+                        dct = tc.mul(tc).rsubi(1.0).muli(o).muli(dh2);
                         if (dc2 != null) {
                             dct.addi(dc2);
                         }
                     } else {
                         dct = dc2;
                     }
-                    // act' = [i(1-i), f(1-f), 1-g^2, o(1-o)]
-                    INDArray act = Nd4j.createUninitialized(gates.dataType(), gates.shape(), 'c');
-                    Nd4j.exec(new TimesOneMinus(gates, act));
-                    INDArray actG = cols(act, 2 * hs, 3 * hs);
-                    actG.assign(g).muli(g).rsubi(1.0);
-                    // other factor = [g, c, i, tanh(c')] and upstream = [dct, dct, dct, dh']
-                    INDArray other = Nd4j.concat(1, g, cPrev, i, tcv);
-                    INDArray up = Nd4j.concat(1, dct, dct, dct, dh2 != null ? dh2 : Nd4j.zeros(dct.dataType(), dct.shape()));
-                    INDArray dGates = act.muli(other).muli(up);
+                    INDArray di = timesOneMinus(i).muli(g).muli(dct);
+                    INDArray df = timesOneMinus(f).muli(cPrev).muli(dct);
+                    INDArray dg = g.mul(g).rsubi(1.0).muli(i).muli(dct);
+                    INDArray dO = dh2 == null ? Nd4j.zeros(o.dataType(), o.shape()) : timesOneMinus(o).muli(tc).muli(dh2);
+                    INDArray dGates = Nd4j.concat(1, di, df, dg, dO);
                     INDArray dc = dct.mul(f);
                     INDArray[] r = recurrentGrads(dGates, arr(h), arr(w), b != null);
                     return new Tensor[] {backend.wrap(dGates), backend.wrap(r[0]), backend.wrap(dc), backend.wrap(r[1]),
@@ -204,7 +218,7 @@ final class Nd4jCells {
             INDArray rz = Transforms.sigmoid(cols(x, 0, 2 * hs).add(cols(hh, 0, 2 * hs)), false);
             INDArray r = cols(rz, 0, hs);
             INDArray z = cols(rz, hs, 2 * hs);
-            INDArray n = Nd4jBackend.tanh(r.mul(hhN).addi(cols(x, 2 * hs, 3 * hs)));
+            INDArray n = Transforms.tanh(r.mul(hhN).addi(cols(x, 2 * hs, 3 * hs)), false);
             INDArray h2 = hv.sub(n).muli(z).addi(n);
             Nd4jTensor out = backend.wrap(h2);
             return new Result() {

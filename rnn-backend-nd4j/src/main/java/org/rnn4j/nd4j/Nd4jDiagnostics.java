@@ -120,13 +120,13 @@ public final class Nd4jDiagnostics {
         try {
             sb.append("  version: ").append(Nd4jRuntime.version()).append('\n');
             String env = System.getenv(CORETYPE_ENV);
-            sb.append("  OpenBLAS: ").append(OpenBlasInfo.loadedLibrary("openblas")).append(", core ")
+            sb.append("  OpenBLAS: ").append(OpenBlasInfo.libraryInUse()).append(", core ")
                     .append(OpenBlasInfo.coreName() == null ? "unknown" : OpenBlasInfo.coreName()).append(", ").append(CORETYPE_ENV)
                     .append('=').append(env == null ? "(unset)" : env).append('\n');
             sb.append("  CPU: AVX-512 ").append(OpenBlasInfo.cpuHasAvx512() ? "yes" : "no").append(", AVX2 ")
                     .append(OpenBlasInfo.cpuHasAvx2() ? "yes" : "no").append(", ").append(Runtime.getRuntime().availableProcessors())
                     .append(" cores\n");
-            sb.append("  threads: OpenMP ").append(org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads()).append(", BLAS ")
+            sb.append("  threads: libnd4j ops ").append(org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads()).append(", BLAS ")
                     .append(org.nd4j.linalg.factory.Nd4j.factory().blas().getMaxThreads()).append('\n');
             sb.append("  ").append(memory()).append('\n');
             BlasCheck check = blasCheck();
@@ -137,16 +137,16 @@ public final class Nd4jDiagnostics {
         return sb.toString();
     }
 
-    /** Off-heap memory as javacpp and ND4J see it. */
+    /**
+     * Memory as the process and this backend see it: resident size, bytes of tensors created so far, collections
+     * forced by {@link Nd4jMemory}, and javacpp's count of live native pointers (every live ND4J array holds at
+     * least one, so a leak shows up as a count that keeps growing).
+     */
     public static String memory() {
-        return String.format(Locale.ROOT, "memory: process resident %s, ND4J off-heap arrays %s, javacpp-tracked %s (limit %s)",
-                mb(org.bytedeco.javacpp.Pointer.physicalBytes()), mb(offHeapBytes()), mb(org.bytedeco.javacpp.Pointer.totalBytes()),
-                mb(org.bytedeco.javacpp.Pointer.maxBytes()));
-    }
-
-    /** Bytes of ND4J array buffers currently allocated off-heap (ND4J's own accounting). */
-    public static long offHeapBytes() {
-        return org.nd4j.linalg.api.memory.AllocationsTracker.getInstance().bytesOnDevice(0);
+        return String.format(Locale.ROOT, "memory: process resident %s, tensors allocated so far %s, collections forced %d"
+                + " (threshold %s), live native pointers %d", mb(org.bytedeco.javacpp.Pointer.physicalBytes()),
+                mb(Nd4jMemory.allocatedBytes()), Nd4jMemory.forcedCollections(), mb(Nd4jMemory.gcThreshold()),
+                org.bytedeco.javacpp.Pointer.totalCount());
     }
 
     private static String mb(long bytes) {

@@ -36,11 +36,7 @@ final class OpenBlasInfo {
     }
 
     private static String readCoreName() {
-        // the copy ND4J's gemm calls (ND4J loads both libopenblas_nolapack and libopenblas)
-        String lib = loadedLibrary("libopenblas_nolapack");
-        if (lib == null) {
-            lib = loadedLibrary("libopenblas");
-        }
+        String lib = libraryInUse();
         if (lib == null) {
             return null;
         }
@@ -56,6 +52,15 @@ final class OpenBlasInfo {
         } catch (Throwable t) { // NOPMD: JNA missing or symbol absent: unknown
             return null;
         }
+    }
+
+    /**
+     * The OpenBLAS library ND4J's products call: ND4J loads both {@code libopenblas_nolapack} (whose cblas
+     * functions it hands to libnd4j) and {@code libopenblas} (a dependency of libnd4j); null when neither is loaded.
+     */
+    static String libraryInUse() {
+        String lib = loadedLibrary("libopenblas_nolapack");
+        return lib != null ? lib : loadedLibrary("libopenblas");
     }
 
     /** The path of a loaded shared library whose file name contains {@code part}, from /proc/self/maps. */

@@ -146,7 +146,7 @@ class Nd4jBackendProviderTest {
         Tensor x = b.fromDoubles(new double[] {1, 2, 3, 4, 5, 6}, DType.FLOAT64, 2, 3);
         double total = 0;
         for (int i = 0; i < 1500; i++) {
-            total += b.sum(b.matmul(x, x, i % 2 == 0, i % 3 == 0 ? i % 2 != 0 : i % 2 == 0)).item();
+            total += b.sum(b.matmul(x, x, i % 2 == 0, i % 2 != 0)).item();
         }
         assertTrue(Double.isFinite(total));
     }

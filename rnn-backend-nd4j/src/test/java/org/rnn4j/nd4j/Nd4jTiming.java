@@ -73,7 +73,6 @@ public final class Nd4jTiming {
                 p.set(b.addScaled(p.value(), p.grad(), -1e-4));
                 p.zeroGrad();
             }
-            layer.parameters().values().iterator().next().value().item(); // wait for nothing asynchronous
         }, warmup, iterations);
     }
 
