@@ -13,9 +13,12 @@ import org.rnn4j.tensor.Tensor;
 
 /**
  * The pure-Java backend: {@link CpuTensor}s on the heap, float32 and float64, with a blocked,
- * multi-threaded matrix product (see {@link Gemm}) and fused LSTM, GRU and Elman cell kernels
+ * multi-threaded matrix product (see {@link Gemm}), fused LSTM, GRU and Elman cell kernels
  * ({@link FusedKernel#LSTM_CELL}, {@link FusedKernel#GRU_CELL}, {@link FusedKernel#RNN_TANH_CELL},
- * {@link FusedKernel#RNN_RELU_CELL}).
+ * {@link FusedKernel#RNN_RELU_CELL}) and whole-sequence kernels ({@link FusedKernel#LSTM_SEQUENCE},
+ * {@link FusedKernel#GRU_SEQUENCE}, {@link FusedKernel#RNN_TANH_SEQUENCE},
+ * {@link FusedKernel#RNN_RELU_SEQUENCE}; see {@link SequenceKernel}), which the layer uses for the
+ * built-in cells.
  *
  * <p>Arguments are validated by {@link AbstractBackend}; the kernels here assume valid input. Large
  * matrix products (more than 2^20 multiply-adds) run on {@link BackendOptions#threads()} threads (0:
@@ -23,7 +26,8 @@ import org.rnn4j.tensor.Tensor;
  * when idle. Everything else runs on the calling thread. Instances are thread-safe.
  *
  * <p>Numerics: float32 elementwise arithmetic is done in float (scalars rounded to float first),
- * transcendental functions in double, rounded once; sums, reductions and softmax accumulate in double
+ * transcendental functions in double, rounded once (the float32 sequence kernels use a rational tanh
+ * accurate to a few float ulps instead, see {@link Vec#tanh}); sums, reductions and softmax accumulate in double
  * for both dtypes; matrix products accumulate in the tensor's dtype.
  */
 public final class CpuBackend extends AbstractBackend {

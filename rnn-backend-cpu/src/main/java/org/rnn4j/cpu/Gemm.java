@@ -24,7 +24,7 @@ import java.util.function.IntConsumer;
  */
 final class Gemm {
     /** Columns per packed panel. */
-    static final int NC = 512;
+    static final int NC = 1024;
     /** Most rows per task. */
     static final int MC = 32;
     /** Below this many multiply-adds ({@code m*n*k}) the direct loop is used. */

@@ -33,7 +33,8 @@ class MatmulTest {
             {1, 1, 1}, {2, 3, 4}, {3, 5, 7}, // direct
             {1, 300, 40}, {2, 17, 600}, // direct: at most two rows
             {5, 9, 130}, {33, 7, 19}, // blocked, odd rows, k remainder
-            {37, 259, 517}, // blocked: k remainder 3, two panels, threaded
+            {37, 259, 517}, // blocked: k remainder 3, threaded
+            {9, 1100, 33}, // two panels
             {64, 1024, 64}, {128, 64, 1030}, // larger
             {600, 40, 70}, {1030, 255, 64}, // narrow: computed transposed
         };
