@@ -113,6 +113,15 @@ abstract class CellKernel implements FusedKernel {
 
     /** Column sums of a row-major {@code [rows, cols]} array, accumulated in double, as the array's type. */
     static Object columnSums(Object m, int rows, int cols) {
+        if (m instanceof float[] f) {
+            double[] acc = new double[cols];
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0, o = r * cols; j < cols; j++) {
+                    acc[j] += f[o + j];
+                }
+            }
+            return Storage.convert(acc, DType.FLOAT32);
+        }
         Arr v = Arr.of(m);
         double[] acc = new double[cols];
         for (int r = 0; r < rows; r++) {

@@ -157,11 +157,12 @@ final class GruSequenceF32 {
         return new Tensor[] {kernel.wrap(dxp, batch, steps, g3), kernel.wrap(dh, batch, hidden), dWb[0], dWb[1], dbih};
     }
 
-    /** {@code n = tanh(x + bx + r * hn)}. */
+    /** {@code n = tanh(x + bx + r * hn)}, in two loops (one loop with both stays scalar); {@code x} is overwritten. */
     private static void newGate(float[] x, float[] bx, float[] r, float[] hn, float[] out, int n) {
         for (int j = 0; j < n; j++) {
-            out[j] = Vec.tanh(x[j] + bx[j] + r[j] * hn[j]);
+            x[j] = x[j] + bx[j] + r[j] * hn[j];
         }
+        Vec.tanh(x, out, n);
     }
 
     /** {@code h' = n + z (h - n)}. */
