@@ -341,14 +341,6 @@ public final class Nd4jBackend extends AbstractBackend {
         return Transforms.tanh(x, true);
     }
 
-    /** tanh in place (on a fresh array or a view of one), with the float32 precision of {@link #tanh}. */
-    static INDArray tanhInPlace(INDArray x) {
-        if (x.dataType() == DataType.FLOAT) {
-            return x.assign(tanh(x));
-        }
-        return Transforms.tanh(x, false);
-    }
-
     /** {@code gy * f'(x)} from the activation's output {@code y}, in a new array. */
     static INDArray activationBackward(UnaryOp op, INDArray y, INDArray gy) {
         switch (op) {

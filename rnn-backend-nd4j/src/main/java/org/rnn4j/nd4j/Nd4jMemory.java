@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * collection it asks for one ({@link System#gc()}), unless the JVM collected on its own in the meantime. The
  * collection makes the dead arrays' buffers reclaimable by ND4J's deallocator threads.
  *
- * <p>The threshold defaults to a quarter of the maximum heap size, at least 64 MB; set it with
+ * <p>The threshold defaults to an eighth of the maximum heap size, within [256 MB, 1 GB]; set it with
  * {@code -Drnn4j.nd4j.gcThreshold=BYTES} (suffixes k, m, g allowed) or {@link #setGcThreshold}. A threshold
  * of 0 disables the forced collections.
  */
@@ -41,7 +41,7 @@ public final class Nd4jMemory {
                 // fall back to the default
             }
         }
-        return Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 4);
+        return Math.max(256L << 20, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8));
     }
 
     static long parseBytes(String s) {

@@ -175,9 +175,9 @@ final class Nd4jRuntime {
      *
      * <p>Why 1: the arrays of a recurrent step are small (tens of thousands of elements), so splitting an
      * elementwise op over threads gains microseconds, while libnd4j's OpenMP threads spin beside OpenBLAS's
-     * own threads. Measured on the 2-core machine of this release: a broadcast bias add of [32, 1024] took
-     * 1.9 ms with 2 OpenMP threads and 0.14 ms with 1, a 1024^3 product ran at half speed with libnd4j's
-     * threads spinning, and the memory soak test ran 6x faster.
+     * own threads. Measured on the 2-core machine of this release while other processes kept it busy: a
+     * broadcast bias add of [32, 1024] took 1.9 ms with 2 OpenMP threads and 0.14 ms with 1, a 1024^3 product
+     * ran at half speed beside libnd4j's spinning threads, and the memory soak test ran 6x faster.
      */
     static void configureThreads(int threads) {
         org.nd4j.linalg.factory.Environment env = org.nd4j.linalg.factory.Nd4j.getEnvironment();

@@ -65,12 +65,13 @@ class Nd4jBackendProviderTest {
         assertEquals("nd4j", nd.name());
         assertTrue(nd.supports(DType.FLOAT32) && nd.supports(DType.FLOAT64));
         assertFalse(nd.supports(null));
-        for (String k : List.of(FusedKernel.LSTM_CELL, FusedKernel.GRU_CELL, FusedKernel.RNN_TANH_CELL, FusedKernel.RNN_RELU_CELL)) {
+        for (String k : List.of(FusedKernel.LSTM_CELL, FusedKernel.GRU_CELL, FusedKernel.RNN_TANH_CELL, FusedKernel.RNN_RELU_CELL,
+                FusedKernel.LSTM_SEQUENCE, FusedKernel.GRU_SEQUENCE, FusedKernel.RNN_TANH_SEQUENCE, FusedKernel.RNN_RELU_SEQUENCE)) {
             assertTrue(nd.fused(k).isPresent(), k);
         }
         assertFalse(nd.fused("no_such_kernel").isPresent());
         Recurrent l = Recurrent.builder(Cells.lstm(), 3, 4).backend(nd).build();
-        assertTrue(l.explain().contains("fused:lstm_cell"), l.explain());
+        assertTrue(l.explain().contains("fused:lstm_sequence"), l.explain());
         assertTrue(Backends.diagnostics().contains("nd4j"), Backends.diagnostics());
     }
 

@@ -19,11 +19,14 @@ import org.rnn4j.tensor.Tensor;
 /**
  * A JMH-free timing harness (a main, not a test): the canonical training step, forward + backward + SGD
  * of one LSTM layer at batch 32, 64 steps, input 128, hidden 256, float32, on the cpu and nd4j backends,
- * plus GRU, inference-only forward, the nd4j composed (unfused) cells and ND4J's raw sgemm rate.
+ * plus GRU, inference-only forward, the nd4j composed (unfused) cells and ND4J's raw sgemm rate. The
+ * workloads run round-robin and the table gives the best and the median round, so that load from other
+ * processes falls on all of them alike.
  *
  * <pre>
  * mvn -B -o -q test-compile -pl rnn-backend-nd4j
- * java -cp "rnn-backend-nd4j/target/test-classes:rnn-backend-nd4j/target/classes:$(cat cp.txt)" org.rnn4j.nd4j.Nd4jTiming [iterations]
+ * mvn -B -o -q dependency:build-classpath -Dmdep.outputFile=cp.txt -pl rnn-backend-nd4j
+ * java -cp "rnn-backend-nd4j/target/test-classes:rnn-backend-nd4j/target/classes:$(cat rnn-backend-nd4j/cp.txt)" org.rnn4j.nd4j.Nd4jTiming [rounds] [cpu,nd4j]
  * OPENBLAS_CORETYPE=SkylakeX java ... org.rnn4j.nd4j.Nd4jTiming
  * </pre>
  */
@@ -46,45 +49,34 @@ public final class Nd4jTiming {
         return b.fromFloats(x, dt, shape);
     }
 
-    /** Median milliseconds of one step after warm-up. */
-    private static double time(Runnable step, int warmup, int iterations) {
-        for (int i = 0; i < warmup; i++) {
-            step.run();
-        }
-        double[] ms = new double[iterations];
-        for (int i = 0; i < iterations; i++) {
-            long t0 = System.nanoTime();
-            step.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        Arrays.sort(ms);
-        return ms[iterations / 2];
+    /** One workload: a name and a step that runs it once. */
+    private record Config(String name, Runnable step) {
     }
 
-    private static double trainStep(Backend b, Cell cell, int warmup, int iterations) {
+    private static Runnable trainStep(Backend b, Cell cell) {
         DType dt = DType.FLOAT32;
         Recurrent layer = Recurrent.builder(cell, I, H).backend(b).dtype(dt).seed(1).build();
         Var x = Var.constant(random(b, dt, 2, B, T, I));
         Tensor r = random(b, dt, 3, B, T, H);
-        return time(() -> {
+        return () -> {
             Var out = layer.forward(x).output();
             F.sum(F.mul(out, Var.constant(r))).backward();
             for (Var p : layer.parameters().values()) {
                 p.set(b.addScaled(p.value(), p.grad(), -1e-4));
                 p.zeroGrad();
             }
-        }, warmup, iterations);
+        };
     }
 
-    private static double forwardOnly(Backend b, Cell cell, int warmup, int iterations) {
+    private static Runnable forwardOnly(Backend b, Cell cell) {
         DType dt = DType.FLOAT32;
         Recurrent layer = Recurrent.builder(cell, I, H).backend(b).dtype(dt).seed(1).build();
         Var x = Var.constant(random(b, dt, 2, B, T, I));
-        return time(() -> {
+        return () -> {
             try (var off = Grad.disabled()) {
                 layer.forward(x).output().value().toFloatArray();
             }
-        }, warmup, iterations);
+        };
     }
 
     private static double sgemm(int n) {
@@ -102,36 +94,48 @@ public final class Nd4jTiming {
     }
 
     public static void main(String[] args) {
-        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-        int warmup = 3;
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 9;
+        int warmup = 2;
         List<String> backends = args.length > 1 ? Arrays.asList(args[1].split(",")) : List.of("cpu", "nd4j");
         Backend nd4j = Backends.get("nd4j");
         System.out.println(Nd4jDiagnostics.describe());
         System.out.printf(Locale.ROOT, "ND4J sgemm: 512^3 %.1f GFLOP/s, 2048^3 %.1f GFLOP/s (OPENBLAS_CORETYPE=%s)%n", sgemm(512), sgemm(2048),
                 System.getenv("OPENBLAS_CORETYPE"));
-        List<String> rows = new ArrayList<>();
+        List<Config> configs = new ArrayList<>();
+        String shape = "b" + B + " t" + T + " i" + I + " h" + H + " f32";
         for (String name : backends) {
             Backend b = name.equals("nd4j") ? nd4j : Backends.get(name);
-            rows.add(String.format(Locale.ROOT, "%-5s LSTM train step (fwd+bwd+SGD) b%d t%d i%d h%d f32: %8.1f ms  [%s]", name, B, T, I, H,
-                    trainStep(b, Cells.lstm(), warmup, iterations), Cells.lstm().implementation(b)));
-            System.out.println(rows.get(rows.size() - 1));
-            rows.add(String.format(Locale.ROOT, "%-5s GRU  train step (fwd+bwd+SGD) b%d t%d i%d h%d f32: %8.1f ms  [%s]", name, B, T, I, H,
-                    trainStep(b, Cells.gru(), warmup, iterations), Cells.gru().implementation(b)));
-            System.out.println(rows.get(rows.size() - 1));
-            rows.add(String.format(Locale.ROOT, "%-5s LSTM forward only (inference)          : %8.1f ms", name,
-                    forwardOnly(b, Cells.lstm(), warmup, iterations)));
-            System.out.println(rows.get(rows.size() - 1));
+            configs.add(new Config(name + " LSTM train " + shape + " [" + Cells.lstm().implementation(b) + "]", trainStep(b, Cells.lstm())));
+            configs.add(new Config(name + " GRU  train " + shape + " [" + Cells.gru().implementation(b) + "]", trainStep(b, Cells.gru())));
+            configs.add(new Config(name + " LSTM forward only (inference)", forwardOnly(b, Cells.lstm())));
             if (name.equals("nd4j")) {
-                rows.add(String.format(Locale.ROOT, "%-5s LSTM train step, composed cell          : %8.1f ms  [%s]", name,
-                        trainStep(b, Cells.composed(Cells.lstm()), warmup, iterations), Cells.composed(Cells.lstm()).implementation(b)));
-                System.out.println(rows.get(rows.size() - 1));
-                rows.add(String.format(Locale.ROOT, "%-5s GRU  train step, composed cell          : %8.1f ms  [%s]", name,
-                        trainStep(b, Cells.composed(Cells.gru()), warmup, iterations), Cells.composed(Cells.gru()).implementation(b)));
-                System.out.println(rows.get(rows.size() - 1));
+                configs.add(new Config(name + " LSTM train, composed cell", trainStep(b, Cells.composed(Cells.lstm()))));
+                configs.add(new Config(name + " GRU  train, composed cell", trainStep(b, Cells.composed(Cells.gru()))));
+            }
+        }
+        // round-robin, so that load from other processes falls on every configuration alike
+        double[][] ms = new double[configs.size()][rounds];
+        for (int round = -warmup; round < rounds; round++) {
+            for (int c = 0; c < configs.size(); c++) {
+                long t0 = System.nanoTime();
+                configs.get(c).step().run();
+                if (round >= 0) {
+                    ms[c][round] = (System.nanoTime() - t0) / 1e6;
+                }
             }
         }
         System.out.println();
-        rows.forEach(System.out::println);
+        System.out.printf(Locale.ROOT, "%-62s %10s %10s%n", "workload (" + rounds + " rounds)", "min ms", "median ms");
+        for (int c = 0; c < configs.size(); c++) {
+            double[] v = ms[c].clone();
+            Arrays.sort(v);
+            System.out.printf(Locale.ROOT, "%-62s %10.1f %10.1f%n", configs.get(c).name(), v[0], v[rounds / 2]);
+        }
         System.out.println(Nd4jDiagnostics.memory());
+        try {
+            System.out.println("load average: " + new String(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get("/proc/loadavg"))).trim());
+        } catch (java.io.IOException e) {
+            // not on Linux
+        }
     }
 }
