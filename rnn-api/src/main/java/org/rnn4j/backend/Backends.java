@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,7 +131,9 @@ public final class Backends {
             } catch (RuntimeException | LinkageError e) {
                 throw new BackendException("Backend '" + resolved + "' failed to start: " + e, e);
             }
-            LOG.debug("Started backend {} {}", b.name(), b.version());
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("Started backend {} {}", b.name(), b.version());
+            }
             CREATED.put(key, b);
             return b;
         }
@@ -190,13 +191,18 @@ public final class Backends {
         if (all.isEmpty()) {
             throw new BackendException(noBackendMessage());
         }
-        return all.values().stream()
-                .filter(p -> p.availability().available())
-                .max(Comparator.comparingInt(BackendProvider::priority))
-                .map(BackendProvider::name)
-                .orElseThrow(() -> new BackendException("No rnn4j backend is available here: " + all.values().stream()
-                        .map(p -> p.name() + " (" + p.availability().reason() + ")")
-                        .collect(Collectors.joining(", "))));
+        // ask in descending priority and stop at the first available one: availability() may load native libraries
+        List<BackendProvider> byPriority = new ArrayList<>(all.values());
+        byPriority.sort(Comparator.comparingInt(BackendProvider::priority).reversed());
+        List<String> why = new ArrayList<>();
+        for (BackendProvider p : byPriority) {
+            Availability a = p.availability();
+            if (a.available()) {
+                return p.name();
+            }
+            why.add(p.name() + " (" + a.reason() + ")");
+        }
+        throw new BackendException("No rnn4j backend is available here: " + String.join(", ", why));
     }
 
     /** A human-readable listing of every provider: name, priority, version, jar and availability. */
