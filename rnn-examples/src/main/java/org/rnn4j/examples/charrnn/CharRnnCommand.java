@@ -56,7 +56,7 @@ public final class CharRnnCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "1", paramLabel = "N", description = "Recurrent layers (default: ${DEFAULT-VALUE}).")
     int layers;
 
-    @Option(names = "--hidden", defaultValue = "192", paramLabel = "N", description = "Hidden size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--hidden", defaultValue = "256", paramLabel = "N", description = "Hidden size (default: ${DEFAULT-VALUE}).")
     int hidden;
 
     @Option(names = "--embedding", defaultValue = "64", paramLabel = "N", description = "Character embedding size (default: ${DEFAULT-VALUE}).")

@@ -60,7 +60,7 @@ public final class NamesCommand implements Callable<Integer> {
             description = "Read names in both directions (default: ${DEFAULT-VALUE}; --no-bidirectional to turn off).")
     boolean bidirectional;
 
-    @Option(names = "--dropout", defaultValue = "0.3", paramLabel = "P",
+    @Option(names = "--dropout", defaultValue = "0.5", paramLabel = "P",
             description = "Dropout before the output layer (and between layers; default: ${DEFAULT-VALUE}).")
     double dropout;
 
@@ -75,7 +75,7 @@ public final class NamesCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", paramLabel = "N", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--epochs", defaultValue = "40", paramLabel = "N", description = "Most epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "12", paramLabel = "N", description = "Most epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--minutes", defaultValue = "4.5", paramLabel = "M",
