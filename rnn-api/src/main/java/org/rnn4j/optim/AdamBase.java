@@ -7,7 +7,7 @@ import org.rnn4j.backend.Backend;
 import org.rnn4j.tensor.Tensor;
 
 /** The update shared by {@link Adam} (L2 weight decay added to the gradient) and {@link AdamW} (decoupled). */
-abstract class AdamBase extends OptimizerBase {
+public abstract class AdamBase extends OptimizerBase {
     static final String M = "exp_avg";
     static final String V = "exp_avg_sq";
     static final String VMAX = "max_exp_avg_sq";
@@ -20,16 +20,83 @@ abstract class AdamBase extends OptimizerBase {
     final boolean maximize;
     private final boolean decoupled;
 
-    AdamBase(String kind, Collection<Var> params, double lr, double beta1, double beta2, double eps, double weightDecay,
-            boolean amsgrad, boolean maximize, boolean decoupled) {
-        super(kind, params, lr);
-        this.beta1 = checkBeta(kind, "beta1", beta1);
-        this.beta2 = checkBeta(kind, "beta2", beta2);
-        this.eps = checkNonNegative(kind, "eps", eps);
-        this.weightDecay = checkNonNegative(kind, "weightDecay", weightDecay);
-        this.amsgrad = amsgrad;
-        this.maximize = maximize;
+    AdamBase(String kind, Settings<?, ?> s, boolean decoupled) {
+        super(kind, s.params, s.lr);
+        this.beta1 = checkBeta(kind, "beta1", s.beta1);
+        this.beta2 = checkBeta(kind, "beta2", s.beta2);
+        this.eps = checkNonNegative(kind, "eps", s.eps);
+        this.weightDecay = checkNonNegative(kind, "weightDecay", s.weightDecay);
+        this.amsgrad = s.amsgrad;
+        this.maximize = s.maximize;
         this.decoupled = decoupled;
+    }
+
+    /**
+     * The hyper-parameters {@link Adam} and {@link AdamW} share, with PyTorch's defaults; they differ
+     * only in how weight decay acts (and AdamW's default of 0.01).
+     *
+     * @param <B> the concrete builder, returned by every setter
+     * @param <O> the optimizer it builds
+     */
+    public abstract static class Settings<B extends Settings<B, O>, O extends Optimizer> {
+        final Collection<Var> params;
+        double lr = 1e-3;
+        double beta1 = 0.9;
+        double beta2 = 0.999;
+        double eps = 1e-8;
+        double weightDecay;
+        boolean amsgrad;
+        boolean maximize;
+
+        Settings(Collection<Var> params, double defaultWeightDecay) {
+            this.params = params;
+            this.weightDecay = defaultWeightDecay;
+        }
+
+        @SuppressWarnings("unchecked")
+        private B self() {
+            return (B) this;
+        }
+
+        /** Learning rate, {@code >= 0} (default 1e-3). */
+        public B lr(double lr) {
+            this.lr = lr;
+            return self();
+        }
+
+        /** Decay rates of the first and second moment estimates, each in {@code [0, 1)} (default 0.9, 0.999). */
+        public B betas(double beta1, double beta2) {
+            this.beta1 = beta1;
+            this.beta2 = beta2;
+            return self();
+        }
+
+        /** Term added to the denominator, {@code >= 0} (default 1e-8). */
+        public B eps(double eps) {
+            this.eps = eps;
+            return self();
+        }
+
+        /** Weight decay, {@code >= 0}: L2 added to the gradient for Adam, decoupled for AdamW. */
+        public B weightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return self();
+        }
+
+        /** Use the maximum of past second moments (AMSGrad; default false). */
+        public B amsgrad(boolean amsgrad) {
+            this.amsgrad = amsgrad;
+            return self();
+        }
+
+        /** Maximize the objective instead of minimizing (default false). */
+        public B maximize(boolean maximize) {
+            this.maximize = maximize;
+            return self();
+        }
+
+        /** The optimizer; validates every hyper-parameter and the parameters. */
+        public abstract O build();
     }
 
     @Override

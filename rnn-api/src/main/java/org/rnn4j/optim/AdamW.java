@@ -19,7 +19,7 @@ import org.rnn4j.autograd.Var;
 public final class AdamW extends AdamBase {
 
     private AdamW(Builder b) {
-        super("AdamW", b.params, b.lr, b.beta1, b.beta2, b.eps, b.weightDecay, b.amsgrad, b.maximize, true);
+        super("AdamW", b, true);
     }
 
     /** A builder over {@code params} (e.g. {@code module.parameters().values()}), copied at {@link Builder#build()}. */
@@ -27,59 +27,13 @@ public final class AdamW extends AdamBase {
         return new Builder(params);
     }
 
-    /** Hyper-parameters of {@link AdamW}, with PyTorch's defaults. */
-    public static final class Builder {
-        private final Collection<Var> params;
-        private double lr = 1e-3;
-        private double beta1 = 0.9;
-        private double beta2 = 0.999;
-        private double eps = 1e-8;
-        private double weightDecay = 1e-2;
-        private boolean amsgrad;
-        private boolean maximize;
-
+    /** Hyper-parameters of {@link AdamW}, with PyTorch's defaults (weight decay 1e-2). */
+    public static final class Builder extends Settings<Builder, AdamW> {
         private Builder(Collection<Var> params) {
-            this.params = params;
+            super(params, 1e-2);
         }
 
-        /** Learning rate, {@code >= 0} (default 1e-3). */
-        public Builder lr(double lr) {
-            this.lr = lr;
-            return this;
-        }
-
-        /** Decay rates of the first and second moment estimates, each in {@code [0, 1)} (default 0.9, 0.999). */
-        public Builder betas(double beta1, double beta2) {
-            this.beta1 = beta1;
-            this.beta2 = beta2;
-            return this;
-        }
-
-        /** Term added to the denominator, {@code >= 0} (default 1e-8). */
-        public Builder eps(double eps) {
-            this.eps = eps;
-            return this;
-        }
-
-        /** Decoupled weight decay: each step first multiplies the parameter by {@code 1 - lr * weightDecay}; {@code >= 0} (default 0.01). */
-        public Builder weightDecay(double weightDecay) {
-            this.weightDecay = weightDecay;
-            return this;
-        }
-
-        /** Use the maximum of past second moments (AMSGrad; default false). */
-        public Builder amsgrad(boolean amsgrad) {
-            this.amsgrad = amsgrad;
-            return this;
-        }
-
-        /** Maximize the objective instead of minimizing (default false). */
-        public Builder maximize(boolean maximize) {
-            this.maximize = maximize;
-            return this;
-        }
-
-        /** The optimizer; validates every hyper-parameter and the parameters. */
+        @Override
         public AdamW build() {
             return new AdamW(this);
         }

@@ -17,6 +17,7 @@ import org.rnn4j.nn.Cells;
 import org.rnn4j.nn.Recurrent;
 import org.rnn4j.optim.Adagrad;
 import org.rnn4j.optim.Adam;
+import org.rnn4j.optim.AdamBase;
 import org.rnn4j.optim.AdamW;
 import org.rnn4j.optim.GradClip;
 import org.rnn4j.optim.Optimizer;
@@ -167,17 +168,12 @@ public final class GoldenRunner {
                 yield b.build();
             }
             case "Adam", "AdamW" -> {
-                double[] betas = m.containsKey("betas") ? pair(m, "betas", used) : null;
-                if ("Adam".equals(name)) {
-                    Adam.Builder b = Adam.builder(params).lr(num(m, "lr", used));
-                    if (betas != null) b.betas(betas[0], betas[1]);
-                    if (m.containsKey("eps")) b.eps(num(m, "eps", used));
-                    if (m.containsKey("weight_decay")) b.weightDecay(num(m, "weight_decay", used));
-                    if (m.containsKey("amsgrad")) b.amsgrad(bool(m, "amsgrad", used));
-                    yield b.build();
+                AdamBase.Settings<?, ?> b = "Adam".equals(name) ? Adam.builder(params) : AdamW.builder(params);
+                b.lr(num(m, "lr", used));
+                if (m.containsKey("betas")) {
+                    double[] betas = pair(m, "betas", used);
+                    b.betas(betas[0], betas[1]);
                 }
-                AdamW.Builder b = AdamW.builder(params).lr(num(m, "lr", used));
-                if (betas != null) b.betas(betas[0], betas[1]);
                 if (m.containsKey("eps")) b.eps(num(m, "eps", used));
                 if (m.containsKey("weight_decay")) b.weightDecay(num(m, "weight_decay", used));
                 if (m.containsKey("amsgrad")) b.amsgrad(bool(m, "amsgrad", used));
