@@ -96,7 +96,9 @@ public final class Main implements Callable<Integer> {
                         org.rnn4j.backend.Backend b = Backends.get(e.getKey());
                         java.util.List<String> fused = new java.util.ArrayList<>();
                         for (String k : java.util.List.of(org.rnn4j.backend.FusedKernel.LSTM_CELL, org.rnn4j.backend.FusedKernel.GRU_CELL,
-                                org.rnn4j.backend.FusedKernel.RNN_TANH_CELL, org.rnn4j.backend.FusedKernel.RNN_RELU_CELL)) {
+                                org.rnn4j.backend.FusedKernel.RNN_TANH_CELL, org.rnn4j.backend.FusedKernel.RNN_RELU_CELL,
+                                org.rnn4j.backend.FusedKernel.LSTM_SEQUENCE, org.rnn4j.backend.FusedKernel.GRU_SEQUENCE,
+                                org.rnn4j.backend.FusedKernel.RNN_TANH_SEQUENCE, org.rnn4j.backend.FusedKernel.RNN_RELU_SEQUENCE)) {
                             if (b.fused(k).isPresent()) {
                                 fused.add(k);
                             }

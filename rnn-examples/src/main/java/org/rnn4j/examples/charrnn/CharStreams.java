@@ -60,16 +60,19 @@ final class CharStreams {
     }
 
     /**
-     * Mean cross-entropy in nats per character of the model on {@code ids} (at most {@code maxChars} of
-     * them; 0 for all), read as {@code batch} streams in chunks of {@code seq} with the state carried
-     * through. Each stream first reads, unscored, up to 128 characters that precede it ({@code context},
-     * the text before {@code ids}, for the first stream), so that no character is scored without
-     * context. Leaves the model's carried (training) state alone.
+     * Mean cross-entropy in nats per character of the model on {@code ids}, read as {@code batch} streams
+     * spread evenly over the whole of {@code ids}, in chunks of {@code seq} with the state carried
+     * through; with {@code maxChars > 0} only the first {@code maxChars / batch} characters of each stream
+     * are read (a cheaper estimate that still samples the whole text). Each stream first reads, unscored,
+     * up to 128 characters that precede it ({@code context}, the text before {@code ids}, for the first
+     * stream), so that no character is scored without context. Leaves the model's carried (training)
+     * state alone.
      */
     static double evaluate(CharModel model, int[] ids, int[] context, int maxChars, int batch, int seq) {
-        int n = maxChars > 0 ? Math.min(ids.length, maxChars + 1) : ids.length;
+        int n = ids.length;
         int streams = Math.max(1, Math.min(batch, (n - 1) / Math.max(1, seq)));
         int length = (n - 1) / streams;
+        int read = maxChars > 0 ? Math.min(length, Math.max(seq, maxChars / streams)) : length;
         int burn = Math.min(128, Math.min(context.length, streams > 1 ? length : Integer.MAX_VALUE));
         double sum = 0;
         long count = 0;
@@ -87,8 +90,8 @@ final class CharStreams {
                 }
                 state = new ArrayList<>(model.logits(prefix, streams, burn, null).finalState());
             }
-            for (int pos = 0; pos < length; pos += seq) {
-                int t = Math.min(seq, length - pos);
+            for (int pos = 0; pos < read; pos += seq) {
+                int t = Math.min(seq, read - pos);
                 int[] in = new int[streams * t];
                 int[] tg = new int[streams * t];
                 for (int b = 0; b < streams; b++) {
