@@ -49,8 +49,8 @@ final class Environment {
         String policy = System.getenv("OMP_WAIT_POLICY");
         String n = System.getenv("OMP_NUM_THREADS");
         return "OMP_WAIT_POLICY=" + (policy == null ? "(unset)" : policy) + ", OMP_NUM_THREADS=" + (n == null ? "(unset)" : n)
-                + (policy == null ? " (on a busy machine, OpenMP's spinning threads slow ND4J, DL4J and torch by 10x or more:"
-                + " export OMP_WAIT_POLICY=PASSIVE)" : "");
+                + (policy == null ? " (OpenMP's spinning threads compete with OpenBLAS's and other processes' threads, which slowed"
+                + " DL4J and torch up to 5x on 2 cores: consider export OMP_WAIT_POLICY=PASSIVE)" : "");
     }
 
     /** A warning when the 1-minute load average says other processes compete for the cores, else null. */

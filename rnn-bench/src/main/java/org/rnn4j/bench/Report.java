@@ -127,9 +127,11 @@ public final class Report {
             }
         }
         String core = System.getenv(Environment.CORETYPE);
+        String omp = System.getenv("OMP_WAIT_POLICY");
         CategoryChart chart = new CategoryChartBuilder().width(1400).height(720)
-                .title(String.format(Locale.ROOT, "rnn4j benchmark: effective GFLOP/s, higher is better (%d cores, %s=%s)",
-                        Runtime.getRuntime().availableProcessors(), Environment.CORETYPE, core == null ? "unset" : core))
+                .title(String.format(Locale.ROOT, "rnn4j benchmark: effective GFLOP/s, higher is better (%d cores, %s=%s, OMP_WAIT_POLICY=%s)",
+                        Runtime.getRuntime().availableProcessors(), Environment.CORETYPE, core == null ? "unset" : core,
+                        omp == null ? "unset" : omp))
                 .xAxisTitle("workload").yAxisTitle("GFLOP/s").build();
         Styler st = chart.getStyler();
         st.setLegendPosition(Styler.LegendPosition.InsideNW);
