@@ -196,8 +196,23 @@ final class Nd4jRuntime {
         ops = Math.max(1, ops);
         env.setMaxThreads(ops);
         env.setMaxMasterThreads(ops);
+        setOmpThreads(ops);
         if (threads > 0) {
             org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(threads);
+        }
+    }
+
+    /**
+     * Environment.setMaxThreads alone does not reach libnd4j's OpenMP pool in 1.0.0-M2.1; NativeOps does.
+     * NativeOpsHolder lives in nd4j-native (a run-time dependency), hence the reflection.
+     */
+    private static void setOmpThreads(int threads) {
+        try {
+            Object holder = Class.forName("org.nd4j.nativeblas.NativeOpsHolder").getMethod("getInstance").invoke(null);
+            Object ops = holder.getClass().getMethod("getDeviceNativeOps").invoke(holder);
+            ops.getClass().getMethod("setOmpNumThreads", int.class).invoke(ops, threads);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Nd4jRuntime.class).warn("Could not set libnd4j's OpenMP threads to {}: {}", threads, e.toString());
         }
     }
 }
