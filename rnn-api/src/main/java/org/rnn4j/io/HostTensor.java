@@ -211,23 +211,18 @@ public final class HostTensor {
      */
     public int[] asInts() {
         requireInteger("asInts()");
-        int[] out = new int[size];
         if (type == StoredType.I32) {
-            System.arraycopy((int[]) data, 0, out, 0, size);
-        } else if (type == StoredType.I64) {
-            long[] a = (long[]) data;
-            for (int i = 0; i < size; i++) {
-                long v = a[i];
-                if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                    throw new ArithmeticException("element " + i + " of an I64 tensor of shape " + Shapes.str(shape) + " is " + v
-                            + ", which does not fit an int (" + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE + "); use asLongs()");
-                }
-                out[i] = (int) v;
+            return ((int[]) data).clone();
+        }
+        long[] wide = asLongs();
+        int[] out = new int[size];
+        for (int i = 0; i < size; i++) {
+            long v = wide[i];
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw new ArithmeticException("element " + i + " of an I64 tensor of shape " + Shapes.str(shape) + " is " + v
+                        + ", which does not fit an int (" + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE + "); use asLongs()");
             }
-        } else {
-            for (int i = 0; i < size; i++) {
-                out[i] = (int) smallElementAsDouble(i);
-            }
+            out[i] = (int) v;
         }
         return out;
     }
