@@ -1,11 +1,13 @@
 package org.rnn4j.autograd;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
-import org.rnn4j.backend.Backend;
-import org.rnn4j.backend.FusedKernel;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.spi.FusedKernel;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
 
@@ -46,12 +48,12 @@ public final class F {
         return new Var(out, true, node, 0);
     }
 
-    private static Backend be(Var v) {
-        return v.value().backend();
+    private static ComputeBackend be(Var v) {
+        return ComputeBackend.of(v.value());
     }
 
     private static Tensor reduceTo(Tensor g, int[] shape) {
-        return Arrays.equals(g.shape(), shape) ? g : g.backend().sumToTrailing(g, shape);
+        return Arrays.equals(g.shape(), shape) ? g : ComputeBackend.of(g).sumToTrailing(g, shape);
     }
 
     // ---- arithmetic ----
@@ -67,7 +69,7 @@ public final class F {
     public static Var sub(Var a, Var b) {
         Tensor out = be(a).sub(a.value(), b.value());
         int[] bs = b.shape();
-        return record("sub", out, g -> new Tensor[] {g, reduceTo(g.backend().scale(g, -1), bs)}, a, b);
+        return record("sub", out, g -> new Tensor[] {g, reduceTo(ComputeBackend.of(g).scale(g, -1), bs)}, a, b);
     }
 
     /** {@code a * b} elementwise; {@code b} may be broadcast over a's leading dimensions. */
@@ -76,15 +78,15 @@ public final class F {
         Tensor bv = b.value();
         Tensor out = be(a).mul(av, bv);
         return record("mul", out, g -> new Tensor[] {
-            a.requiresGrad() ? g.backend().mul(g, bv) : null,
-            b.requiresGrad() ? reduceTo(g.backend().mul(g, av), bv.shape()) : null}, a, b);
+            a.requiresGrad() ? ComputeBackend.of(g).mul(g, bv) : null,
+            b.requiresGrad() ? reduceTo(ComputeBackend.of(g).mul(g, av), bv.shape()) : null}, a, b);
     }
 
     /** {@code a / b} elementwise; {@code b} may be broadcast over a's leading dimensions. */
     public static Var div(Var a, Var b) {
         Tensor av = a.value();
         Tensor bv = b.value();
-        Backend k = be(a);
+        ComputeBackend k = be(a);
         Tensor out = k.div(av, bv);
         return record("div", out, g -> new Tensor[] {
             a.requiresGrad() ? k.div(g, bv) : null,
@@ -93,7 +95,7 @@ public final class F {
 
     /** {@code a * s}. */
     public static Var scale(Var a, double s) {
-        return record("scale", be(a).scale(a.value(), s), g -> new Tensor[] {g.backend().scale(g, s)}, a);
+        return record("scale", be(a).scale(a.value(), s), g -> new Tensor[] {ComputeBackend.of(g).scale(g, s)}, a);
     }
 
     /** {@code a + s}. */
@@ -116,31 +118,31 @@ public final class F {
     /** Hyperbolic tangent. */
     public static Var tanh(Var a) {
         Tensor y = be(a).tanh(a.value());
-        return record("tanh", y, g -> new Tensor[] {g.backend().tanhBackward(y, g)}, a);
+        return record("tanh", y, g -> new Tensor[] {ComputeBackend.of(g).tanhBackward(y, g)}, a);
     }
 
     /** Logistic sigmoid. */
     public static Var sigmoid(Var a) {
         Tensor y = be(a).sigmoid(a.value());
-        return record("sigmoid", y, g -> new Tensor[] {g.backend().sigmoidBackward(y, g)}, a);
+        return record("sigmoid", y, g -> new Tensor[] {ComputeBackend.of(g).sigmoidBackward(y, g)}, a);
     }
 
     /** {@code max(a, 0)}. */
     public static Var relu(Var a) {
         Tensor y = be(a).relu(a.value());
-        return record("relu", y, g -> new Tensor[] {g.backend().reluBackward(y, g)}, a);
+        return record("relu", y, g -> new Tensor[] {ComputeBackend.of(g).reluBackward(y, g)}, a);
     }
 
     /** Natural exponential. */
     public static Var exp(Var a) {
         Tensor y = be(a).exp(a.value());
-        return record("exp", y, g -> new Tensor[] {g.backend().mul(g, y)}, a);
+        return record("exp", y, g -> new Tensor[] {ComputeBackend.of(g).mul(g, y)}, a);
     }
 
     /** Natural logarithm. */
     public static Var log(Var a) {
         Tensor x = a.value();
-        return record("log", be(a).log(x), g -> new Tensor[] {g.backend().div(g, x)}, a);
+        return record("log", be(a).log(x), g -> new Tensor[] {ComputeBackend.of(g).div(g, x)}, a);
     }
 
     // ---- linear algebra ----
@@ -149,7 +151,7 @@ public final class F {
     public static Var matmul(Var a, Var b, boolean transposeA, boolean transposeB) {
         Tensor av = a.value();
         Tensor bv = b.value();
-        Backend k = be(a);
+        ComputeBackend k = be(a);
         Tensor out = k.matmul(av, bv, transposeA, transposeB);
         return record("matmul", out, g -> new Tensor[] {
             a.requiresGrad() ? (transposeA ? k.matmul(bv, g, transposeB, true) : k.matmul(g, bv, false, !transposeB)) : null,
@@ -189,7 +191,7 @@ public final class F {
         int[] shape = a.shape();
         Tensor out = be(a).sumLastAxis(a.value());
         return record("sumLastAxis", out, g -> {
-            Backend k = g.backend();
+            ComputeBackend k = ComputeBackend.of(g);
             int n = shape[shape.length - 1];
             Tensor col = k.reshape(g, g.size(), 1);
             Tensor ones = k.full(1.0, g.dtype(), 1, n);
@@ -198,7 +200,7 @@ public final class F {
     }
 
     private static Tensor broadcast(Tensor g, int[] shape) {
-        Backend k = g.backend();
+        ComputeBackend k = ComputeBackend.of(g);
         return k.add(k.zeros(g.dtype(), shape), g);
     }
 
@@ -207,12 +209,12 @@ public final class F {
     /** Same data, new shape. */
     public static Var reshape(Var a, int... shape) {
         int[] orig = a.shape();
-        return record("reshape", be(a).reshape(a.value(), shape), g -> new Tensor[] {g.backend().reshape(g, orig)}, a);
+        return record("reshape", be(a).reshape(a.value(), shape), g -> new Tensor[] {ComputeBackend.of(g).reshape(g, orig)}, a);
     }
 
     /** 2-D transpose. */
     public static Var transpose(Var a) {
-        return record("transpose", be(a).transpose(a.value()), g -> new Tensor[] {g.backend().transpose(g)}, a);
+        return record("transpose", be(a).transpose(a.value()), g -> new Tensor[] {ComputeBackend.of(g).transpose(g)}, a);
     }
 
     /** Elements {@code [start, end)} along {@code axis}. */
@@ -225,7 +227,7 @@ public final class F {
 
     /** Places {@code g} at {@code start} along {@code axis} in a zero tensor of {@code fullShape}. */
     private static Tensor padInto(Tensor g, int axis, int start, int[] fullShape) {
-        Backend k = g.backend();
+        ComputeBackend k = ComputeBackend.of(g);
         int n = g.shape()[axis];
         List<Tensor> parts = new ArrayList<>(3);
         if (start > 0) {
@@ -264,7 +266,7 @@ public final class F {
             int off = 0;
             for (int i = 0; i < sizes.length; i++) {
                 if (parts.get(i).requiresGrad()) {
-                    grads[i] = g.backend().slice(g, ax, off, off + sizes[i]);
+                    grads[i] = ComputeBackend.of(g).slice(g, ax, off, off + sizes[i]);
                 }
                 off += sizes[i];
             }
@@ -286,7 +288,7 @@ public final class F {
         int[] shape = a.shape();
         int ax = Shapes.axis(axis, shape.length);
         int n = shape[ax];
-        Backend k = be(a);
+        ComputeBackend k = be(a);
         int[] pieceShape = new int[shape.length - 1];
         for (int i = 0, j = 0; i < shape.length; i++) {
             if (i != ax) {
@@ -358,7 +360,7 @@ public final class F {
     /** Log-softmax over the last axis of {@code [N, C]}. */
     public static Var logSoftmax(Var a) {
         Tensor y = be(a).logSoftmax(a.value());
-        return record("logSoftmax", y, g -> new Tensor[] {g.backend().logSoftmaxBackward(y, g)}, a);
+        return record("logSoftmax", y, g -> new Tensor[] {ComputeBackend.of(g).logSoftmaxBackward(y, g)}, a);
     }
 
     /** Softmax over the last axis of {@code [N, C]}. */
@@ -371,7 +373,7 @@ public final class F {
         int columns = a.dim(1);
         int[] idx = index.clone();
         return record("gatherColumns", be(a).gatherColumns(a.value(), idx),
-                g -> new Tensor[] {g.backend().scatterColumns(g, idx, columns)}, a);
+                g -> new Tensor[] {ComputeBackend.of(g).scatterColumns(g, idx, columns)}, a);
     }
 
     /** Embedding lookup: {@code out[n, :] = table[index[n], :]} for {@code table [V, E]}; result {@code [n, E]}. */
@@ -379,7 +381,7 @@ public final class F {
         int rows = table.dim(0);
         int[] idx = index.clone();
         return record("gatherRows", be(table).gatherRows(table.value(), idx),
-                g -> new Tensor[] {g.backend().scatterAddRows(g, idx, rows)}, table);
+                g -> new Tensor[] {ComputeBackend.of(g).scatterAddRows(g, idx, rows)}, table);
     }
 
     // ---- fused kernels ----

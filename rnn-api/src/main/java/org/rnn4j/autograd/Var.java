@@ -1,12 +1,14 @@
 package org.rnn4j.autograd;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -170,14 +172,14 @@ public final class Var {
                 } else {
                     Tensor[] slot = pending.computeIfAbsent(in.creator, n -> new Tensor[n.outputCount]);
                     Tensor prev = slot[in.outputIndex];
-                    slot[in.outputIndex] = prev == null ? g : prev.backend().add(prev, g);
+                    slot[in.outputIndex] = prev == null ? g : ComputeBackend.of(prev).add(prev, g);
                 }
             }
         }
     }
 
     private void accumulate(Tensor g) {
-        grad = grad == null ? g : grad.backend().add(grad, g);
+        grad = grad == null ? g : ComputeBackend.of(grad).add(grad, g);
     }
 
     /** Nodes reachable from {@code root}, each after all nodes it depends on (iterative DFS). */

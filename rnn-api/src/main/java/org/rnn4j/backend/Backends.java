@@ -10,6 +10,10 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
+import org.rnn4j.spi.Availability;
+import org.rnn4j.spi.BackendProvider;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.tensor.BackendOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,7 +117,12 @@ public final class Backends {
      *                          and the backends that are installed
      */
     public static Backend get(String name, BackendOptions options) {
-        String resolved = resolveName(name);
+        if (options == null) {
+            throw new IllegalArgumentException("Backends.get: options is null; pass BackendOptions.defaults()");
+        }
+        // one discovery per call: the same provider map resolves the name and creates the backend
+        Map<String, BackendProvider> all = providers();
+        String resolved = resolveName(name, System.getProperty(PROPERTY), System.getenv(ENV), all);
         String key = resolved + "#" + options;
         Backend existing = CREATED.get(key);
         if (existing != null) {
@@ -124,7 +133,7 @@ public final class Backends {
             if (existing != null) {
                 return existing;
             }
-            BackendProvider p = providers().get(resolved);
+            BackendProvider p = all.get(resolved);
             Backend b;
             try {
                 b = p.create(options);

@@ -1,9 +1,11 @@
 package org.rnn4j.loss;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.util.Arrays;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -178,7 +180,7 @@ public final class Losses {
             case SUM:
                 return F.sum(sq);
             default:
-                return F.div(F.sum(sq), Var.constant(mask.backend().sum(mask)));
+                return F.div(F.sum(sq), Var.constant(ComputeBackend.of(mask).sum(mask)));
         }
     }
 
@@ -186,7 +188,7 @@ public final class Losses {
 
     /** The weighted, smoothed nll of validated log-probabilities (see {@link #crossEntropy}). */
     private static Var classLoss(Var logp, int[] target, Tensor weight, int ignoreIndex, double eps, Reduction reduction) {
-        Backend k = logp.backend();
+        ComputeBackend k = ComputeBackend.of(logp.backend());
         DType dt = logp.dtype();
         int n = logp.dim(0);
         int c = logp.dim(1);

@@ -3,7 +3,7 @@ package org.rnn4j.nn;
 import java.util.List;
 import java.util.Map;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 
 /**
  * One recurrent step, written once from backend-neutral {@link org.rnn4j.autograd.F} ops: it then runs

@@ -3,8 +3,9 @@ package org.rnn4j.nn;
 import java.util.List;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
-import org.rnn4j.backend.FusedKernel;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.spi.ComputeBackend;
+import org.rnn4j.spi.FusedKernel;
 
 /**
  * The built-in cells with PyTorch's math and gate order. Each uses its backend's fused kernel when the
@@ -92,8 +93,8 @@ public final class Cells {
         private void lookUp(Backend backend) {
             if (cachedFor != backend) {
                 cachedFor = backend;
-                cachedKernel = backend.fused(kernelName()).orElse(null);
-                cachedSequenceKernel = backend.fused(sequenceKernelName()).orElse(null);
+                cachedKernel = ComputeBackend.of(backend).fused(kernelName()).orElse(null);
+                cachedSequenceKernel = ComputeBackend.of(backend).fused(sequenceKernelName()).orElse(null);
             }
         }
 

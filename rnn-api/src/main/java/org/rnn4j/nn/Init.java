@@ -2,7 +2,7 @@ package org.rnn4j.nn;
 
 import java.util.SplittableRandom;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;

@@ -1,7 +1,7 @@
 package org.rnn4j.nn;
 
 import java.util.Arrays;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Tensor;
 

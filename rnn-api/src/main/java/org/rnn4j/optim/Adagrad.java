@@ -1,9 +1,10 @@
 package org.rnn4j.optim;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.util.Collection;
 import java.util.List;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.tensor.Tensor;
 
 /**
@@ -45,7 +46,7 @@ public final class Adagrad extends OptimizerBase {
 
     @Override
     void update(int i, Var p, Tensor g, State st) {
-        Backend k = p.backend();
+        ComputeBackend k = ComputeBackend.of(p.backend());
         Tensor pv = p.value();
         st.step++;
         double step = st.step;

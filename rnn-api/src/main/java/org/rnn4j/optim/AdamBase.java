@@ -1,9 +1,10 @@
 package org.rnn4j.optim;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.util.Collection;
 import java.util.List;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.tensor.Tensor;
 
 /** The update shared by {@link Adam} (L2 weight decay added to the gradient) and {@link AdamW} (decoupled). */
@@ -101,7 +102,7 @@ public abstract class AdamBase extends OptimizerBase {
 
     @Override
     final void update(int i, Var p, Tensor g, State st) {
-        Backend k = p.backend();
+        ComputeBackend k = ComputeBackend.of(p.backend());
         Tensor pv = p.value();
         st.step++;
         Tensor grad = maximize ? k.scale(g, -1) : g;

@@ -1,10 +1,11 @@
 package org.rnn4j.optim;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
 
@@ -62,7 +63,7 @@ public final class GradClip {
             total = 0;
             for (Var p : withGrad) {
                 Tensor g = p.grad();
-                double m = g.backend().maxAbs(g).item();
+                double m = ComputeBackend.of(g).maxAbs(g).item();
                 if (Double.isNaN(m) || !isFinite(g)) {
                     m = Double.NaN; // a backend's max may skip NaN; the sum never does
                 }
@@ -90,7 +91,7 @@ public final class GradClip {
         if (coef < 1) {
             for (Var p : withGrad) {
                 Tensor g = p.grad();
-                p.setGrad(g.backend().scale(g, coef));
+                p.setGrad(ComputeBackend.of(g).scale(g, coef));
             }
         }
         return total;
@@ -113,7 +114,7 @@ public final class GradClip {
             if (g == null) {
                 continue;
             }
-            Backend k = g.backend();
+            ComputeBackend k = ComputeBackend.of(g);
             Tensor lo = k.full(-clipValue, g.dtype(), g.shape());
             Tensor atLeast = k.maximum(g, lo);                                 // max(g, -v)
             Tensor clipped = k.scale(k.maximum(k.scale(atLeast, -1), lo), -1); // min(., v) = -max(-., -v)
@@ -151,7 +152,7 @@ public final class GradClip {
 
     /** The {@code p}-norm of one gradient, on the backend; {@code p} finite and {@code >= 1}. */
     private static double norm(Tensor g, double p) {
-        Backend k = g.backend();
+        ComputeBackend k = ComputeBackend.of(g);
         if (p == 2) {
             return Math.sqrt(k.sum(k.mul(g, g)).item());
         }
@@ -165,7 +166,7 @@ public final class GradClip {
 
     /** True when every element of {@code g} is finite: {@code sum(g * 0)} is 0, or NaN when any is NaN or infinite. */
     private static boolean isFinite(Tensor g) {
-        return !Double.isNaN(g.backend().sum(g.backend().scale(g, 0.0)).item());
+        return !Double.isNaN(ComputeBackend.of(g).sum(ComputeBackend.of(g).scale(g, 0.0)).item());
     }
 
     private static int firstNonFinite(List<Var> list) {

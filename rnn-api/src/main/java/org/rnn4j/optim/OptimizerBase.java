@@ -1,5 +1,7 @@
 package org.rnn4j.optim;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -14,7 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -151,7 +152,7 @@ abstract class OptimizerBase implements Optimizer {
             }
             for (String name : names) {
                 if (name.equals(STEP)) {
-                    Backend k = params.get(i).backend();
+                    ComputeBackend k = ComputeBackend.of(params.get(i).backend());
                     DType dt = k.supports(DType.FLOAT64) ? DType.FLOAT64 : params.get(i).dtype();
                     out.put("p" + i + "." + STEP, k.fromDoubles(new double[] {st.step}, dt));
                 } else if (st.get(name) != null) {
@@ -244,7 +245,7 @@ abstract class OptimizerBase implements Optimizer {
             for (Map.Entry<String, Tensor> b : fresh[i].buffers.entrySet()) {
                 Tensor t = Tensors.to(b.getValue(), p.backend());
                 if (t.dtype() != p.dtype()) {
-                    t = p.backend().cast(t, p.dtype());
+                    t = ComputeBackend.of(p.backend()).cast(t, p.dtype());
                 }
                 b.setValue(t);
             }

@@ -1,10 +1,11 @@
 package org.rnn4j.optim;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.tensor.Tensor;
 
 /**
@@ -59,7 +60,7 @@ public final class RMSprop extends OptimizerBase {
 
     @Override
     void update(int i, Var p, Tensor g, State st) {
-        Backend k = p.backend();
+        ComputeBackend k = ComputeBackend.of(p.backend());
         Tensor pv = p.value();
         st.step++;
         Tensor grad = maximize ? k.scale(g, -1) : g;

@@ -1,9 +1,10 @@
 package org.rnn4j.optim;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.util.Collection;
 import java.util.List;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.tensor.Tensor;
 
 /**
@@ -52,7 +53,7 @@ public final class SGD extends OptimizerBase {
 
     @Override
     void update(int i, Var p, Tensor g, State st) {
-        Backend k = p.backend();
+        ComputeBackend k = ComputeBackend.of(p.backend());
         Tensor pv = p.value();
         Tensor d = maximize ? k.scale(g, -1) : g;
         if (weightDecay != 0) {

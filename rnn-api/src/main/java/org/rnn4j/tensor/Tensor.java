@@ -1,6 +1,6 @@
 package org.rnn4j.tensor;
 
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 
 /**
  * An n-dimensional array owned by one {@link Backend}: its data lives where the backend keeps it

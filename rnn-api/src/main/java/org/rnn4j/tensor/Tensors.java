@@ -1,6 +1,6 @@
 package org.rnn4j.tensor;
 
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 
 /** Helpers on tensors that every backend shares. */
 public final class Tensors {

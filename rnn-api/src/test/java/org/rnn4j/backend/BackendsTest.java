@@ -1,5 +1,9 @@
 package org.rnn4j.backend;
 
+import org.rnn4j.spi.Availability;
+import org.rnn4j.spi.BackendProvider;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.tensor.BackendOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,6 +40,20 @@ class BackendsTest {
         e = assertThrows(BackendException.class, () -> Backends.resolveName(null, null, "cuad", all));
         assertEquals("Unknown backend 'cuad' (from environment variable RNN4J_BACKEND). Installed: ghost, ref", e.getMessage());
         assertEquals("ref", Backends.resolveName(" REF ", null, "cuad", all));
+    }
+
+    @Test
+    void getDiscoversProvidersOncePerCall() {
+        Backends.get("ref");
+        int before = TestProviders.Ref.INSTANCES.get();
+        Backends.get("ref");
+        assertEquals(before + 1, TestProviders.Ref.INSTANCES.get(), "ServiceLoader discovery runs once per Backends.get");
+    }
+
+    @Test
+    void nullOptionsAreRejectedWithTheFix() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.get("ref", null));
+        assertTrue(e.getMessage().contains("BackendOptions.defaults()"), e.getMessage());
     }
 
     @Test

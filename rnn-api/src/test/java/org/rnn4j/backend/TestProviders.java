@@ -1,5 +1,9 @@
 package org.rnn4j.backend;
 
+import org.rnn4j.spi.Availability;
+import org.rnn4j.spi.BackendProvider;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.tensor.BackendOptions;
 import org.rnn4j.testing.RefBackend;
 
 /** Providers registered for this module's tests only (see META-INF/services in test resources). */
@@ -9,6 +13,13 @@ public final class TestProviders {
 
     /** Always available; creates the test-only reference backend. */
     public static final class Ref implements BackendProvider {
+        /** How many times discovery has instantiated this provider (ServiceLoader makes one per discovery). */
+        static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+
+        public Ref() {
+            INSTANCES.incrementAndGet();
+        }
+
         @Override
         public String name() {
             return "ref";

@@ -2,7 +2,7 @@ package org.rnn4j.cpu;
 
 import java.util.Arrays;
 import java.util.function.Function;
-import org.rnn4j.backend.FusedKernel;
+import org.rnn4j.spi.FusedKernel;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;

@@ -4,10 +4,10 @@ import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
-import org.rnn4j.backend.Availability;
-import org.rnn4j.backend.Backend;
-import org.rnn4j.backend.BackendOptions;
-import org.rnn4j.backend.BackendProvider;
+import org.rnn4j.spi.Availability;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.tensor.BackendOptions;
+import org.rnn4j.spi.BackendProvider;
 
 /**
  * Registers the {@link CpuBackend} with {@link org.rnn4j.backend.Backends}: name {@code cpu}, priority

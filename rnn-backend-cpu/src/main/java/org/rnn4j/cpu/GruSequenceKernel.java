@@ -1,6 +1,6 @@
 package org.rnn4j.cpu;
 
-import org.rnn4j.backend.FusedKernel;
+import org.rnn4j.spi.FusedKernel;
 import org.rnn4j.tensor.Tensor;
 
 /**

@@ -1,7 +1,7 @@
 package org.rnn4j.cpu;
 
 import java.util.Arrays;
-import org.rnn4j.backend.FusedKernel;
+import org.rnn4j.spi.FusedKernel;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;

@@ -1,5 +1,6 @@
 package org.rnn4j.cpu;
 
+import org.rnn4j.spi.ComputeBackend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,9 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
-import org.rnn4j.backend.Backend;
-import org.rnn4j.backend.BackendOptions;
-import org.rnn4j.backend.BackendProvider;
+import org.rnn4j.tensor.BackendOptions;
+import org.rnn4j.spi.BackendProvider;
 import org.rnn4j.backend.Backends;
 import org.rnn4j.tensor.DType;
 
@@ -40,7 +40,7 @@ class CpuBackendProviderTest {
 
     @Test
     void createHonoursTheThreadCount() {
-        Backend b = new CpuBackendProvider().create(new BackendOptions(3));
+        ComputeBackend b = ComputeBackend.of(new CpuBackendProvider().create(new BackendOptions(3)));
         CpuBackend cpu = assertInstanceOf(CpuBackend.class, b);
         assertEquals(3, cpu.threads());
         assertEquals("cpu", cpu.name());

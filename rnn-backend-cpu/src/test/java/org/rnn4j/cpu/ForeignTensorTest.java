@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Proxy;
 import org.junit.jupiter.api.Test;
-import org.rnn4j.backend.Backend;
-import org.rnn4j.backend.BackendOptions;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.tensor.BackendOptions;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Tensor;
 

@@ -9,7 +9,7 @@ import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.CommonOps_FDRM;
 import org.ejml.dense.row.CommonOps_MT_FDRM;
-import org.rnn4j.backend.BackendOptions;
+import org.rnn4j.tensor.BackendOptions;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Tensor;
 

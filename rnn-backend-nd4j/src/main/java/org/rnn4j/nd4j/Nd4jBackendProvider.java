@@ -1,10 +1,10 @@
 package org.rnn4j.nd4j;
 
 import com.google.auto.service.AutoService;
-import org.rnn4j.backend.Availability;
-import org.rnn4j.backend.Backend;
-import org.rnn4j.backend.BackendOptions;
-import org.rnn4j.backend.BackendProvider;
+import org.rnn4j.spi.Availability;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.tensor.BackendOptions;
+import org.rnn4j.spi.BackendProvider;
 
 /**
  * Registers the ND4J backend ({@value Nd4jBackend#NAME}). The constructor does nothing; ND4J's native

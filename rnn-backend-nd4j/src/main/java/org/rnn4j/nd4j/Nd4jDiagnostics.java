@@ -1,7 +1,7 @@
 package org.rnn4j.nd4j;
 
 import java.util.Locale;
-import org.rnn4j.backend.Availability;
+import org.rnn4j.spi.Availability;
 
 /**
  * What the ND4J backend runs on, and whether its BLAS is as fast as this CPU allows.

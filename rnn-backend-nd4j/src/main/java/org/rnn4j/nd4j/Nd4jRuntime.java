@@ -3,7 +3,7 @@ package org.rnn4j.nd4j;
 import java.io.InputStream;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.rnn4j.backend.Availability;
+import org.rnn4j.spi.Availability;
 import org.rnn4j.backend.BackendException;
 
 /**

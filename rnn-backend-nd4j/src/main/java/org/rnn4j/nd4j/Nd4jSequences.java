@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.rnn4j.backend.FusedKernel;
+import org.rnn4j.spi.FusedKernel;
 import org.rnn4j.tensor.Tensor;
 
 /**

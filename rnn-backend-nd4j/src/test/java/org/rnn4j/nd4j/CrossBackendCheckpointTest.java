@@ -1,5 +1,6 @@
 package org.rnn4j.nd4j;
 
+import org.rnn4j.spi.ComputeBackend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.backend.Backends;
 import org.rnn4j.nn.Cells;
 import org.rnn4j.nn.Checkpoints;
@@ -68,8 +69,8 @@ class CrossBackendCheckpointTest {
     @ParameterizedTest(name = "{0} -> {1} {2}")
     @MethodSource("directions")
     void trainedModelSavedOnOneBackendLoadsOnTheOther(String from, String to, DType dtype, @TempDir Path dir) throws IOException {
-        Backend src = backend(from);
-        Backend dst = backend(to);
+        ComputeBackend src = ComputeBackend.of(backend(from));
+        ComputeBackend dst = ComputeBackend.of(backend(to));
         Recurrent a = lstm(src, dtype, 3);
         // a few SGD steps on the source backend, so the saved weights are not the initial ones
         Tensor xs = input(src, dtype, 10, 3, 6, 5);

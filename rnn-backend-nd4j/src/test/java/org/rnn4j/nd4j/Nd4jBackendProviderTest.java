@@ -1,5 +1,6 @@
 package org.rnn4j.nd4j;
 
+import org.rnn4j.spi.ComputeBackend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,12 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.rnn4j.backend.Availability;
-import org.rnn4j.backend.Backend;
-import org.rnn4j.backend.BackendOptions;
-import org.rnn4j.backend.BackendProvider;
+import org.rnn4j.spi.Availability;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.tensor.BackendOptions;
+import org.rnn4j.spi.BackendProvider;
 import org.rnn4j.backend.Backends;
-import org.rnn4j.backend.FusedKernel;
+import org.rnn4j.spi.FusedKernel;
 import org.rnn4j.nn.Cells;
 import org.rnn4j.nn.Recurrent;
 import org.rnn4j.tensor.DType;
@@ -60,7 +61,7 @@ class Nd4jBackendProviderTest {
 
     @Test
     void backendsCreatesTheBackendWithFusedCells() {
-        Backend b = Backends.get("nd4j");
+        ComputeBackend b = ComputeBackend.of(Backends.get("nd4j"));
         Nd4jBackend nd = assertInstanceOf(Nd4jBackend.class, b);
         assertEquals("nd4j", nd.name());
         assertTrue(nd.supports(DType.FLOAT32) && nd.supports(DType.FLOAT64));
@@ -77,7 +78,7 @@ class Nd4jBackendProviderTest {
 
     @Test
     void createHonoursTheThreadCount() {
-        Backend b = new Nd4jBackendProvider().create(new BackendOptions(1));
+        ComputeBackend b = ComputeBackend.of(new Nd4jBackendProvider().create(new BackendOptions(1)));
         assertEquals(1, org.nd4j.linalg.factory.Nd4j.factory().blas().getMaxThreads());
         assertEquals(1, ((Nd4jBackend) b).options().threads());
         // back to ND4J's default for the other tests
@@ -143,7 +144,7 @@ class Nd4jBackendProviderTest {
         // symbols between ND4J's two OpenBLAS copies; a few hundred small products later OpenBLAS aborted the JVM.
         assertNotNull(new Nd4jBackendProvider().version());
         OpenBlasInfo.coreName();
-        Backend b = Backends.get("nd4j");
+        ComputeBackend b = ComputeBackend.of(Backends.get("nd4j"));
         Tensor x = b.fromDoubles(new double[] {1, 2, 3, 4, 5, 6}, DType.FLOAT64, 2, 3);
         double total = 0;
         for (int i = 0; i < 1500; i++) {

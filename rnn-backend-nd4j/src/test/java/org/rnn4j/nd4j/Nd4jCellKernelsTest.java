@@ -1,5 +1,6 @@
 package org.rnn4j.nd4j;
 
+import org.rnn4j.spi.ComputeBackend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.backend.Backends;
 import org.rnn4j.nn.Cell;
 import org.rnn4j.nn.CellParams;
@@ -59,7 +60,7 @@ class Nd4jCellKernelsTest {
     @ParameterizedTest(name = "{0} {2} bias={3} grads={4}")
     @MethodSource("cases")
     void fusedStepEqualsComposedStep(String name, Cell cell, DType dt, boolean bias, int which) {
-        Backend b = Backends.get("nd4j");
+        ComputeBackend b = ComputeBackend.of(Backends.get("nd4j"));
         assertTrue(cell.implementation(b).startsWith("fused:"), cell.implementation(b));
         int batch = 5;
         int hidden = 7;

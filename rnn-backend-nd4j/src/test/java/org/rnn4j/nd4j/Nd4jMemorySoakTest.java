@@ -1,5 +1,6 @@
 package org.rnn4j.nd4j;
 
+import org.rnn4j.spi.ComputeBackend;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
@@ -10,7 +11,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.backend.Backends;
 import org.rnn4j.nn.Cells;
 import org.rnn4j.nn.Linear;
@@ -54,7 +54,7 @@ class Nd4jMemorySoakTest {
         return Pointer.physicalBytes() - m.getHeapMemoryUsage().getCommitted() - m.getNonHeapMemoryUsage().getCommitted();
     }
 
-    private static void sgd(Iterable<Var> params, Backend b) {
+    private static void sgd(Iterable<Var> params, ComputeBackend b) {
         for (Var p : params) {
             p.set(b.addScaled(p.value(), p.grad(), -0.05));
             p.zeroGrad();
@@ -63,7 +63,7 @@ class Nd4jMemorySoakTest {
 
     @Test
     void offHeapMemoryLevelsOffOverManyTrainingSteps() {
-        Backend b = Backends.get("nd4j");
+        ComputeBackend b = ComputeBackend.of(Backends.get("nd4j"));
         // a small threshold (4 MB), so that this short run exercises the forced collections too
         Nd4jMemory.setGcThreshold(4L << 20);
         long forcedBefore = Nd4jMemory.forcedCollections();

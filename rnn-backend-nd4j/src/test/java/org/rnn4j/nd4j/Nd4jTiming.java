@@ -1,5 +1,6 @@
 package org.rnn4j.nd4j;
 
+import org.rnn4j.spi.ComputeBackend;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.SplittableRandom;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.backend.Backends;
 import org.rnn4j.nn.Cell;
 import org.rnn4j.nn.Cells;
@@ -53,7 +54,7 @@ public final class Nd4jTiming {
     private record Config(String name, Runnable step) {
     }
 
-    private static Runnable trainStep(Backend b, Cell cell) {
+    private static Runnable trainStep(ComputeBackend b, Cell cell) {
         DType dt = DType.FLOAT32;
         Recurrent layer = Recurrent.builder(cell, I, H).backend(b).dtype(dt).seed(1).build();
         Var x = Var.constant(random(b, dt, 2, B, T, I));
@@ -97,14 +98,14 @@ public final class Nd4jTiming {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 9;
         int warmup = 2;
         List<String> backends = args.length > 1 ? Arrays.asList(args[1].split(",")) : List.of("cpu", "nd4j");
-        Backend nd4j = Backends.get("nd4j");
+        ComputeBackend nd4j = ComputeBackend.of(Backends.get("nd4j"));
         System.out.println(Nd4jDiagnostics.describe());
         System.out.printf(Locale.ROOT, "ND4J sgemm: 512^3 %.1f GFLOP/s, 2048^3 %.1f GFLOP/s (OPENBLAS_CORETYPE=%s)%n", sgemm(512), sgemm(2048),
                 System.getenv("OPENBLAS_CORETYPE"));
         List<Config> configs = new ArrayList<>();
         String shape = "b" + B + " t" + T + " i" + I + " h" + H + " f32";
         for (String name : backends) {
-            Backend b = name.equals("nd4j") ? nd4j : Backends.get(name);
+            ComputeBackend b = name.equals("nd4j") ? nd4j : ComputeBackend.of(Backends.get(name));
             configs.add(new Config(name + " LSTM train " + shape + " [" + Cells.lstm().implementation(b) + "]", trainStep(b, Cells.lstm())));
             configs.add(new Config(name + " GRU  train " + shape + " [" + Cells.gru().implementation(b) + "]", trainStep(b, Cells.gru())));
             configs.add(new Config(name + " LSTM forward only (inference)", forwardOnly(b, Cells.lstm())));

@@ -1,7 +1,7 @@
 package org.rnn4j.nd4j;
 
-import org.rnn4j.backend.Availability;
-import org.rnn4j.backend.BackendProvider;
+import org.rnn4j.spi.Availability;
+import org.rnn4j.spi.BackendProvider;
 import org.rnn4j.backend.Backends;
 
 /**

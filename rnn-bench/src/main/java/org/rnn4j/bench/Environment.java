@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
-import org.rnn4j.backend.BackendProvider;
+import org.rnn4j.spi.BackendProvider;
 import org.rnn4j.backend.Backends;
 
 /** The environment header of the output: JVM, CPU, OPENBLAS_CORETYPE, threads, backends and settings. */

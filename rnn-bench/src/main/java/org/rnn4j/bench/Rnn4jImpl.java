@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.loss.Losses;
 import org.rnn4j.nn.Cell;
 import org.rnn4j.nn.Cells;
@@ -114,7 +114,7 @@ final class Rnn4jImpl implements LocalImpl {
             sink += loss.value().item();
         } else {
             try (var off = Grad.disabled()) {
-                sink += backend.sum(layer.forward(x).output().value()).item();
+                sink += org.rnn4j.spi.ComputeBackend.of(backend).sum(layer.forward(x).output().value()).item();
             }
         }
     }

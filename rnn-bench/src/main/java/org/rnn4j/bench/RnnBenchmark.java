@@ -19,7 +19,7 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.rnn4j.backend.BackendOptions;
+import org.rnn4j.tensor.BackendOptions;
 import org.rnn4j.backend.Backends;
 import org.rnn4j.tensor.DType;
 

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import org.rnn4j.backend.Backend;
-import org.rnn4j.backend.BackendOptions;
-import org.rnn4j.backend.BackendProvider;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.tensor.BackendOptions;
+import org.rnn4j.spi.BackendProvider;
 import org.rnn4j.backend.Backends;
 import org.rnn4j.tensor.DType;
 

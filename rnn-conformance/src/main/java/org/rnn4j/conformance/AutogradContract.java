@@ -1,5 +1,6 @@
 package org.rnn4j.conformance;
 
+import org.rnn4j.spi.ComputeBackend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -34,7 +34,7 @@ public abstract class AutogradContract extends BackendContract {
     /** Random shapes per op. */
     private static final int TRIALS = 3;
 
-    private Backend b() {
+    private ComputeBackend b() {
         return backendFor(DType.FLOAT64);
     }
 
@@ -44,12 +44,12 @@ public abstract class AutogradContract extends BackendContract {
     }
 
     /** A float64 leaf requiring a gradient, values in U(-1, 1). */
-    private static Var param(Backend b, SplittableRandom rng, int... shape) {
+    private static Var param(ComputeBackend b, SplittableRandom rng, int... shape) {
         return GradCheck.randomLeaf(b, rng, true, shape);
     }
 
     /** A float64 leaf with magnitudes in U(lo, hi), a random sign when {@code signed}. */
-    private static Var param(Backend b, SplittableRandom rng, double lo, double hi, boolean signed, int... shape) {
+    private static Var param(ComputeBackend b, SplittableRandom rng, double lo, double hi, boolean signed, int... shape) {
         double[] x = new double[Shapes.size(shape)];
         for (int i = 0; i < x.length; i++) {
             x[i] = lo + (hi - lo) * rng.nextDouble();
@@ -72,7 +72,7 @@ public abstract class AutogradContract extends BackendContract {
      * Gradient-checks {@code op} (re-evaluated on each call): its output, whatever its shape, is reduced
      * with a fixed random weight per element.
      */
-    private static void check(String what, Backend b, SplittableRandom rng, Map<String, Var> leaves, Supplier<Var> op) {
+    private static void check(String what, ComputeBackend b, SplittableRandom rng, Map<String, Var> leaves, Supplier<Var> op) {
         int[] outShape = op.get().shape();
         Tensor r = GradCheck.random(b, rng, DType.FLOAT64, outShape);
         GradCheck.check(what + " -> " + Shapes.str(outShape), leaves, () -> GradCheck.weightedSum(op.get(), r));
@@ -92,7 +92,7 @@ public abstract class AutogradContract extends BackendContract {
 
     /** Same-shape, trailing-suffix and rank-0 right-hand sides. */
     private void checkBinary(String name, BinaryOp op, boolean divisor, long seed) {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(seed);
         for (int t = 0; t < TRIALS; t++) {
             int[] full = {d(rng), d(rng), d(rng)};
@@ -137,7 +137,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void scaleAddScalarNegOneMinus() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(5);
         for (int t = 0; t < TRIALS; t++) {
             int[] sh = t == 0 ? new int[] {} : new int[] {d(rng), d(rng)};
@@ -159,7 +159,7 @@ public abstract class AutogradContract extends BackendContract {
     }
 
     private void checkUnary(String name, UnaryOp op, double lo, double hi, boolean signed, long seed) {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(seed);
         for (int t = 0; t < TRIALS; t++) {
             int[] sh = t == 0 ? new int[] {d(rng)} : new int[] {d(rng), d(rng), d(rng)};
@@ -202,7 +202,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void matmulAllTransposeFlags() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(11);
         for (int t = 0; t < TRIALS; t++) {
             int m = d(rng);
@@ -230,7 +230,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void linearWithAndWithoutBias() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(12);
         for (int t = 0; t < TRIALS; t++) {
             int n = d(rng);
@@ -252,7 +252,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void sumMeanSumLastAxis() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(13);
         for (int t = 0; t < TRIALS; t++) {
             int[][] shapes = {{d(rng)}, {d(rng), d(rng)}, {d(rng), d(rng), d(rng)}};
@@ -268,7 +268,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void reshapeAndTranspose() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(14);
         for (int t = 0; t < TRIALS; t++) {
             int p = d(rng);
@@ -286,7 +286,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void sliceEveryAxis() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(15);
         for (int t = 0; t < TRIALS; t++) {
             int[] sh = {1 + d(rng), 1 + d(rng), 1 + d(rng)};
@@ -306,7 +306,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void concatEveryAxis() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(16);
         for (int t = 0; t < TRIALS; t++) {
             int[] base = {d(rng), d(rng), d(rng)};
@@ -334,7 +334,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void unbindWithSomeOutputsUnused() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(17);
         for (int t = 0; t < TRIALS; t++) {
             int[] sh = {d(rng), 2 + d(rng), d(rng)};
@@ -366,7 +366,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void stackEveryAxis() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(18);
         for (int t = 0; t < TRIALS; t++) {
             int[] sh = {d(rng), d(rng)};
@@ -393,7 +393,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void logSoftmaxAndSoftmax() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(19);
         for (int t = 0; t < TRIALS; t++) {
             int[] sh = {d(rng), 1 + d(rng)};
@@ -407,7 +407,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void gatherColumns() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(20);
         for (int t = 0; t < TRIALS; t++) {
             int n = d(rng);
@@ -424,7 +424,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void gatherRowsWithRepeatedIndices() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(21);
         for (int t = 0; t < TRIALS; t++) {
             int v = 2 + d(rng);
@@ -450,7 +450,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void gradientAccumulatesWhenAVarIsUsedTwice() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(30);
         Var x = param(b, rng, 3, 4);
         Tensor r = GradCheck.random(b, rng, DType.FLOAT64, 3, 4);
@@ -480,7 +480,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void gradDisabledRecordsNothing() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(31);
         Var x = param(b, rng, 2, 3);
         assertTrue(Grad.enabled(), "recording is on by default");
@@ -515,7 +515,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void detachStopsGradients() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(32);
         Var x = param(b, rng, 3, 4);
         Var det = x.detach();
@@ -555,7 +555,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void backwardOnANonScalarWithoutASeedThrowsNamingTheShape() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(33);
         Var x = param(b, rng, 2, 3);
         Var y = F.mul(x, x);
@@ -588,7 +588,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void multiOutputNodeGetsCorrectGradients() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(34);
         int[] sh = {3, 4, 2};
         Var x = param(b, rng, sh);
@@ -639,7 +639,7 @@ public abstract class AutogradContract extends BackendContract {
 
     @Test
     void deepChainDoesNotOverflowTheStack() throws InterruptedException {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(35);
         int depth = 20_000;
         Var x = param(b, rng, 3);

@@ -1,9 +1,9 @@
 package org.rnn4j.conformance;
 
 import org.junit.jupiter.api.Assumptions;
-import org.rnn4j.backend.Availability;
-import org.rnn4j.backend.Backend;
-import org.rnn4j.backend.BackendProvider;
+import org.rnn4j.spi.Availability;
+import org.rnn4j.spi.ComputeBackend;
+import org.rnn4j.spi.BackendProvider;
 import org.rnn4j.backend.Backends;
 import org.rnn4j.tensor.DType;
 
@@ -18,10 +18,10 @@ public abstract class BackendContract {
     protected abstract String backendName();
 
     /** The backend under test; aborts (skips) the test with the availability reason when unavailable. */
-    protected final Backend backend() {
+    protected final ComputeBackend backend() {
         BackendProvider p = Backends.providers().get(backendName());
         if (p == null) {
-            throw new AssertionError("Backend '" + backendName() + "' is not on the test class path; installed: "
+            throw new AssertionError("ComputeBackend '" + backendName() + "' is not on the test class path; installed: "
                     + Backends.providers().keySet());
         }
         Availability a = p.availability();
@@ -29,12 +29,12 @@ public abstract class BackendContract {
             System.out.println("[rnn4j conformance] skipping: backend '" + backendName() + "' unavailable: " + a.reason());
         }
         Assumptions.assumeTrue(a.available(), () -> "backend '" + backendName() + "' unavailable: " + a.reason());
-        return Backends.get(backendName());
+        return ComputeBackend.of(Backends.get(backendName()));
     }
 
     /** Skips, naming the capability, when the backend cannot create {@code dtype} tensors. */
-    protected final Backend backendFor(DType dtype) {
-        Backend b = backend();
+    protected final ComputeBackend backendFor(DType dtype) {
+        ComputeBackend b = backend();
         Assumptions.assumeTrue(b.supports(dtype), () -> "backend '" + backendName() + "' does not support " + dtype);
         return b;
     }

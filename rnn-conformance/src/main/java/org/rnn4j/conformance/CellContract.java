@@ -1,5 +1,6 @@
 package org.rnn4j.conformance;
 
+import org.rnn4j.spi.ComputeBackend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -25,7 +26,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.conformance.cells.MinimalGatedUnit;
 import org.rnn4j.conformance.cells.PeepholeLstm;
 import org.rnn4j.io.CheckpointMismatchException;
@@ -54,11 +54,11 @@ public abstract class CellContract extends BackendContract {
         return cells().stream().map(c -> Arguments.of(c.name(), c));
     }
 
-    private Recurrent layer(Cell cell, Backend b, DType dtype, int in, int hidden, int layers, boolean bidir, long seed) {
+    private Recurrent layer(Cell cell, ComputeBackend b, DType dtype, int in, int hidden, int layers, boolean bidir, long seed) {
         return Recurrent.builder(cell, in, hidden).numLayers(layers).bidirectional(bidir).backend(b).dtype(dtype).seed(seed).build();
     }
 
-    private static List<Var> randomState(Recurrent l, Backend b, SplittableRandom rng, DType dtype, int batch, boolean grad) {
+    private static List<Var> randomState(Recurrent l, ComputeBackend b, SplittableRandom rng, DType dtype, int batch, boolean grad) {
         List<Var> s = new ArrayList<>();
         for (int i = 0; i < l.stateNames().size(); i++) {
             s.add(Var.leaf(GradCheck.random(b, rng, dtype, l.numLayers() * l.directions(), batch, l.hiddenSize()), grad));
@@ -71,7 +71,7 @@ public abstract class CellContract extends BackendContract {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cellArgs")
     void gradientCheckTwoLayerBidirectionalMasked(String name, Cell cell) {
-        Backend b = backendFor(DType.FLOAT64);
+        ComputeBackend b = backendFor(DType.FLOAT64);
         SplittableRandom rng = new SplittableRandom(11);
         Recurrent l = layer(cell, b, DType.FLOAT64, 3, 2, 2, true, 5);
         Var x = GradCheck.randomLeaf(b, rng, true, 2, 3, 3);
@@ -98,7 +98,7 @@ public abstract class CellContract extends BackendContract {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cellArgs")
     void gradientCheckSingleLayerZeroState(String name, Cell cell) {
-        Backend b = backendFor(DType.FLOAT64);
+        ComputeBackend b = backendFor(DType.FLOAT64);
         SplittableRandom rng = new SplittableRandom(12);
         Recurrent l = layer(cell, b, DType.FLOAT64, 2, 3, 1, false, 6);
         Var x = GradCheck.randomLeaf(b, rng, true, 3, 4, 2);
@@ -113,7 +113,7 @@ public abstract class CellContract extends BackendContract {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cellArgs")
     void maskedBatchEqualsEachSequenceAlone(String name, Cell cell) {
-        Backend b = backendFor(DType.FLOAT64);
+        ComputeBackend b = backendFor(DType.FLOAT64);
         SplittableRandom rng = new SplittableRandom(13);
         int batch = 3;
         int steps = 5;
@@ -185,7 +185,7 @@ public abstract class CellContract extends BackendContract {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cellArgs")
     void streamingEqualsWholeSequence(String name, Cell cell) {
-        Backend b = backendFor(DType.FLOAT64);
+        ComputeBackend b = backendFor(DType.FLOAT64);
         SplittableRandom rng = new SplittableRandom(14);
         Recurrent l = layer(cell, b, DType.FLOAT64, 3, 4, 2, false, 8);
         Var x = GradCheck.randomLeaf(b, rng, false, 2, 6, 3);
@@ -219,7 +219,7 @@ public abstract class CellContract extends BackendContract {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cellArgs")
     void streamingWithLengthsKeepsStateOfFinishedSequences(String name, Cell cell) {
-        Backend b = backendFor(DType.FLOAT64);
+        ComputeBackend b = backendFor(DType.FLOAT64);
         SplittableRandom rng = new SplittableRandom(15);
         Recurrent l = layer(cell, b, DType.FLOAT64, 2, 3, 1, false, 9);
         Var x = GradCheck.randomLeaf(b, rng, false, 2, 4, 2);
@@ -238,7 +238,7 @@ public abstract class CellContract extends BackendContract {
     @MethodSource("cellArgs")
     void checkpointRoundTripOfParametersAndState(String name, Cell cell, @TempDir Path dir) throws IOException {
         for (DType dtype : DType.values()) {
-            Backend b = backend();
+            ComputeBackend b = backend();
             if (!b.supports(dtype)) {
                 continue;
             }
@@ -275,7 +275,7 @@ public abstract class CellContract extends BackendContract {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cellArgs")
     void fusedEqualsComposed(String name, Cell cell) {
-        Backend b = backend();
+        ComputeBackend b = backend();
         Assumptions.assumeTrue(cell.implementation(b).startsWith("fused"),
                 () -> "backend '" + b.name() + "' runs cell '" + name + "' " + cell.implementation(b) + ": nothing fused to compare");
         for (DType dtype : DType.values()) {
@@ -310,7 +310,7 @@ public abstract class CellContract extends BackendContract {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cellArgs")
     void badLengthsAndStatesAreRejectedBeforeAnythingChanges(String name, Cell cell) {
-        Backend b = backend();
+        ComputeBackend b = backend();
         SplittableRandom rng = new SplittableRandom(18);
         Recurrent l = layer(cell, b, DType.FLOAT32, 2, 3, 2, false, 4);
         Var x = Var.constant(GradCheck.random(b, rng, DType.FLOAT32, 2, 4, 2));

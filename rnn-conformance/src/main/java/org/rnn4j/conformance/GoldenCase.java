@@ -1,10 +1,10 @@
 package org.rnn4j.conformance;
 
+import org.rnn4j.spi.ComputeBackend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Map;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.io.HostTensor;
 import org.rnn4j.io.SafeTensors;
 import org.rnn4j.io.SafeTensorsFile;
@@ -77,7 +77,7 @@ public record GoldenCase(String name, SafeTensorsFile file) {
     }
 
     /** The tensor on {@code backend} in {@code dtype}. */
-    public Tensor tensor(String tensor, Backend backend, DType dtype) {
+    public Tensor tensor(String tensor, ComputeBackend backend, DType dtype) {
         HostTensor h = host(tensor);
         return backend.fromDoubles(h.asDoubles(), dtype, h.shape());
     }

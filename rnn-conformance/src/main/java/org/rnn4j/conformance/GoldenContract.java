@@ -1,12 +1,12 @@
 package org.rnn4j.conformance;
 
+import org.rnn4j.spi.ComputeBackend;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.nn.Cells;
 import org.rnn4j.tensor.DType;
 
@@ -18,7 +18,7 @@ import org.rnn4j.tensor.DType;
 public abstract class GoldenContract extends BackendContract {
 
     private Stream<DynamicTest> cases(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         return GoldenCases.bundledNames().stream()
                 .map(n -> DynamicTest.dynamicTest(n + " [" + dtype + "]", () -> GoldenRunner.run(GoldenCases.bundled(n), b, dtype)));
     }
@@ -36,7 +36,7 @@ public abstract class GoldenContract extends BackendContract {
     /** Recurrent cases through the composed cell (where the backend fuses, this checks the other path too). */
     @TestFactory
     Stream<DynamicTest> bundledRecurrentComposedFloat64() {
-        Backend b = backendFor(DType.FLOAT64);
+        ComputeBackend b = backendFor(DType.FLOAT64);
         return GoldenCases.bundledNames().stream().map(GoldenCases::bundled).filter(c -> c.kind().equals("recurrent"))
                 .map(c -> DynamicTest.dynamicTest(c.name() + " [composed]",
                         () -> GoldenRunner.recurrent(c, b, DType.FLOAT64, Cells.composed(GoldenRunner.cellOf(c)))));
@@ -49,7 +49,7 @@ public abstract class GoldenContract extends BackendContract {
         if (files.isEmpty()) {
             return Stream.empty();
         }
-        Backend b = backend();
+        ComputeBackend b = backend();
         List<DynamicTest> tests = new ArrayList<>();
         for (Path f : files) {
             for (DType dtype : DType.values()) {

@@ -1,5 +1,6 @@
 package org.rnn4j.conformance;
 
+import org.rnn4j.spi.ComputeBackend;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -8,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.loss.CrossEntropyOptions;
 import org.rnn4j.loss.Losses;
 import org.rnn4j.loss.Reduction;
@@ -36,7 +36,7 @@ public final class GoldenRunner {
     }
 
     /** Dispatches on {@code kind}: recurrent, loss, optimizer, clip_grad_norm. */
-    public static void run(GoldenCase c, Backend backend, DType dtype) {
+    public static void run(GoldenCase c, ComputeBackend backend, DType dtype) {
         switch (c.kind()) {
             case "recurrent" -> recurrent(c, backend, dtype, null);
             case "loss" -> loss(c, backend, dtype);
@@ -62,7 +62,7 @@ public final class GoldenRunner {
      * Runs a recurrent case; {@code cellOverride} (may be null) replaces the cell the case names, e.g. with
      * {@link Cells#composed} to check the composed path against the same oracle.
      */
-    public static void recurrent(GoldenCase c, Backend backend, DType dtype, Cell cellOverride) {
+    public static void recurrent(GoldenCase c, ComputeBackend backend, DType dtype, Cell cellOverride) {
         if (!"true".equals(c.meta("batch_first", "true"))) {
             throw new AssertionError("golden case " + c.name() + ": only batch_first=true is supported");
         }
@@ -130,7 +130,7 @@ public final class GoldenRunner {
     }
 
     /** Runs a loss case: forward value and gradient w.r.t. the input for the upstream gradient {@code grad_loss}. */
-    public static void loss(GoldenCase c, Backend backend, DType dtype) {
+    public static void loss(GoldenCase c, ComputeBackend backend, DType dtype) {
         Reduction red = reduction(c);
         Var input = Var.leaf(c.tensor("input", backend, dtype), true);
         String ignore = c.meta("ignore_index", "none");
@@ -152,7 +152,7 @@ public final class GoldenRunner {
     private static final Set<String> NON_HYPER = Set.of("kind", "optimizer", "steps", "doc");
 
     /** Runs an optimizer case: {@code paramK+1 = step(paramK, gradK)} with state carried across steps. */
-    public static void optimizer(GoldenCase c, Backend backend, DType dtype) {
+    public static void optimizer(GoldenCase c, ComputeBackend backend, DType dtype) {
         Var p = Var.parameter(c.tensor("param0", backend, dtype));
         List<Var> params = List.of(p);
         Map<String, String> m = c.metadata();
@@ -230,7 +230,7 @@ public final class GoldenRunner {
     }
 
     /** Runs a gradient-norm clipping case on two parameters. */
-    public static void clip(GoldenCase c, Backend backend, DType dtype) {
+    public static void clip(GoldenCase c, ComputeBackend backend, DType dtype) {
         List<Var> params = new ArrayList<>();
         for (int i = 0; c.has("grad" + i); i++) {
             Tensor g = c.tensor("grad" + i, backend, dtype);

@@ -1,5 +1,7 @@
 package org.rnn4j.conformance;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +11,6 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Tensor;
 import org.rnn4j.tensor.Tensors;
@@ -41,7 +42,7 @@ public final class GradCheck {
         for (Map.Entry<String, Var> e : leaves.entrySet()) {
             Var v = e.getValue();
             Tensor original = v.value();
-            Backend b = original.backend();
+            ComputeBackend b = ComputeBackend.of(original);
             double[] x = original.toDoubleArray();
             double[] numeric = new double[x.length];
             try (var off = Grad.disabled()) {
@@ -68,12 +69,12 @@ public final class GradCheck {
     }
 
     /** A float64 leaf of {@code shape} with values in U(-1, 1). */
-    public static Var randomLeaf(Backend b, SplittableRandom rng, boolean requiresGrad, int... shape) {
+    public static Var randomLeaf(ComputeBackend b, SplittableRandom rng, boolean requiresGrad, int... shape) {
         return Var.leaf(random(b, rng, DType.FLOAT64, shape), requiresGrad);
     }
 
     /** A tensor of {@code shape} with values in U(-1, 1). */
-    public static Tensor random(Backend b, SplittableRandom rng, DType dtype, int... shape) {
+    public static Tensor random(ComputeBackend b, SplittableRandom rng, DType dtype, int... shape) {
         int n = 1;
         for (int d : shape) {
             n *= d;

@@ -1,5 +1,6 @@
 package org.rnn4j.conformance;
 
+import org.rnn4j.spi.ComputeBackend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.io.CheckpointMismatchException;
 import org.rnn4j.io.SafeTensorsFormatException;
 import org.rnn4j.loss.Losses;
@@ -44,7 +44,7 @@ public abstract class ModelsContract extends BackendContract {
     private static final int[][] WORDS = {{0, 0, 1}, {1, 1, 2}, {2, 2, 3}, {3, 3, 0}, {0, 1, 0}, {1, 2, 1}, {2, 3, 2}, {3, 0, 3}};
     private static final int[] CLASSES = {0, 1, 2, 3, 0, 1, 2, 3};
 
-    private static Var oneHot(Backend b, DType dtype, int[] word, int letters) {
+    private static Var oneHot(ComputeBackend b, DType dtype, int[] word, int letters) {
         double[] x = new double[word.length * letters];
         for (int t = 0; t < word.length; t++) {
             x[t * letters + word[t]] = 1;
@@ -54,7 +54,7 @@ public abstract class ModelsContract extends BackendContract {
 
     @Test
     void classicCharRnnNllFallsOnATinyDataSet() {
-        Backend b = backend();
+        ComputeBackend b = backend();
         ClassicCharRnn model = new ClassicCharRnn(4, 16, 4, b, DType.FLOAT32, 42);
         Trainer trainer = new Trainer(model, SGD.builder(model.parameters().values()).lr(0.05).build());
         double first = 0;
@@ -89,7 +89,7 @@ public abstract class ModelsContract extends BackendContract {
 
     @Test
     void truncatedBpttLearnsAPeriodicSequence() {
-        Backend b = backend();
+        ComputeBackend b = backend();
         int period = 4;
         Recurrent lstm = Recurrent.builder(Cells.lstm(), period, 12).backend(b).seed(3).build();
         Linear head = new Linear("head", 12, period, true, b, DType.FLOAT32, new java.util.SplittableRandom(4));
@@ -128,7 +128,7 @@ public abstract class ModelsContract extends BackendContract {
 
     @Test
     void classicModelCheckpointRoundTripAndBadFiles(@TempDir Path dir) throws IOException {
-        Backend b = backend();
+        ComputeBackend b = backend();
         ClassicCharRnn a = new ClassicCharRnn(4, 6, 3, b, DType.FLOAT32, 1);
         Path file = dir.resolve("classic.safetensors");
         Checkpoints.save(file, a);
@@ -179,7 +179,7 @@ public abstract class ModelsContract extends BackendContract {
 
     @Test
     void maskedLossesIgnorePaddedSteps() {
-        Backend b = backendFor(DType.FLOAT64);
+        ComputeBackend b = backendFor(DType.FLOAT64);
         java.util.SplittableRandom rng = new java.util.SplittableRandom(21);
         int batch = 2;
         int steps = 4;
@@ -222,7 +222,7 @@ public abstract class ModelsContract extends BackendContract {
 
     @Test
     void nonFiniteLossIsReportedBeforeAnyUpdate() {
-        Backend b = backend();
+        ComputeBackend b = backend();
         ClassicCharRnn model = new ClassicCharRnn(4, 5, 3, b, DType.FLOAT32, 9);
         Var w = model.parameters().get("i2o.bias");
         double[] nan = w.value().toDoubleArray();

@@ -1,5 +1,6 @@
 package org.rnn4j.conformance;
 
+import org.rnn4j.spi.ComputeBackend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -20,13 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.rnn4j.backend.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
 
 /**
- * Every primitive op of {@link Backend}, in every dtype the backend supports, against a small host
+ * Every primitive op of {@link ComputeBackend}, in every dtype the backend supports, against a small host
  * reference computed in {@code double[]} by this class (never by a backend), on seeded random data of
  * odd sizes (1, 3, 7, 17, 33) and ranks 0 to 3. Also: ops leave their inputs unchanged, host arrays are
  * copied in and out, and bad arguments are rejected with an {@link IllegalArgumentException} whose
@@ -293,7 +293,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void fromDoublesAndFromFloatsRoundTrip(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(1);
         for (int[] shape : SHAPES) {
             int n = Ref.size(shape);
@@ -333,7 +333,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void hostArraysAreCopiedInAndOut(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         double[] d = {1, 2, 3, 4, 5, 6};
         int[] shape = {2, 3};
         Tensor t = b.fromDoubles(d, dtype, shape);
@@ -355,7 +355,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void zerosAndFull(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         for (int[] shape : SHAPES) {
             int n = Ref.size(shape);
             exact(dtype + " zeros" + s(shape), b.zeros(dtype, shape), dtype, shape, new double[n]);
@@ -374,7 +374,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void reshape(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(2);
         double[] x = data(rng, dtype, 3 * 7 * 5, -1, 1);
         Tensor a = b.fromDoubles(x, dtype, 3, 7, 5);
@@ -392,7 +392,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void transpose(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(3);
         for (int[] shape : new int[][] {{1, 1}, {1, 7}, {3, 7}, {17, 33}, {33, 1}, {64, 3}}) {
             double[] x = data(rng, dtype, Ref.size(shape), -1, 1);
@@ -404,7 +404,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void sliceEveryAxisOfRank3(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(4);
         for (int[] shape : new int[][] {{3, 7, 5}, {1, 17, 3}, {7, 1, 33}}) {
             double[] x = data(rng, dtype, Ref.size(shape), -1, 1);
@@ -438,7 +438,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void concatEveryAxisOfRank3(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(5);
         int[] base = {3, 7, 5};
         int[] extents = {1, 3, 2};
@@ -480,7 +480,7 @@ public abstract class TensorOpsContract extends BackendContract {
 
     @Test
     void castBothWays() {
-        Backend b = backendFor(DType.FLOAT64);
+        ComputeBackend b = backendFor(DType.FLOAT64);
         backendFor(DType.FLOAT32);
         SplittableRandom rng = new SplittableRandom(6);
         for (int[] shape : SHAPES) {
@@ -522,7 +522,7 @@ public abstract class TensorOpsContract extends BackendContract {
             }
         }
 
-        Tensor run(Backend b, Tensor x, Tensor y) {
+        Tensor run(ComputeBackend b, Tensor x, Tensor y) {
             switch (this) {
                 case ADD:
                     return b.add(x, y);
@@ -544,7 +544,7 @@ public abstract class TensorOpsContract extends BackendContract {
     };
 
     private void checkBinary(DType dtype, Bin op) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(10 + op.ordinal());
         for (int[][] c : BINARY_CASES) {
             int[] sa = c[0];
@@ -587,7 +587,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void maximum(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(15);
         for (int[] shape : SHAPES) {
             int n = Ref.size(shape);
@@ -608,7 +608,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void scaleAddScalarAddScaled(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(16);
         for (int[] shape : SHAPES) {
             int n = Ref.size(shape);
@@ -637,8 +637,8 @@ public abstract class TensorOpsContract extends BackendContract {
     }
 
     private void checkUnary(DType dtype, String name, double lo, double hi, boolean exactOp, UnaryRef ref,
-            java.util.function.BiFunction<Backend, Tensor, Tensor> op) {
-        Backend b = backendFor(dtype);
+            java.util.function.BiFunction<ComputeBackend, Tensor, Tensor> op) {
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(name.hashCode());
         for (int[] shape : SHAPES) {
             int n = Ref.size(shape);
@@ -660,8 +660,8 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void tanh(DType dtype) {
-        checkUnary(dtype, "tanh", -4, 4, false, Math::tanh, Backend::tanh);
-        checkUnary(dtype, "tanh (small inputs)", -1e-3, 1e-3, false, Math::tanh, Backend::tanh);
+        checkUnary(dtype, "tanh", -4, 4, false, Math::tanh, ComputeBackend::tanh);
+        checkUnary(dtype, "tanh (small inputs)", -1e-3, 1e-3, false, Math::tanh, ComputeBackend::tanh);
     }
 
     private static double sigmoid(double x) {
@@ -671,13 +671,13 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void sigmoid(DType dtype) {
-        checkUnary(dtype, "sigmoid", -8, 8, false, TensorOpsContract::sigmoid, Backend::sigmoid);
+        checkUnary(dtype, "sigmoid", -8, 8, false, TensorOpsContract::sigmoid, ComputeBackend::sigmoid);
     }
 
     @ParameterizedTest
     @EnumSource(DType.class)
     void tanhAndSigmoidStayFiniteForExtremeInputs(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         double[] x = {-1000, -100, -30, -0.5, 0, 0.5, 30, 100, 1000};
         double[] et = new double[x.length];
         double[] es = new double[x.length];
@@ -696,8 +696,8 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void relu(DType dtype) {
-        checkUnary(dtype, "relu", -1, 1, true, x -> Math.max(x, 0), Backend::relu);
-        Backend b = backendFor(dtype);
+        checkUnary(dtype, "relu", -1, 1, true, x -> Math.max(x, 0), ComputeBackend::relu);
+        ComputeBackend b = backendFor(dtype);
         exact(dtype + " relu of exact zeros and signs", b.relu(b.fromDoubles(new double[] {0, -0.5, 0.5, -3, 3}, dtype, 5)), dtype,
                 new int[] {5}, new double[] {0, 0, 0.5, 0, 3});
     }
@@ -705,21 +705,21 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void exp(DType dtype) {
-        checkUnary(dtype, "exp", -5, 5, false, Math::exp, Backend::exp);
+        checkUnary(dtype, "exp", -5, 5, false, Math::exp, ComputeBackend::exp);
     }
 
     @ParameterizedTest
     @EnumSource(DType.class)
     void log(DType dtype) {
-        checkUnary(dtype, "log", 0.05, 5, false, Math::log, Backend::log);
-        checkUnary(dtype, "log (wide range)", 1e-6, 1e6, false, Math::log, Backend::log);
+        checkUnary(dtype, "log", 0.05, 5, false, Math::log, ComputeBackend::log);
+        checkUnary(dtype, "log (wide range)", 1e-6, 1e6, false, Math::log, ComputeBackend::log);
     }
 
     @ParameterizedTest
     @EnumSource(DType.class)
     void sqrt(DType dtype) {
-        checkUnary(dtype, "sqrt", 0, 4, false, Math::sqrt, Backend::sqrt);
-        Backend b = backendFor(dtype);
+        checkUnary(dtype, "sqrt", 0, 4, false, Math::sqrt, ComputeBackend::sqrt);
+        ComputeBackend b = backendFor(dtype);
         exact(dtype + " sqrt of perfect squares", b.sqrt(b.fromDoubles(new double[] {0, 1, 4, 0.25, 9}, dtype, 5)), dtype,
                 new int[] {5}, new double[] {0, 1, 2, 0.5, 3});
     }
@@ -727,7 +727,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void abs(DType dtype) {
-        checkUnary(dtype, "abs", -3, 3, true, Math::abs, Backend::abs);
+        checkUnary(dtype, "abs", -3, 3, true, Math::abs, ComputeBackend::abs);
     }
 
     private interface BackwardRef {
@@ -745,7 +745,7 @@ public abstract class TensorOpsContract extends BackendContract {
             for (int i = 0; i < n; i++) {
                 e[i] = ref.apply(y[i], gy[i]);
             }
-            Backend b = backendFor(dtype);
+            ComputeBackend b = backendFor(dtype);
             close(dtype + " " + name + " " + s(shape), op.apply(b.fromDoubles(y, dtype, shape), b.fromDoubles(gy, dtype, shape)), dtype,
                     shape, e, tol(dtype));
         }
@@ -754,21 +754,21 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void tanhBackward(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         checkActivationBackward(dtype, "tanhBackward", new double[] {-1, 1}, (y, g) -> g * (1 - y * y), b::tanhBackward);
     }
 
     @ParameterizedTest
     @EnumSource(DType.class)
     void sigmoidBackward(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         checkActivationBackward(dtype, "sigmoidBackward", new double[] {0, 1}, (y, g) -> g * y * (1 - y), b::sigmoidBackward);
     }
 
     @ParameterizedTest
     @EnumSource(DType.class)
     void reluBackward(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(17);
         for (int[] shape : SHAPES) {
             int n = Ref.size(shape);
@@ -790,7 +790,7 @@ public abstract class TensorOpsContract extends BackendContract {
     // linear algebra and reductions
     // =====================================================================================
 
-    private void checkMatmul(Backend b, DType dtype, SplittableRandom rng, int m, int k, int n, boolean ta, boolean tb, double tol) {
+    private void checkMatmul(ComputeBackend b, DType dtype, SplittableRandom rng, int m, int k, int n, boolean ta, boolean tb, double tol) {
         int[] sa = ta ? new int[] {k, m} : new int[] {m, k};
         int[] sb = tb ? new int[] {n, k} : new int[] {k, n};
         double[] x = data(rng, dtype, m * k, -1, 1);
@@ -803,7 +803,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void matmulAllTransposeFlags(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(20);
         int[][] mkn = {{1, 1, 1}, {1, 7, 1}, {3, 7, 5}, {17, 1, 33}, {1, 33, 7}, {33, 17, 3}, {7, 3, 1}, {5, 5, 5}};
         for (int[] d : mkn) {
@@ -818,7 +818,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void matmulLarge(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(21);
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
@@ -838,7 +838,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void sum(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(22);
         for (int[] shape : SHAPES) {
             double[] x = data(rng, dtype, Ref.size(shape), 0.5, 1.5); // one sign: no cancellation in the reference
@@ -871,7 +871,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void maxAbs(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(23);
         for (int[] shape : SHAPES) {
             int n = Ref.size(shape);
@@ -892,7 +892,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void sumToTrailing(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(24);
         int[][][] cases = {
             {{3, 7, 5}, {7, 5}}, {{3, 7, 5}, {5}}, {{3, 7, 5}, {3, 7, 5}}, {{3, 7, 5}, {}}, {{17, 33}, {33}}, {{33, 1}, {1}},
@@ -911,7 +911,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void sumLastAxis(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(25);
         for (int[] shape : new int[][] {{17}, {1}, {7, 33}, {1, 1}, {33, 1}, {3, 7, 5}, {1, 7, 17}}) {
             double[] x = data(rng, dtype, Ref.size(shape), 0.5, 1.5);
@@ -927,7 +927,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void logSoftmaxAndSoftmax(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(26);
         for (int[] shape : new int[][] {{1, 1}, {1, 7}, {3, 7}, {17, 33}, {7, 1}, {2, 129}}) {
             double[] x = data(rng, dtype, Ref.size(shape), -4, 4);
@@ -940,7 +940,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void logSoftmaxAndSoftmaxAreStableForLargeValues(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         double[] x = {
             1000, 1001, 999.5, 1000,
             -1000, -999, -1001, -1000,
@@ -969,7 +969,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void logSoftmaxBackward(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(27);
         for (int[] shape : new int[][] {{1, 1}, {1, 7}, {3, 7}, {17, 33}, {7, 1}}) {
             double[] x = data(rng, dtype, Ref.size(shape), -3, 3);
@@ -987,7 +987,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void gatherColumnsAndScatterColumns(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(30);
         for (int[] shape : new int[][] {{1, 1}, {7, 1}, {1, 33}, {7, 3}, {17, 33}}) {
             int rows = shape[0];
@@ -1013,7 +1013,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void gatherRowsAndScatterAddRowsWithRepeatedIndices(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(31);
         // (V, E, n)
         int[][] cases = {{1, 1, 1}, {1, 3, 5}, {7, 3, 17}, {17, 33, 7}, {33, 1, 33}, {5, 7, 1}};
@@ -1073,7 +1073,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void opsDoNotModifyTheirInputs(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(40);
         Map<String, Tensor> in = new LinkedHashMap<>();
         in.put("a[3,7]", b.fromDoubles(data(rng, dtype, 21, -1, 1), dtype, 3, 7));
@@ -1165,7 +1165,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void closingATensorLeavesTheOthersIntact(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(41);
         double[] x = data(rng, dtype, 21, -1, 1);
         Map<String, java.util.function.Function<Tensor, Tensor>> ops = new LinkedHashMap<>();
@@ -1244,7 +1244,7 @@ public abstract class TensorOpsContract extends BackendContract {
 
     @Test
     void mixingDTypesIsRejectedNamingBoth() {
-        Backend b = backendFor(DType.FLOAT32);
+        ComputeBackend b = backendFor(DType.FLOAT32);
         backendFor(DType.FLOAT64);
         Tensor f = b.zeros(DType.FLOAT32, 2, 3);
         Tensor d = b.zeros(DType.FLOAT64, 2, 3);
@@ -1269,7 +1269,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @Test
     void tensorsOfAnotherBackendAreRejectedNamingBothBackends() {
         DType dt = anyDType();
-        Backend b = backend();
+        ComputeBackend b = backend();
         Tensor own = b.zeros(dt, 2, 3);
         Tensor foreign = foreignTensor(dt, 2, 3);
         Tensor foreignSq = foreignTensor(dt, 3, 2);
@@ -1294,7 +1294,7 @@ public abstract class TensorOpsContract extends BackendContract {
 
     /** A tensor owned by a stand-in backend named {@value #FOREIGN} whose ops all throw. */
     private static Tensor foreignTensor(DType dtype, int... shape) {
-        Backend fake = (Backend) Proxy.newProxyInstance(TensorOpsContract.class.getClassLoader(), new Class<?>[] {Backend.class},
+        ComputeBackend fake = (ComputeBackend) Proxy.newProxyInstance(TensorOpsContract.class.getClassLoader(), new Class<?>[] {ComputeBackend.class},
                 (proxy, m, args) -> {
                     switch (m.getName()) {
                         case "name":
@@ -1317,7 +1317,7 @@ public abstract class TensorOpsContract extends BackendContract {
         double[] data = new double[Ref.size(sh)];
         return new Tensor() {
             @Override
-            public Backend backend() {
+            public ComputeBackend backend() {
                 return fake;
             }
 
@@ -1350,7 +1350,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @Test
     void mismatchedShapesAreRejectedNamingBothShapes() {
         DType dt = anyDType();
-        Backend b = backend();
+        ComputeBackend b = backend();
         Tensor a34 = b.zeros(dt, 3, 4);
         Tensor a43 = b.zeros(dt, 4, 3);
         Tensor a23 = b.zeros(dt, 2, 3);
@@ -1390,7 +1390,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @Test
     void matmulInnerDimensionMismatchIsRejected() {
         DType dt = anyDType();
-        Backend b = backend();
+        ComputeBackend b = backend();
         Tensor a = b.zeros(dt, 3, 4);
         Tensor c = b.zeros(dt, 5, 6);
         String msg = rejects("matmul [3, 4] · [5, 6]", () -> b.matmul(a, c, false, false)).getMessage();
@@ -1408,7 +1408,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @Test
     void sliceOutOfRangeIsRejected() {
         DType dt = anyDType();
-        Backend b = backend();
+        ComputeBackend b = backend();
         Tensor a = b.zeros(dt, 3, 7);
         String msg = rejects("slice [5, 9) of an extent of 7", () -> b.slice(a, 1, 5, 9)).getMessage();
         mentions("slice end past the extent", msg, 5, 9, 7);
@@ -1427,7 +1427,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @Test
     void reshapeSizeMismatchIsRejected() {
         DType dt = anyDType();
-        Backend b = backend();
+        ComputeBackend b = backend();
         Tensor a = b.zeros(dt, 3, 7);
         String msg = rejects("reshape [3, 7] -> [4, 5]", () -> b.reshape(a, 4, 5)).getMessage();
         mentionsShape("reshape", msg, 3, 7);
@@ -1441,7 +1441,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @Test
     void rankErrorsAreRejected() {
         DType dt = anyDType();
-        Backend b = backend();
+        ComputeBackend b = backend();
         String msg = rejects("transpose of [2, 3, 4]", () -> b.transpose(b.zeros(dt, 2, 3, 4))).getMessage();
         mentionsShape("transpose", msg, 2, 3, 4);
         msg = rejects("logSoftmax of [5]", () -> b.logSoftmax(b.zeros(dt, 5))).getMessage();
@@ -1455,7 +1455,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @Test
     void indexOutOfRangeIsRejectedNamingIndexAndValue() {
         DType dt = anyDType();
-        Backend b = backend();
+        ComputeBackend b = backend();
         Tensor a = b.zeros(dt, 3, 5);
         String msg = rejects("gatherColumns [3, 5] at {0, 7, 1}", () -> b.gatherColumns(a, new int[] {0, 7, 1})).getMessage();
         mentions("gatherColumns", msg, 1, 7, 5);
@@ -1480,7 +1480,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @Test
     void wrongDataLengthIsRejected() {
         DType dt = anyDType();
-        Backend b = backend();
+        ComputeBackend b = backend();
         String msg = rejects("fromDoubles of 5 values as [2, 3]", () -> b.fromDoubles(new double[5], dt, 2, 3)).getMessage();
         mentions("fromDoubles", msg, 5);
         mentionsShape("fromDoubles", msg, 2, 3);

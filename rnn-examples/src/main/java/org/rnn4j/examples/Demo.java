@@ -3,7 +3,7 @@ package org.rnn4j.examples;
 import java.util.SplittableRandom;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.backend.Backends;
 import org.rnn4j.loss.Losses;
 import org.rnn4j.nn.ClassicCharRnn;

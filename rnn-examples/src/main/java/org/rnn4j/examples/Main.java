@@ -93,13 +93,13 @@ public final class Main implements Callable<Integer> {
                         continue;
                     }
                     try {
-                        org.rnn4j.backend.Backend b = Backends.get(e.getKey());
+                        org.rnn4j.tensor.Backend b = Backends.get(e.getKey());
                         java.util.List<String> fused = new java.util.ArrayList<>();
-                        for (String k : java.util.List.of(org.rnn4j.backend.FusedKernel.LSTM_CELL, org.rnn4j.backend.FusedKernel.GRU_CELL,
-                                org.rnn4j.backend.FusedKernel.RNN_TANH_CELL, org.rnn4j.backend.FusedKernel.RNN_RELU_CELL,
-                                org.rnn4j.backend.FusedKernel.LSTM_SEQUENCE, org.rnn4j.backend.FusedKernel.GRU_SEQUENCE,
-                                org.rnn4j.backend.FusedKernel.RNN_TANH_SEQUENCE, org.rnn4j.backend.FusedKernel.RNN_RELU_SEQUENCE)) {
-                            if (b.fused(k).isPresent()) {
+                        for (String k : java.util.List.of(org.rnn4j.spi.FusedKernel.LSTM_CELL, org.rnn4j.spi.FusedKernel.GRU_CELL,
+                                org.rnn4j.spi.FusedKernel.RNN_TANH_CELL, org.rnn4j.spi.FusedKernel.RNN_RELU_CELL,
+                                org.rnn4j.spi.FusedKernel.LSTM_SEQUENCE, org.rnn4j.spi.FusedKernel.GRU_SEQUENCE,
+                                org.rnn4j.spi.FusedKernel.RNN_TANH_SEQUENCE, org.rnn4j.spi.FusedKernel.RNN_RELU_SEQUENCE)) {
+                            if (org.rnn4j.spi.ComputeBackend.of(b).fused(k).isPresent()) {
                                 fused.add(k);
                             }
                         }

@@ -1,5 +1,7 @@
 package org.rnn4j.examples.charrnn;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.zip.CRC32;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.Budget;
 import org.rnn4j.examples.cli.CheckpointFiles;
 import org.rnn4j.examples.cli.CommonOptions;

@@ -1,8 +1,10 @@
 package org.rnn4j.examples.charrnn;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.CheckpointFiles;
 import org.rnn4j.examples.cli.CommonOptions;
 import org.rnn4j.examples.cli.UserError;

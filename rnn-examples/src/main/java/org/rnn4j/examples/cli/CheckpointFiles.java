@@ -7,7 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.io.CheckpointMismatchException;
 import org.rnn4j.io.HostTensor;
 import org.rnn4j.io.SafeTensors;

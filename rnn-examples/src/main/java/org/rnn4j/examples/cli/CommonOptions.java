@@ -1,8 +1,8 @@
 package org.rnn4j.examples.cli;
 
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.backend.BackendException;
-import org.rnn4j.backend.BackendOptions;
+import org.rnn4j.tensor.BackendOptions;
 import org.rnn4j.backend.Backends;
 import picocli.CommandLine.Option;
 

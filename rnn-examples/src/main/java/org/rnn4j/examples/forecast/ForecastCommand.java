@@ -1,12 +1,14 @@
 package org.rnn4j.examples.forecast;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.Budget;
 import org.rnn4j.examples.cli.CommonOptions;
 import org.rnn4j.examples.cli.Progress;

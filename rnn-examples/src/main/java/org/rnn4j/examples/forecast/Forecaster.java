@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.nn.Layers;
 import org.rnn4j.nn.Cells;
 import org.rnn4j.nn.Linear;

@@ -1,5 +1,7 @@
 package org.rnn4j.examples.names;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +12,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.Budget;
 import org.rnn4j.examples.cli.CheckpointFiles;
 import org.rnn4j.examples.cli.CommonOptions;

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.CheckpointFiles;
 import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.nn.Embedding;

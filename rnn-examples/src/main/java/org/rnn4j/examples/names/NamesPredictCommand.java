@@ -1,5 +1,7 @@
 package org.rnn4j.examples.names;
 
+import org.rnn4j.spi.ComputeBackend;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -7,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.rnn4j.autograd.Grad;
-import org.rnn4j.backend.Backend;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.CheckpointFiles;
 import org.rnn4j.examples.cli.CommonOptions;
 import org.rnn4j.examples.cli.UserError;

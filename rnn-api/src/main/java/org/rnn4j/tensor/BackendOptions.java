@@ -1,4 +1,4 @@
-package org.rnn4j.backend;
+package org.rnn4j.tensor;
 
 /**
  * Options passed to {@link BackendProvider#create}.

@@ -1,4 +1,4 @@
-package org.rnn4j.backend;
+package org.rnn4j.spi;
 
 import org.rnn4j.tensor.Tensor;
 

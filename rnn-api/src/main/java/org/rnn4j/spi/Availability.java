@@ -1,4 +1,4 @@
-package org.rnn4j.backend;
+package org.rnn4j.spi;
 
 /**
  * Whether a backend can run on this machine, and if not, why (for example

@@ -1,14 +1,17 @@
-package org.rnn4j.backend;
+package org.rnn4j.spi;
 
 import java.util.List;
 import java.util.Optional;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Tensor;
 
 /**
- * A compute backend: owns tensors and implements the primitive ops that every cell, loss and
- * optimizer in rnn4j is composed of. Obtain one through {@link Backends}; implement one by extending
- * {@link AbstractBackend}, which validates every argument before calling the backend's kernel.
+ * The service-provider interface of a compute backend: the primitive ops that every cell, loss and
+ * optimizer in rnn4j is composed of, and the fused kernels a backend may offer. This is what a backend
+ * author implements (by extending {@link AbstractBackend}, which validates every argument before calling
+ * the backend's kernel) and what {@code org.rnn4j.autograd.F} calls; users hold the narrower
+ * {@link Backend} and compute through {@code F}.
  *
  * <p>All ops are pure: they never modify their arguments and return a new tensor of the same dtype
  * as their inputs. Binary elementwise ops ({@link #add}, {@link #sub}, {@link #mul}, {@link #div})
@@ -16,30 +19,33 @@ import org.rnn4j.tensor.Tensor;
  * dimensions of the left-hand side (a bias {@code [N]} added to {@code [M, N]}), broadcast over the
  * leading dimensions.
  */
-public interface Backend {
+public interface ComputeBackend extends Backend {
 
-    /** Lower-case unique name, e.g. {@code cpu}. */
-    String name();
+    /**
+     * The compute backend that owns {@code t}.
+     *
+     * @throws IllegalArgumentException when {@code t} is null or its backend does not implement this SPI
+     */
+    static ComputeBackend of(Tensor t) {
+        if (t == null) {
+            throw new IllegalArgumentException("tensor is null");
+        }
+        return of(t.backend());
+    }
 
-    /** Version of the backend and of the native library underneath, for diagnostics. */
-    String version();
-
-    /** Whether tensors of this dtype can be created. */
-    boolean supports(DType dtype);
-
-    // ---- creation and host transfer ----
-
-    /** A tensor of {@code shape} holding {@code data} (row-major, length = product of shape). */
-    Tensor fromDoubles(double[] data, DType dtype, int... shape);
-
-    /** A tensor of {@code shape} holding {@code data} (row-major, length = product of shape). */
-    Tensor fromFloats(float[] data, DType dtype, int... shape);
-
-    /** A tensor of zeros. */
-    Tensor zeros(DType dtype, int... shape);
-
-    /** A tensor with every element equal to {@code value}. */
-    Tensor full(double value, DType dtype, int... shape);
+    /**
+     * {@code backend} as a compute backend.
+     *
+     * @throws IllegalArgumentException when it is null or does not implement this SPI
+     */
+    static ComputeBackend of(Backend backend) {
+        if (backend instanceof ComputeBackend c) {
+            return c;
+        }
+        throw new IllegalArgumentException(backend == null ? "backend is null"
+                : "backend '" + backend.name() + "' (" + backend.getClass().getName()
+                + ") does not implement org.rnn4j.spi.ComputeBackend; extend org.rnn4j.spi.AbstractBackend");
+    }
 
     // ---- layout ----
 

@@ -1,4 +1,7 @@
-package org.rnn4j.backend;
+package org.rnn4j.spi;
+
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.tensor.BackendOptions;
 
 /**
  * Service-provider interface through which {@link Backends} discovers backends with

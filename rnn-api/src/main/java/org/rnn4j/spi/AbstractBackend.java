@@ -1,4 +1,4 @@
-package org.rnn4j.backend;
+package org.rnn4j.spi;
 
 import java.util.Arrays;
 import java.util.List;
@@ -12,7 +12,7 @@ import org.rnn4j.tensor.Tensor;
  * then calls the matching {@code protected} kernel, which may assume valid input. Backends implement
  * only the kernels.
  */
-public abstract class AbstractBackend implements Backend {
+public abstract class AbstractBackend implements ComputeBackend {
 
     // ---- validation helpers ----
 

@@ -1,0 +1,5 @@
+/**
+ * <b>For users.</b> Loss functions with PyTorch's semantics ({@link org.rnn4j.loss.Losses}): cross-entropy
+ * (class weights, ignore index, label smoothing), NLL, MSE, with {@link org.rnn4j.loss.Reduction}s.
+ */
+package org.rnn4j.loss;
