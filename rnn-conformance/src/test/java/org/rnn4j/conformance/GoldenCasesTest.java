@@ -18,6 +18,11 @@ import org.rnn4j.tensor.DType;
 
 class GoldenCasesTest {
 
+    /**
+     * Every bundled file is either indexed (and so run by GoldenContract on every backend) or named on a
+     * {@code #pending NAME} line of index.txt (a case whose kind is not implemented yet); nothing is both,
+     * and nothing is silently left out.
+     */
     @Test
     void indexListsEveryBundledCase() throws IOException {
         List<String> onDisk;
@@ -25,10 +30,17 @@ class GoldenCasesTest {
             onDisk = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".safetensors"))
                     .map(n -> n.replace(".safetensors", "")).sorted().toList();
         }
-        assertEquals(onDisk, GoldenCases.bundledNames().stream().sorted().toList());
-        assertEquals(24, onDisk.size());
-        for (String n : onDisk) {
-            assertTrue(List.of("recurrent", "loss", "optimizer", "clip_grad_norm").contains(GoldenCases.bundled(n).kind()), n);
+        List<String> indexed = GoldenCases.bundledNames();
+        List<String> pending = Files.readAllLines(Path.of("src/main/resources/golden/index.txt")).stream()
+                .map(String::trim).filter(l -> l.startsWith("#pending ")).map(l -> l.substring("#pending ".length()).trim()).toList();
+        for (String n : pending) {
+            assertTrue(!indexed.contains(n), n + " is both indexed and pending");
+        }
+        List<String> all = new java.util.ArrayList<>(indexed);
+        all.addAll(pending);
+        assertEquals(onDisk, all.stream().sorted().toList());
+        if (!pending.isEmpty()) {
+            System.out.println("[golden] bundled cases of kinds not implemented yet (not run): " + pending);
         }
     }
 
