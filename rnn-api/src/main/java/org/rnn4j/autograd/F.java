@@ -384,6 +384,40 @@ public final class F {
                 g -> new Tensor[] {ComputeBackend.of(g).scatterAddRows(g, idx, rows)}, table);
     }
 
+    /**
+     * Embedding lookup with a padding row, as PyTorch's {@code F.embedding(index, table, padding_idx)}:
+     * {@code out[n, :] = table[index[n], :]} ({@code [N, E]} for a {@code [V, E]} table), where positions
+     * whose index equals {@code paddingIdx} send no gradient to the table (the padding row's value is
+     * still returned). A negative {@code paddingIdx} means none, as {@link #gatherRows}.
+     */
+    public static Var embedding(Var table, int[] index, int paddingIdx) {
+        if (paddingIdx < 0) {
+            return gatherRows(table, index);
+        }
+        int rows = table.dim(0);
+        int[] idx = index.clone();
+        int count = 0;
+        for (int i : idx) {
+            count += i == paddingIdx ? 0 : 1;
+        }
+        int kept = count;
+        int[] keepPos = new int[kept];
+        int[] keepIdx = new int[kept];
+        for (int n = 0, j = 0; n < idx.length; n++) {
+            if (idx[n] != paddingIdx) {
+                keepPos[j] = n;
+                keepIdx[j++] = idx[n];
+            }
+        }
+        return record("embedding", be(table).gatherRows(table.value(), idx), g -> {
+            ComputeBackend k = ComputeBackend.of(g);
+            Tensor gt = kept == idx.length ? k.scatterAddRows(g, idx, rows)
+                    : kept == 0 ? k.zeros(g.dtype(), rows, g.dim(1))
+                    : k.scatterAddRows(k.gatherRows(g, keepPos), keepIdx, rows);
+            return new Tensor[] {gt};
+        }, table);
+    }
+
     // ---- fused kernels ----
 
     /**

@@ -24,7 +24,7 @@ import org.rnn4j.tensor.Tensor;
 public final class Var {
     private Tensor value;
     private Tensor grad;
-    private final boolean requiresGrad;
+    private boolean requiresGrad;
     final Node creator;
     final int outputIndex;
 
@@ -95,6 +95,24 @@ public final class Var {
     /** True for parameters and for every result computed from one while recording. */
     public boolean requiresGrad() {
         return requiresGrad;
+    }
+
+    /**
+     * Turns gradient recording for this leaf on or off (PyTorch's {@code requires_grad_}); freezing a
+     * parameter this way makes later backward passes skip it and optimizers leave it unchanged. Its
+     * accumulated gradient is cleared when turned off.
+     *
+     * @throws IllegalStateException on a Var computed by an op (only leaves can be frozen)
+     */
+    public void setRequiresGrad(boolean on) {
+        if (creator != null) {
+            throw new IllegalStateException("setRequiresGrad: only a leaf Var can be frozen or unfrozen; this one was computed by "
+                    + creator.name());
+        }
+        requiresGrad = on;
+        if (!on) {
+            grad = null;
+        }
     }
 
     /** True for a Var not computed by an op. */

@@ -1,8 +1,5 @@
 package org.rnn4j.nn;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
@@ -16,7 +13,7 @@ import org.rnn4j.tensor.Shapes;
  * to the output, followed by log-softmax. Parameters {@code i2h.weight [H, I+H]}, {@code i2h.bias [H]},
  * {@code i2o.weight [O, I+H]}, {@code i2o.bias [O]}, as in the tutorial's {@code state_dict}.
  */
-public final class ClassicCharRnn implements Module {
+public final class ClassicCharRnn extends Module {
     private final int inputSize;
     private final int hiddenSize;
     private final int outputSize;
@@ -25,7 +22,6 @@ public final class ClassicCharRnn implements Module {
     private final Linear i2h;
     private final Linear i2o;
     private final LogSoftmax softmax = new LogSoftmax();
-    private final Map<String, Var> params = new LinkedHashMap<>();
 
     /** One step's result: log-probabilities {@code [B, O]} and the next hidden state {@code [B, H]}. */
     public record Step(Var output, Var hidden) {
@@ -42,10 +38,8 @@ public final class ClassicCharRnn implements Module {
         this.backend = backend;
         this.dtype = dtype;
         SplittableRandom rng = new SplittableRandom(seed);
-        this.i2h = new Linear("i2h", inputSize + hiddenSize, hiddenSize, true, backend, dtype, rng);
-        this.i2o = new Linear("i2o", inputSize + hiddenSize, outputSize, true, backend, dtype, rng);
-        params.putAll(i2h.parameters());
-        params.putAll(i2o.parameters());
+        this.i2h = registerModule("i2h", new Linear(inputSize + hiddenSize, hiddenSize, true, backend, dtype, rng));
+        this.i2o = registerModule("i2o", new Linear(inputSize + hiddenSize, outputSize, true, backend, dtype, rng));
     }
 
     /** A zero hidden state {@code [batch, H]}. */
@@ -90,10 +84,5 @@ public final class ClassicCharRnn implements Module {
 
     public int outputSize() {
         return outputSize;
-    }
-
-    @Override
-    public Map<String, Var> parameters() {
-        return Collections.unmodifiableMap(params);
     }
 }

@@ -28,7 +28,18 @@ public final class Init {
     /** A tensor of {@code shape} drawn from N(0, std^2); advances {@code rng}. */
     public static Tensor normal(Backend backend, DType dtype, SplittableRandom rng, double std, int... shape) {
         Shapes.checkPositive("Init.normal shape", shape);
-        double[] data = new double[Shapes.size(shape)];
+        double[] data = normalValues(rng, std, Shapes.size(shape));
+        return backend.fromDoubles(data, dtype, shape);
+    }
+
+    /** A trainable parameter drawn from U(-bound, bound). */
+    public static Var uniformParameter(Backend backend, DType dtype, SplittableRandom rng, double bound, int... shape) {
+        return Var.parameter(uniform(backend, dtype, rng, bound, shape));
+    }
+
+    /** {@code n} draws from N(0, std^2) (Box-Muller, two normals per pair of uniforms), advancing {@code rng}. */
+    public static double[] normalValues(SplittableRandom rng, double std, int n) {
+        double[] data = new double[n];
         for (int i = 0; i < data.length; i += 2) {
             // Box-Muller: two independent normals per pair of uniforms
             double u1 = Math.max(rng.nextDouble(), 1e-300);
@@ -39,11 +50,6 @@ public final class Init {
                 data[i + 1] = std * r * Math.sin(2 * Math.PI * u2);
             }
         }
-        return backend.fromDoubles(data, dtype, shape);
-    }
-
-    /** A trainable parameter drawn from U(-bound, bound). */
-    public static Var uniformParameter(Backend backend, DType dtype, SplittableRandom rng, double bound, int... shape) {
-        return Var.parameter(uniform(backend, dtype, rng, bound, shape));
+        return data;
     }
 }

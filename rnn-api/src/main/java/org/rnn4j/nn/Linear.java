@@ -1,53 +1,66 @@
 package org.rnn4j.nn;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
 import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Shapes;
 
 /**
- * PyTorch's {@code nn.Linear}: {@code y = x · weight^T + bias} with {@code weight [out, in]},
+ * PyTorch's {@code nn.Linear}: {@code y = x · weight^T + bias} over the last dimension of an input of
+ * any rank ({@code [..., in] -> [..., out]}), with parameters {@code weight [out, in]} and
  * {@code bias [out]}, initialised U(-1/sqrt(in), 1/sqrt(in)) as PyTorch does.
  */
-public final class Linear implements Module {
+public final class Linear extends Module implements Layer {
     private final int inFeatures;
     private final int outFeatures;
     private final Var weight;
     private final Var bias;
-    private final Map<String, Var> params = new LinkedHashMap<>();
 
     /**
-     * @param prefix parameter-name prefix ({@code "i2h"} gives {@code i2h.weight}, {@code i2h.bias}); empty for none
-     * @param rng    advanced by the draws (weight first, then bias)
+     * @param bias    whether to add a bias
+     * @param backend where the parameters live (required)
+     * @param rng     advanced by the draws (weight first, then bias)
+     * @throws IllegalArgumentException on sizes below 1 or a null backend, dtype or rng
      */
-    public Linear(String prefix, int inFeatures, int outFeatures, boolean bias, Backend backend, DType dtype, SplittableRandom rng) {
+    public Linear(int inFeatures, int outFeatures, boolean bias, Backend backend, DType dtype, SplittableRandom rng) {
         if (inFeatures <= 0 || outFeatures <= 0) {
             throw new IllegalArgumentException("Linear: inFeatures = " + inFeatures + ", outFeatures = " + outFeatures
                     + "; both must be >= 1");
         }
+        if (backend == null || dtype == null || rng == null) {
+            throw new IllegalArgumentException("Linear: backend, dtype and rng are required, got backend " + backend + ", dtype "
+                    + dtype + ", rng " + rng);
+        }
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
         double bound = 1 / Math.sqrt(inFeatures);
-        String p = prefix == null || prefix.isEmpty() ? "" : prefix + ".";
-        this.weight = Init.uniformParameter(backend, dtype, rng, bound, outFeatures, inFeatures);
-        params.put(p + "weight", weight);
-        this.bias = bias ? Init.uniformParameter(backend, dtype, rng, bound, outFeatures) : null;
-        if (bias) {
-            params.put(p + "bias", this.bias);
-        }
+        this.weight = registerParameter("weight", Init.uniformParameter(backend, dtype, rng, bound, outFeatures, inFeatures));
+        this.bias = bias ? registerParameter("bias", Init.uniformParameter(backend, dtype, rng, bound, outFeatures)) : null;
     }
 
-    /** {@code x [N, in] -> [N, out]}. */
+    /** A linear layer seeded with {@code seed} (see the other constructor). */
+    public Linear(int inFeatures, int outFeatures, boolean bias, Backend backend, DType dtype, long seed) {
+        this(inFeatures, outFeatures, bias, backend, dtype, new SplittableRandom(seed));
+    }
+
+    /** {@code x [..., in] -> [..., out]} (at least 1-D). */
+    @Override
     public Var forward(Var x) {
-        if (x.shape().length != 2 || x.dim(1) != inFeatures) {
-            throw new IllegalArgumentException("Linear.forward: x must be [N, " + inFeatures + "], got "
-                    + org.rnn4j.tensor.Shapes.str(x.shape()));
+        int[] s = x.shape();
+        if (s.length == 0 || s[s.length - 1] != inFeatures) {
+            throw new IllegalArgumentException("Linear.forward: x must be [..., " + inFeatures + "], got " + Shapes.str(s));
         }
-        return F.linear(x, weight, bias);
+        if (s.length == 2) {
+            return F.linear(x, weight, bias);
+        }
+        int rows = Shapes.size(s) / inFeatures;
+        Var y = F.linear(F.reshape(x, rows, inFeatures), weight, bias);
+        int[] out = Arrays.copyOf(s, s.length);
+        out[s.length - 1] = outFeatures;
+        return F.reshape(y, out);
     }
 
     public int inFeatures() {
@@ -58,17 +71,13 @@ public final class Linear implements Module {
         return outFeatures;
     }
 
+    /** The weight {@code [out, in]}. */
     public Var weight() {
         return weight;
     }
 
-    /** The bias, or null when built without one. */
+    /** The bias {@code [out]}, or null when built without one. */
     public Var bias() {
         return bias;
-    }
-
-    @Override
-    public Map<String, Var> parameters() {
-        return Collections.unmodifiableMap(params);
     }
 }

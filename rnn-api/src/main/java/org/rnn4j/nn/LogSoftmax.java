@@ -3,9 +3,10 @@ package org.rnn4j.nn;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
 
-/** PyTorch's {@code nn.LogSoftmax(dim=1)} over {@code [N, C]}: no parameters. */
-public final class LogSoftmax {
-    /** {@code [N, C] -> [N, C]} log-probabilities per row. */
+/** PyTorch's {@code nn.LogSoftmax(dim=-1)}: log-softmax over the last axis; no parameters. */
+public final class LogSoftmax extends Module implements Layer {
+    /** {@code x [..., C] -> [..., C]}, log-probabilities over the last axis. */
+    @Override
     public Var forward(Var x) {
         return F.logSoftmax(x);
     }

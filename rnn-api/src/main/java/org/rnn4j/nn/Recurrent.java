@@ -33,7 +33,7 @@ import org.rnn4j.tensor.Tensor;
  * giving the same results as one whole-sequence run; the carried state is cut from the graph between
  * chunks, which is truncated backpropagation through time.
  */
-public final class Recurrent implements Module, Stateful {
+public final class Recurrent extends Module implements Stateful {
     private final Cell cell;
     private final int inputSize;
     private final int hiddenSize;
@@ -44,9 +44,7 @@ public final class Recurrent implements Module, Stateful {
     private final Backend backend;
     private final DType dtype;
     private final SplittableRandom dropoutRng;
-    private final Map<String, Var> params = new LinkedHashMap<>();
     private final LayerParams[] layerParams;
-    private boolean training = true;
     private List<Tensor> carried;
 
     private record LayerParams(Var weightIh, Var biasIh, CellParams recurrent) {
@@ -98,7 +96,7 @@ public final class Recurrent implements Module, Stateful {
 
     private Var param(String name, SplittableRandom rng, double bound, int... shape) {
         Var v = Init.uniformParameter(backend, dtype, rng, bound, shape);
-        params.put(name, v);
+        registerParameter(name, v);
         return v;
     }
 
@@ -219,19 +217,11 @@ public final class Recurrent implements Module, Stateful {
         return dtype;
     }
 
-    /** Training mode enables dropout between layers; on by default. */
-    public Recurrent train(boolean on) {
-        this.training = on;
-        return this;
-    }
-
-    public boolean isTraining() {
-        return training;
-    }
-
+    /** Training mode enables dropout between layers; on by default. Returns this layer. */
     @Override
-    public Map<String, Var> parameters() {
-        return Collections.unmodifiableMap(params);
+    public Recurrent train(boolean on) {
+        super.train(on);
+        return this;
     }
 
     /**
@@ -510,7 +500,7 @@ public final class Recurrent implements Module, Stateful {
                 }
                 layerOutput = F.stack(perStep, 1);
             }
-            if (training && dropout > 0 && l < numLayers - 1) {
+            if (isTraining() && dropout > 0 && l < numLayers - 1) {
                 layerOutput = F.mul(layerOutput, Var.constant(dropoutMask(layerOutput.shape())));
             }
             layerInput = layerOutput;

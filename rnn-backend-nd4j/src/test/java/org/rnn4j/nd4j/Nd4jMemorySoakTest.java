@@ -73,7 +73,7 @@ class Nd4jMemorySoakTest {
         int in = 16;
         int hidden = 32;
         Recurrent lstm = Recurrent.builder(Cells.lstm(), in, hidden).backend(b).dtype(dt).seed(1).build();
-        Linear head = new Linear("head", hidden, 4, true, b, dt, new SplittableRandom(2));
+        Linear head = new Linear(hidden, 4, true, b, dt, new SplittableRandom(2));
         SplittableRandom rng = new SplittableRandom(3);
         double[] x = new double[batch * steps * in];
         double[] y = new double[batch * steps * 4];

@@ -42,6 +42,7 @@ public final class GoldenRunner {
             case "loss" -> loss(c, backend, dtype);
             case "optimizer" -> optimizer(c, backend, dtype);
             case "clip_grad_norm" -> clip(c, backend, dtype);
+            case "embedding" -> GoldenLayers.embedding(c, backend, dtype);
             default -> throw new AssertionError("golden case " + c.name() + " has unknown kind '" + c.kind()
                     + "'; known: recurrent, loss, optimizer, clip_grad_norm");
         }

@@ -92,7 +92,7 @@ public abstract class ModelsContract extends BackendContract {
         ComputeBackend b = backend();
         int period = 4;
         Recurrent lstm = Recurrent.builder(Cells.lstm(), period, 12).backend(b).seed(3).build();
-        Linear head = new Linear("head", 12, period, true, b, DType.FLOAT32, new java.util.SplittableRandom(4));
+        Linear head = new Linear(12, period, true, b, DType.FLOAT32, new java.util.SplittableRandom(4));
         List<Var> params = new ArrayList<>(lstm.parameters().values());
         params.addAll(head.parameters().values());
         Adam opt = Adam.builder(params).lr(0.02).build();
@@ -163,13 +163,26 @@ public abstract class ModelsContract extends BackendContract {
             assertTrue(d.getMessage().contains("F32") && d.getMessage().contains("F64"), d.getMessage());
         }
         // a missing tensor
-        Module partial = () -> Map.of("i2h.weight", a.parameters().get("i2h.weight"));
+        Var i2hWeight = a.parameters().get("i2h.weight");
+        Module partial = new Module() {
+            {
+                registerModule("i2h", new Module() {
+                    {
+                        registerParameter("weight", i2hWeight);
+                    }
+                });
+            }
+        };
         Path partialFile = dir.resolve("partial.safetensors");
         Checkpoints.save(partialFile, partial);
         CheckpointMismatchException miss = assertThrows(CheckpointMismatchException.class, () -> Checkpoints.load(partialFile, c));
         assertTrue(miss.getMessage().contains("i2o.bias"), miss.getMessage());
         // a failed save leaves the previous checkpoint intact
-        Module poisoned = () -> Map.of("__metadata__", a.parameters().get("i2h.weight"));
+        Module poisoned = new Module() {
+            {
+                registerParameter("__metadata__", i2hWeight);
+            }
+        };
         assertThrows(IllegalArgumentException.class, () -> Checkpoints.save(file, poisoned));
         assertArrayEquals(bytes, Files.readAllBytes(file));
         try (var files = Files.list(dir)) {
@@ -185,7 +198,7 @@ public abstract class ModelsContract extends BackendContract {
         int steps = 4;
         int[] lengths = {4, 2};
         Recurrent gru = Recurrent.builder(Cells.gru(), 3, 5).backend(b).dtype(DType.FLOAT64).seed(2).build();
-        Linear head = new Linear("head", 5, 3, true, b, DType.FLOAT64, new java.util.SplittableRandom(3));
+        Linear head = new Linear(5, 3, true, b, DType.FLOAT64, new java.util.SplittableRandom(3));
         Var x = Var.constant(GradCheck.random(b, rng, DType.FLOAT64, batch, steps, 3));
         int[] targets = {0, 1, 2, 1, 2, 0, 1, 1};
         Var target = Var.constant(GradCheck.random(b, rng, DType.FLOAT64, batch, steps, 5));

@@ -12,7 +12,7 @@ import org.rnn4j.autograd.Var;
 import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.CheckpointFiles;
 import org.rnn4j.examples.cli.UserError;
-import org.rnn4j.examples.nn.Embedding;
+import org.rnn4j.nn.Embedding;
 import org.rnn4j.examples.nn.Layers;
 import org.rnn4j.nn.Cells;
 import org.rnn4j.nn.Linear;
@@ -29,7 +29,7 @@ import org.rnn4j.tensor.Tensor;
  * recurrent state between calls, which is how training does truncated BPTT and how sampling goes
  * character by character; the carried state is saved with the model.
  */
-public final class CharModel implements Module, Stateful {
+public final class CharModel extends Module implements Stateful {
     /** The settings a checkpoint records to rebuild the model. */
     public record Config(String cell, int vocabulary, int embedding, int hidden, int layers, double dropout) {
         public Map<String, String> toMetadata() {
@@ -67,17 +67,16 @@ public final class CharModel implements Module, Stateful {
     private final Embedding embedding;
     private final Recurrent rnn;
     private final Linear head;
-    private final Map<String, Var> params;
 
     public CharModel(Config config, Backend backend, long seed) {
         this.config = config;
         SplittableRandom rng = new SplittableRandom(seed);
         DType dtype = DType.FLOAT32;
-        embedding = new Embedding("embedding", config.vocabulary(), config.embedding(), backend, dtype, rng);
+        embedding = registerModule("embedding", new Embedding(config.vocabulary(), config.embedding(), -1, backend, dtype, rng));
         rnn = Recurrent.builder(Cells.byName(config.cell()), config.embedding(), config.hidden()).numLayers(config.layers())
                 .dropout(config.layers() > 1 ? config.dropout() : 0).backend(backend).dtype(dtype).seed(rng.nextLong()).build();
-        head = new Linear("head", config.hidden(), config.vocabulary(), true, backend, dtype, rng);
-        params = Layers.merge("", embedding, "rnn.", rnn, "", head);
+        registerModule("rnn", rnn);
+        head = registerModule("head", new Linear(config.hidden(), config.vocabulary(), true, backend, dtype, rng));
     }
 
     public Config config() {
@@ -86,11 +85,6 @@ public final class CharModel implements Module, Stateful {
 
     public Recurrent rnn() {
         return rnn;
-    }
-
-    /** Dropout between layers on (training) or off. */
-    public void train(boolean on) {
-        rnn.train(on);
     }
 
     /**
@@ -127,10 +121,5 @@ public final class CharModel implements Module, Stateful {
     @Override
     public void setState(List<Tensor> state) {
         rnn.setState(state);
-    }
-
-    @Override
-    public Map<String, Var> parameters() {
-        return Collections.unmodifiableMap(params);
     }
 }

@@ -70,25 +70,18 @@ public final class CustomCellCommand implements Callable<Integer> {
     Path outDir;
 
     /** A recurrent layer over [value, marker] inputs and a linear read-out of its last state. */
-    static final class Adder implements Module {
+    static final class Adder extends Module {
         final Recurrent rnn;
         final Linear head;
-        final Map<String, Var> params;
 
         Adder(Cell cell, int hidden, Backend backend, long seed) {
             SplittableRandom rng = new SplittableRandom(seed);
-            rnn = Recurrent.builder(cell, 2, hidden).backend(backend).seed(rng.nextLong()).build();
-            head = new Linear("head", hidden, 1, true, backend, DType.FLOAT32, rng);
-            params = Layers.merge("rnn.", rnn, "", head);
+            rnn = registerModule("rnn", Recurrent.builder(cell, 2, hidden).backend(backend).seed(rng.nextLong()).build());
+            head = registerModule("head", new Linear(hidden, 1, true, backend, DType.FLOAT32, rng));
         }
 
         Var forward(Var x) {
             return head.forward(Layers.lastHidden(rnn, rnn.forward(x)));
-        }
-
-        @Override
-        public Map<String, Var> parameters() {
-            return params;
         }
     }
 

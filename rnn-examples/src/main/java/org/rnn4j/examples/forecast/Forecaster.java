@@ -21,10 +21,9 @@ import org.rnn4j.tensor.DType;
  * standard deviation. Levels follow by adding the predicted changes back up, so the model
  * extrapolates a trend beyond the range it was trained on.
  */
-final class Forecaster implements Module {
+final class Forecaster extends Module {
     private final Recurrent rnn;
     private final Linear head;
-    private final Map<String, Var> params;
     private final Backend backend;
     final int window;
 
@@ -32,9 +31,8 @@ final class Forecaster implements Module {
         SplittableRandom rng = new SplittableRandom(seed);
         this.backend = backend;
         this.window = window;
-        rnn = Recurrent.builder(Cells.byName(cell), 1, hidden).backend(backend).seed(rng.nextLong()).build();
-        head = new Linear("head", hidden, 1, true, backend, DType.FLOAT32, rng);
-        params = Layers.merge("rnn.", rnn, "", head);
+        rnn = registerModule("rnn", Recurrent.builder(Cells.byName(cell), 1, hidden).backend(backend).seed(rng.nextLong()).build());
+        head = registerModule("head", new Linear(hidden, 1, true, backend, DType.FLOAT32, rng));
     }
 
     /** Predictions {@code [N, 1]} for windows {@code x} ({@code N * W} values, row-major). */
@@ -52,10 +50,5 @@ final class Forecaster implements Module {
 
     String explain() {
         return rnn.explain();
-    }
-
-    @Override
-    public Map<String, Var> parameters() {
-        return params;
     }
 }

@@ -12,7 +12,7 @@ import org.rnn4j.autograd.Var;
 import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.CheckpointFiles;
 import org.rnn4j.examples.cli.UserError;
-import org.rnn4j.examples.nn.Embedding;
+import org.rnn4j.nn.Embedding;
 import org.rnn4j.examples.nn.Layers;
 import org.rnn4j.nn.Cells;
 import org.rnn4j.nn.ClassicCharRnn;
@@ -26,7 +26,7 @@ import org.rnn4j.tensor.DType;
  * tutorial model) or an embedding, a {@link Recurrent} stack (RNN, LSTM or GRU; optionally
  * bidirectional) and a linear layer over the last hidden state. Returns log-probabilities.
  */
-public final class NamesModel implements Module {
+public final class NamesModel extends Module {
     /** The settings a checkpoint must record to rebuild the model. */
     public record Config(String cell, int vocabulary, int classes, int embedding, int hidden, int layers, boolean bidirectional,
             double dropout) {
@@ -72,13 +72,11 @@ public final class NamesModel implements Module {
     private final Config config;
     private final Backend backend;
     private final DType dtype = DType.FLOAT32;
-    private final Map<String, Var> params;
     private final ClassicCharRnn classic;
     private final Embedding embedding;
     private final Recurrent rnn;
     private final Linear fc;
     private final SplittableRandom dropoutRng;
-    private boolean training = true;
 
     public NamesModel(Config config, Backend backend, long seed) {
         this.config = config;
@@ -89,29 +87,23 @@ public final class NamesModel implements Module {
             embedding = null;
             rnn = null;
             fc = null;
-            params = new LinkedHashMap<>(classic.parameters());
+            // the tutorial's parameter names (i2h.*, i2o.*) stay at the top level
+            registerModule("i2h", classic.children().get("i2h"));
+            registerModule("i2o", classic.children().get("i2o"));
         } else {
             SplittableRandom rng = new SplittableRandom(seed);
             classic = null;
-            embedding = new Embedding("embedding", config.vocabulary(), config.embedding(), backend, dtype, rng);
+            embedding = registerModule("embedding", new Embedding(config.vocabulary(), config.embedding(), -1, backend, dtype, rng));
             rnn = Recurrent.builder(Cells.byName(config.cell()), config.embedding(), config.hidden()).numLayers(config.layers())
                     .bidirectional(config.bidirectional()).dropout(config.layers() > 1 ? config.dropout() : 0).backend(backend)
                     .dtype(dtype).seed(rng.nextLong()).build();
-            fc = new Linear("fc", config.hidden() * rnn.directions(), config.classes(), true, backend, dtype, rng);
-            params = Layers.merge("", embedding, "rnn.", rnn, "", fc);
+            registerModule("rnn", rnn);
+            fc = registerModule("fc", new Linear(config.hidden() * rnn.directions(), config.classes(), true, backend, dtype, rng));
         }
     }
 
     public Config config() {
         return config;
-    }
-
-    /** Training mode: dropout on. */
-    public void train(boolean on) {
-        training = on;
-        if (rnn != null) {
-            rnn.train(on);
-        }
     }
 
     /** What runs, for the log. */
@@ -146,7 +138,7 @@ public final class NamesModel implements Module {
             allFull &= l == steps;
         }
         Recurrent.Output out = rnn.forward(x, allFull ? null : lengths, null);
-        Var h = Layers.dropout(Layers.lastHidden(rnn, out), config.dropout(), training, dropoutRng);
+        Var h = Layers.dropout(Layers.lastHidden(rnn, out), config.dropout(), isTraining(), dropoutRng);
         return F.logSoftmax(fc.forward(h));
     }
 
@@ -182,10 +174,5 @@ public final class NamesModel implements Module {
             out = out == null ? sel : F.add(out, sel);
         }
         return out;
-    }
-
-    @Override
-    public Map<String, Var> parameters() {
-        return Collections.unmodifiableMap(params);
     }
 }

@@ -46,21 +46,6 @@ public final class Layers {
         return d == 1 ? per[base] : F.concat(1, per[base], per[base + 1]);
     }
 
-    /** Parameters of several modules under prefixes ({@code "rnn."} + {@code weight_ih_l0}), in order. */
-    public static Map<String, Var> merge(Object... prefixAndModule) {
-        Map<String, Var> all = new LinkedHashMap<>();
-        for (int i = 0; i < prefixAndModule.length; i += 2) {
-            String prefix = (String) prefixAndModule[i];
-            Module m = (Module) prefixAndModule[i + 1];
-            for (Map.Entry<String, Var> e : m.parameters().entrySet()) {
-                if (all.put(prefix + e.getKey(), e.getValue()) != null) {
-                    throw new IllegalArgumentException("two parameters named " + prefix + e.getKey());
-                }
-            }
-        }
-        return all;
-    }
-
     /** A snapshot of the parameters' current values (tensors are immutable, so this is cheap). */
     public static Map<String, Tensor> snapshot(Module m) {
         Map<String, Tensor> s = new LinkedHashMap<>();
