@@ -299,13 +299,12 @@ public final class DataLoader<T, B> implements Iterable<B>, AutoCloseable {
     }
 
     private String failure(long e, int p, int[] idx, Throwable cause) {
-        String indices = "";
-        if (idx != null) {
-            int shown = Math.min(idx.length, 8);
-            indices = " (dataset indices " + Arrays.toString(Arrays.copyOf(idx, shown)).replace("]", idx.length > shown ? ", ...]" : "]")
-                    + ")";
+        if (idx == null) {
+            return "computing the batches of epoch " + e + " (at batch " + p + ") with sampler " + sampler + " failed: " + cause;
         }
-        return "loading batch " + p + " of " + batchesPerEpoch + " in epoch " + e + indices + " failed: " + cause;
+        int shown = Math.min(idx.length, 8);
+        String indices = Arrays.toString(Arrays.copyOf(idx, shown)).replace("]", idx.length > shown ? ", ...]" : "]");
+        return "loading batch " + p + " of " + batchesPerEpoch + " in epoch " + e + " (dataset indices " + indices + ") failed: " + cause;
     }
 
     private B nextForeground() {

@@ -10,7 +10,7 @@ final class Rng {
 
     private long state;
 
-    private Rng(long state) {
+    Rng(long state) {
         this.state = state;
     }
 
