@@ -932,7 +932,10 @@ public final class Vocabulary {
             return this;
         }
 
-        /** Counts the tokens of {@code text} (its code points, or its whitespace-separated words). */
+        /**
+         * Counts the tokens of {@code text}: its code points (every one, whitespace and line breaks too;
+         * lone surrogates are counted but never become tokens), or its whitespace-separated words.
+         */
         public Builder add(CharSequence text) {
             Objects.requireNonNull(text, "text");
             if (kind == Kind.CHARACTER) {
@@ -981,6 +984,11 @@ public final class Vocabulary {
             } else {
                 supplementary.computeIfAbsent(cp, x -> new long[1])[0]++;
             }
+        }
+
+        /** {@code addAll(texts).build()}: counts {@code texts} (on top of earlier counts) and builds. */
+        public Vocabulary build(Iterable<? extends CharSequence> texts) {
+            return addAll(texts).build();
         }
 
         /**
