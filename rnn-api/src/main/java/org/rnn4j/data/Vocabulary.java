@@ -534,11 +534,11 @@ public final class Vocabulary {
      */
     public static Vocabulary fromTensor(HostTensor tensor, String source) {
         Objects.requireNonNull(tensor, "tensor");
-        return fromTensor(tensor, source, null);
+        return fromTensor(tensor, source, source == null ? "vocabulary tensor" : source, null);
     }
 
-    private static Vocabulary fromTensor(HostTensor tensor, String source, Map<Special, Integer> specials) {
-        String where = source == null ? "vocabulary tensor" : source;
+    /** {@code source} goes into the exception, {@code where} starts its messages. */
+    private static Vocabulary fromTensor(HostTensor tensor, String source, String where, Map<Special, Integer> specials) {
         if (tensor.type() != StoredType.I32 && tensor.type() != StoredType.I64) {
             throw new VocabularyFormatException(source, where + " is stored as " + tensor.type() + " " + Arrays.toString(tensor.shape())
                     + "; a character vocabulary is an I32 or I64 tensor [V] of code points", null);
@@ -610,12 +610,14 @@ public final class Vocabulary {
      */
     public static Vocabulary fromJson(String json, String source) {
         Objects.requireNonNull(json, "json");
-        return fromJson(json, source, null);
+        return fromJson(json, source, source == null ? "vocabulary JSON" : source, null, null);
     }
 
-    /** {@code tensor} non-null: the tokens come from it (JSON without tokens, a character vocabulary). */
-    private static Vocabulary fromJson(String json, String source, HostTensor tensor) {
-        String where = source == null ? "vocabulary JSON" : source;
+    /**
+     * {@code tensor} non-null: the tokens come from it (JSON without tokens, a character vocabulary),
+     * described as {@code tensorWhere}.
+     */
+    private static Vocabulary fromJson(String json, String source, String where, HostTensor tensor, String tensorWhere) {
         JsonObject o;
         try {
             JsonReader r = new JsonReader(new StringReader(json));
@@ -625,12 +627,19 @@ public final class Vocabulary {
                 throw new VocabularyFormatException(source, where + " is " + abbreviate(json)
                         + ", not a JSON object {\"kind\": ..., \"tokens\": [...], \"specials\": {...}}", null);
             }
-            if (r.peek() != JsonToken.END_DOCUMENT) {
+            boolean trailing;
+            try {
+                trailing = r.peek() != JsonToken.END_DOCUMENT;
+            } catch (IOException | JsonParseException e2) {
+                trailing = true; // strict mode refuses a second value or stray characters
+            }
+            if (trailing) {
                 throw new VocabularyFormatException(source, where + " has content after its JSON object: " + abbreviate(json), null);
             }
             o = e.getAsJsonObject();
-        } catch (IOException | JsonParseException | IllegalStateException e) {
-            throw new VocabularyFormatException(source, where + " is not valid JSON (" + e.getMessage() + "): " + abbreviate(json), e);
+        } catch (JsonParseException | IllegalStateException e) {
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new VocabularyFormatException(source, where + " is not valid JSON (" + why + "): " + abbreviate(json), e);
         }
         for (String key : o.keySet()) {
             if (!key.equals("kind") && !key.equals("tokens") && !key.equals("specials")) {
@@ -677,7 +686,7 @@ public final class Vocabulary {
                 throw new VocabularyFormatException(source, where + " lists tokens and the file also holds a tensor of that name; "
                         + "store the tokens in one place", null);
             }
-            return fromTensor(tensor, source, specials);
+            return fromTensor(tensor, source, tensorWhere, specials);
         }
         if (tok == null) {
             throw new VocabularyFormatException(source, where + " has no 'tokens'" + (kind == Kind.CHARACTER
@@ -777,9 +786,9 @@ public final class Vocabulary {
                     + "name; its tensors are " + tensors.keySet() + " and its metadata keys " + metadata.keySet(), null);
         }
         if (json == null) {
-            return fromTensor(t, src + ", tensor '" + name + "'", null);
+            return fromTensor(t, source, src + ", tensor '" + name + "'", null);
         }
-        return fromJson(json, src + ", vocabulary '" + name + "'", t);
+        return fromJson(json, source, src + ", vocabulary '" + name + "'", t, src + ", tensor '" + name + "'");
     }
 
     private static String show(String token) {

@@ -385,4 +385,26 @@ class DataLoaderTest {
         assertEquals(Set.of(), newThreads(before), "close stops the thread");
         assertFalse(l.state().isEmpty());
     }
+    @Test
+    void anInterruptedWaitIsReportedAndTheFlagKept() {
+        Set<Thread> before = loaderThreads();
+        Dataset<Integer> slow = Dataset.generate(N, i -> {
+            try {
+                Thread.sleep(5_000);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("interrupted", e); // the loader stops its thread by interrupting it
+            }
+            return i;
+        });
+        try (var l = DataLoader.builder(slow).batchSize(2).prefetch(1).build()) {
+            var it = l.iterator();
+            Thread.currentThread().interrupt();
+            DataLoaderException e = assertThrows(DataLoaderException.class, it::next);
+            assertTrue(e.getCause() instanceof InterruptedException, String.valueOf(e.getCause()));
+            assertTrue(e.getMessage().contains("interrupted while waiting for batch 0 of epoch 0"), e.getMessage());
+            assertTrue(Thread.interrupted(), "the interrupt flag is restored (and cleared here)");
+            assertEquals(0, l.position());
+        }
+        assertEquals(Set.of(), newThreads(before), "close interrupts a thread blocked in the dataset and joins it");
+    }
 }
