@@ -22,7 +22,8 @@ public final class F {
 
     // ---- graph plumbing ----
 
-    private static boolean track(Var... inputs) {
+    /** Whether an op on {@code inputs} records a node now: recording is on and some input requires a gradient. */
+    static boolean track(Var... inputs) {
         if (!Grad.enabled()) {
             return false;
         }

@@ -24,6 +24,30 @@ public abstract class Node {
      */
     protected abstract Tensor[] backward(Tensor[] outputGradients);
 
+    /**
+     * Enters this node into the graph as the creator of {@code outputs} (its outputs in order, one per
+     * output) and returns them as {@code Var}s. This is how an op that is not composed of {@link F} ops
+     * (a host-side algorithm such as a CTC loss) joins autograd: subclass {@code Node}, compute the
+     * outputs, then call {@code record}. When recording is off ({@link Grad#disabled()}) or no input
+     * requires a gradient, nothing is recorded and the outputs come back as constants.
+     *
+     * @param outputs the forward values, {@code outputCount} of them, none null
+     * @return one {@code Var} per output, in order
+     * @throws IllegalArgumentException when the number of outputs is not {@code outputCount}
+     */
+    public final Var[] record(Tensor... outputs) {
+        if (outputs == null || outputs.length != outputCount) {
+            throw new IllegalArgumentException("Node " + name + ": record got " + (outputs == null ? "null" : outputs.length
+                    + " outputs") + ", expected " + outputCount);
+        }
+        boolean tracked = F.track(inputs);
+        Var[] vars = new Var[outputs.length];
+        for (int i = 0; i < outputs.length; i++) {
+            vars[i] = tracked ? new Var(outputs[i], true, this, i) : Var.constant(outputs[i]);
+        }
+        return vars;
+    }
+
     /** The op's name, e.g. {@code matmul}. */
     public String name() {
         return name;

@@ -184,6 +184,44 @@ public final class Losses {
         }
     }
 
+    // ---- connectionist temporal classification ----
+
+    /**
+     * CTC loss, as {@code torch.nn.functional.ctc_loss} (PyTorch 1.13) but batch-first: for each
+     * sequence {@code b}, {@code -log p(l_b | x_b)} summed over every alignment of its labels
+     * {@code l_b = targets[b][0 .. targetLengths[b])} to its first {@code inputLengths[b]} frames. Computed
+     * in float64 in log space by the alpha-beta recursion of {@link Ctc}, on any backend; unlike the
+     * other losses here it is one graph node of its own rather than a composition of {@link F} ops.
+     *
+     * <ul>
+     *   <li>{@link Reduction#NONE}: the losses {@code [B]};
+     *   <li>{@link Reduction#SUM}: their sum;
+     *   <li>{@link Reduction#MEAN}: each loss divided by its target length (at least 1), averaged over
+     *       the batch (PyTorch's definition, not the mean over all labels).
+     * </ul>
+     * A sequence whose labels cannot fit its frames (fewer than one frame per label plus one between
+     * equal neighbours) has an infinite loss: with {@code zeroInfinity} it counts as 0 with zero gradient
+     * (PyTorch's {@code zero_infinity}); without it this method throws rather than return infinity. An
+     * infinite loss from {@code -inf} log-probabilities is returned as such (0 with {@code zeroInfinity})
+     * and gets a zero gradient.
+     *
+     * @param logProbs log-probabilities {@code [B, T, C]} (batch-first; e.g. {@link F#logSoftmax} of
+     *     logits reshaped to {@code [B*T, C]} and back); the gradient flows to it
+     * @param targets padded label rows, one per sequence: {@code targets[b]} holds at least
+     *     {@code targetLengths[b]} labels in {@code [0, C)}, none equal to {@code blank}; entries past
+     *     {@code targetLengths[b]} are ignored. Not modified
+     * @param inputLengths frames per sequence, each in {@code [0, T]}; frames past it get no gradient
+     * @param targetLengths labels per sequence, each in {@code [0, targets[b].length]}
+     * @param blank index of the blank symbol in {@code [0, C)} (PyTorch's default is 0)
+     * @param reduction MEAN, SUM (rank 0) or NONE ({@code [B]})
+     * @param zeroInfinity count infinite losses (and their gradients) as 0
+     * @throws IllegalArgumentException on any invalid argument, before anything is computed
+     */
+    public static Var ctc(Var logProbs, int[][] targets, int[] inputLengths, int[] targetLengths, int blank,
+            Reduction reduction, boolean zeroInfinity) {
+        return Ctc.loss(logProbs, targets, inputLengths, targetLengths, blank, reduction, zeroInfinity);
+    }
+
     // ---- shared implementation ----
 
     /** The weighted, smoothed nll of validated log-probabilities (see {@link #crossEntropy}). */

@@ -43,6 +43,8 @@ public final class GoldenRunner {
             case "optimizer" -> optimizer(c, backend, dtype);
             case "clip_grad_norm" -> clip(c, backend, dtype);
             case "embedding" -> GoldenLayers.embedding(c, backend, dtype);
+            case "ctc" -> CtcGoldenRunner.run(c, backend, dtype);
+            case "audio_features" -> AudioGoldenRunner.run(c, backend, dtype);
             default -> throw new AssertionError("golden case " + c.name() + " has unknown kind '" + c.kind()
                     + "'; known: recurrent, loss, optimizer, clip_grad_norm");
         }
