@@ -112,4 +112,15 @@ public class CellModule extends Module {
     public int hiddenSize() {
         return hiddenSize;
     }
+
+    /** {@code cell} (its name), {@code input_size}, {@code hidden_size}, {@code bias}. */
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("cell", cell.name());
+        c.put("input_size", inputSize);
+        c.put("hidden_size", hiddenSize);
+        c.put("bias", biasIh != null);
+        return c;
+    }
 }

@@ -1,5 +1,6 @@
 package org.rnn4j.nn;
 
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
@@ -84,5 +85,15 @@ public final class ClassicCharRnn extends Module {
 
     public int outputSize() {
         return outputSize;
+    }
+
+    /** {@code input_size}, {@code hidden_size}, {@code output_size}. */
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new java.util.LinkedHashMap<>();
+        c.put("input_size", inputSize);
+        c.put("hidden_size", hiddenSize);
+        c.put("output_size", outputSize);
+        return c;
     }
 }

@@ -1,5 +1,7 @@
 package org.rnn4j.nn;
 
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.SplittableRandom;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
@@ -83,5 +85,14 @@ public final class Dropout extends Module implements Layer, Stochastic {
             throw new IllegalArgumentException("Dropout.setDrawCount: count = " + count + ", expected >= 0");
         }
         draws = count;
+    }
+
+    /** {@code p} and {@code seed} (a decimal string: a long does not fit a JSON number exactly). */
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("p", p);
+        c.put("seed", Long.toString(seed));
+        return c;
     }
 }

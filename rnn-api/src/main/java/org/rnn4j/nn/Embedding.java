@@ -1,5 +1,7 @@
 package org.rnn4j.nn;
 
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.rnn4j.autograd.F;
@@ -109,5 +111,15 @@ public final class Embedding extends Module {
     /** The table {@code [V, E]}. */
     public Var weight() {
         return weight;
+    }
+
+    /** {@code num_embeddings}, {@code embedding_dim}, {@code padding_idx} (-1 for none). */
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("num_embeddings", numEmbeddings);
+        c.put("embedding_dim", embeddingDim);
+        c.put("padding_idx", paddingIdx);
+        return c;
     }
 }

@@ -1,5 +1,7 @@
 package org.rnn4j.nn;
 
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.rnn4j.autograd.F;
@@ -79,5 +81,15 @@ public final class Linear extends Module implements Layer {
     /** The bias {@code [out]}, or null when built without one. */
     public Var bias() {
         return bias;
+    }
+
+    /** {@code in_features}, {@code out_features}, {@code bias}. */
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("in_features", inFeatures);
+        c.put("out_features", outFeatures);
+        c.put("bias", bias != null);
+        return c;
     }
 }

@@ -1,5 +1,6 @@
 package org.rnn4j.nn;
 
+import java.util.Map;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
 
@@ -9,5 +10,11 @@ public final class LogSoftmax extends Module implements Layer {
     @Override
     public Var forward(Var x) {
         return F.logSoftmax(x);
+    }
+
+    /** No hyperparameters. */
+    @Override
+    public Map<String, Object> config() {
+        return Map.of();
     }
 }

@@ -160,6 +160,16 @@ public abstract class Module {
         return getClass().getSimpleName();
     }
 
+    /**
+     * The hyperparameters that rebuild this module from a model file ({@code org.rnn4j.models.Models}),
+     * as JSON values (numbers, strings, booleans), or null when this module cannot be rebuilt (the
+     * default). Children are saved on their own and need not appear here. Built-in modules override
+     * it; a user module that overrides it registers a {@code ModuleFactory} for its {@link #typeName()}.
+     */
+    public Map<String, Object> config() {
+        return null;
+    }
+
     /** Total number of scalar parameters (a shared parameter counted once). */
     public final long parameterCount() {
         return count(false);

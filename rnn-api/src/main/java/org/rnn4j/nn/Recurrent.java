@@ -41,6 +41,7 @@ public final class Recurrent extends Module implements Stateful {
     private final boolean bidirectional;
     private final boolean bias;
     private final double dropout;
+    private final long seed;
     private final Backend backend;
     private final DType dtype;
     private final SplittableRandom dropoutRng;
@@ -66,6 +67,7 @@ public final class Recurrent extends Module implements Stateful {
         this.bidirectional = b.bidirectional;
         this.bias = b.bias;
         this.dropout = b.dropout;
+        this.seed = b.seed;
         this.backend = b.backend != null ? b.backend : Backends.get();
         this.dtype = b.dtype;
         SplittableRandom rng = new SplittableRandom(b.seed);
@@ -546,5 +548,23 @@ public final class Recurrent extends Module implements Stateful {
             m[i] = dropoutRng.nextDouble() < keep ? 1 / keep : 0;
         }
         return backend.fromDoubles(m, dtype, shape);
+    }
+
+    /**
+     * {@code cell} (its name), {@code input_size}, {@code hidden_size}, {@code num_layers},
+     * {@code bidirectional}, {@code bias}, {@code dropout} and {@code seed} (a decimal string).
+     */
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("cell", cell.name());
+        c.put("input_size", inputSize);
+        c.put("hidden_size", hiddenSize);
+        c.put("num_layers", numLayers);
+        c.put("bidirectional", bidirectional);
+        c.put("bias", bias);
+        c.put("dropout", dropout);
+        c.put("seed", Long.toString(seed));
+        return c;
     }
 }

@@ -1,5 +1,6 @@
 package org.rnn4j.nn;
 
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -61,5 +62,11 @@ public final class Sequential extends Module implements Layer {
             y = l.forward(y);
         }
         return y;
+    }
+
+    /** No hyperparameters: the chained modules are the children. */
+    @Override
+    public Map<String, Object> config() {
+        return Map.of();
     }
 }
