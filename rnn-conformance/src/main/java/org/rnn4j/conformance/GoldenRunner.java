@@ -146,6 +146,10 @@ public final class GoldenRunner {
                     .withReduction(red));
             case "nll" -> Losses.nll(F.logSoftmax(input), c.ints("target"), weight, ignoreIndex, red);
             case "mse" -> Losses.mse(input, Var.constant(c.tensor("target", backend, dtype)), red);
+            case "bce_with_logits" -> Losses.binaryCrossEntropyWithLogits(input, Var.constant(c.tensor("target", backend, dtype)),
+                    null, c.has("pos_weight") ? c.tensor("pos_weight", backend, dtype) : null, red);
+            case "huber" -> Losses.huber(input, Var.constant(c.tensor("target", backend, dtype)), Double.parseDouble(c.meta("delta")),
+                    red);
             default -> throw new AssertionError("golden case " + c.name() + ": unknown loss '" + c.meta("loss") + "'");
         };
         Expect.close(c.name() + " loss", loss.value(), c.shape("loss"), c.doubles("loss"), Expect.values(dtype));
