@@ -35,7 +35,7 @@ public final class GoldenRunner {
     private GoldenRunner() {
     }
 
-    /** Dispatches on {@code kind}: recurrent, loss, optimizer, clip_grad_norm, embedding, ctc, audio_features, lr_scheduler. */
+    /** Dispatches on {@code kind}: recurrent, loss, optimizer, clip_grad_norm, embedding, ctc, audio_features, lr_scheduler, bleu. */
     public static void run(GoldenCase c, ComputeBackend backend, DType dtype) {
         switch (c.kind()) {
             case "recurrent" -> recurrent(c, backend, dtype, null);
@@ -46,8 +46,9 @@ public final class GoldenRunner {
             case "ctc" -> CtcGoldenRunner.run(c, backend, dtype);
             case "audio_features" -> AudioGoldenRunner.run(c, backend, dtype);
             case "lr_scheduler" -> ScheduleGoldenRunner.run(c, backend, dtype);
+            case "bleu" -> BleuGoldenRunner.run(c);
             default -> throw new AssertionError("golden case " + c.name() + " has unknown kind '" + c.kind()
-                    + "'; known: recurrent, loss, optimizer, clip_grad_norm, embedding, ctc, audio_features, lr_scheduler");
+                    + "'; known: recurrent, loss, optimizer, clip_grad_norm, embedding, ctc, audio_features, lr_scheduler, bleu");
         }
     }
 
