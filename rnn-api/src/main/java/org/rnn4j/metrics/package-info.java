@@ -1,5 +1,5 @@
 /**
- * Evaluation metrics for users judging a model: classification ({@link org.rnn4j.metrics.Accuracy},
+ * <b>For users.</b> Evaluation metrics for judging a model: classification ({@link org.rnn4j.metrics.Accuracy},
  * {@link org.rnn4j.metrics.TopKAccuracy}, {@link org.rnn4j.metrics.ConfusionMatrix} with per-class
  * precision, recall and F1 and their macro and weighted averages), language modelling
  * ({@link org.rnn4j.metrics.Perplexity}), regression ({@link org.rnn4j.metrics.RegressionMetrics}: RMSE,

@@ -1,5 +1,5 @@
 /**
- * Learning-rate schedules for users training a model: PyTorch 1.13's
+ * <b>For users.</b> Learning-rate schedules for training a model: PyTorch 1.13's
  * {@code torch.optim.lr_scheduler} with its exact values ({@link org.rnn4j.optim.schedule.StepLR},
  * {@link org.rnn4j.optim.schedule.MultiStepLR}, {@link org.rnn4j.optim.schedule.ExponentialLR},
  * {@link org.rnn4j.optim.schedule.CosineAnnealingLR},
