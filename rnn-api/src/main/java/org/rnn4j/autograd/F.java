@@ -134,6 +134,19 @@ public final class F {
         return record("relu", y, g -> new Tensor[] {ComputeBackend.of(g).reluBackward(y, g)}, a);
     }
 
+    /**
+     * {@code log(sigmoid(a)) = -softplus(-a)}, computed stably as {@code -(max(-a, 0) + log(1 + exp(-|a|)))}
+     * (no overflow for large {@code |a|}), with the exact gradient {@code sigmoid(-a)} (also at {@code a = 0},
+     * where the composed max and |a| have kinks).
+     */
+    public static Var logSigmoid(Var a) {
+        ComputeBackend k = be(a);
+        Tensor x = a.value();
+        Tensor negX = k.scale(x, -1);
+        Tensor y = k.scale(k.add(k.relu(negX), k.log(k.addScalar(k.exp(k.scale(k.abs(x), -1)), 1))), -1);
+        return record("logSigmoid", y, g -> new Tensor[] {ComputeBackend.of(g).mul(g, k.sigmoid(negX))}, a);
+    }
+
     /** Natural exponential. */
     public static Var exp(Var a) {
         Tensor y = be(a).exp(a.value());

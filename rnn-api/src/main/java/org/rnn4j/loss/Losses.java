@@ -12,9 +12,9 @@ import org.rnn4j.tensor.Tensor;
 
 /**
  * Loss functions with PyTorch 1.13's semantics ({@code torch.nn.functional.cross_entropy},
- * {@code nll_loss}, {@code mse_loss}). Each is composed of differentiable {@link F} ops, so calling
- * {@link Var#backward()} on the result fills the gradients of every parameter the input depends on;
- * no backend needs loss-specific code.
+ * {@code nll_loss}, {@code mse_loss}, {@code binary_cross_entropy_with_logits}, {@code huber_loss}). Each
+ * is composed of differentiable {@link F} ops, so calling {@link Var#backward()} on the result fills
+ * the gradients of every parameter the input depends on; no backend needs loss-specific code.
  *
  * <p>Every argument is validated before anything is computed, with a message naming the argument,
  * what was given and what was expected. No argument is modified. Results are rank-0 {@code Var}s for
@@ -136,15 +136,7 @@ public final class Losses {
         checkReduction("mse", reduction);
         checkValues("mse", input, target);
         Var d = F.sub(input, target);
-        Var sq = F.mul(d, d);
-        switch (reduction) {
-            case NONE:
-                return sq;
-            case SUM:
-                return F.sum(sq);
-            default:
-                return F.mean(sq);
-        }
+        return reduce(F.mul(d, d), reduction);
     }
 
     /**
@@ -222,7 +214,138 @@ public final class Losses {
         return Ctc.loss(logProbs, targets, inputLengths, targetLengths, blank, reduction, zeroInfinity);
     }
 
+    // ---- binary cross-entropy with logits ----
+
+    /**
+     * Binary cross-entropy of logits with PyTorch's defaults: no weights, mean over all elements.
+     *
+     * @param input logits of any shape
+     * @param target probabilities in {@code [0, 1]}, the same shape, dtype and backend (may require a gradient)
+     * @return a rank-0 {@code Var}
+     */
+    public static Var binaryCrossEntropyWithLogits(Var input, Var target) {
+        return binaryCrossEntropyWithLogits(input, target, null, null, Reduction.MEAN);
+    }
+
+    /**
+     * Binary cross-entropy of logits {@code x} against probabilities {@code y}, per element, as
+     * {@code torch.nn.functional.binary_cross_entropy_with_logits} (PyTorch 1.13):
+     * <pre>
+     * loss = w * ((1 - y) x - (1 + (p - 1) y) log(sigmoid(x)))
+     * </pre>
+     * with {@code p} the positive-class weight ({@code pos_weight}: above 1 favours recall of positives) and
+     * {@code w} the element weight. {@code log(sigmoid(x))} is computed stably ({@link F#logSigmoid}), so
+     * large logits neither overflow nor lose the gradient. Without weights this is
+     * {@code -(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x)))}.
+     *
+     * @param input logits of any shape
+     * @param target probabilities in {@code [0, 1]} of input's shape, dtype and backend (may require a
+     *     gradient); their values are checked on the host
+     * @param weight per-element weights ({@code w}) of input's shape or of its trailing dimensions (broadcast
+     *     over the leading ones), same dtype and backend; or null for ones. MEAN still divides by the number
+     *     of elements, as in PyTorch
+     * @param posWeight weights of the positive term ({@code p}), one per class along the last axis
+     *     ({@code [C]} for input {@code [..., C]}) or of any trailing shape of input, same dtype and backend;
+     *     or null for ones
+     * @param reduction MEAN (over all elements), SUM (rank 0) or NONE (input's shape)
+     * @throws IllegalArgumentException on any invalid argument (shapes, dtypes, backends, a target outside
+     *     {@code [0, 1]}), before anything is computed
+     */
+    public static Var binaryCrossEntropyWithLogits(Var input, Var target, Tensor weight, Tensor posWeight, Reduction reduction) {
+        String op = "binaryCrossEntropyWithLogits";
+        checkReduction(op, reduction);
+        checkValues(op, input, target);
+        checkTrailing(op, "weight", weight, input);
+        checkTrailing(op, "posWeight", posWeight, input);
+        double[] y = target.value().toDoubleArray();
+        for (int i = 0; i < y.length; i++) {
+            if (!(y[i] >= 0 && y[i] <= 1)) {
+                throw new IllegalArgumentException(op + ": target element " + i + " (flat index, target shape "
+                        + Shapes.str(target.shape()) + ") is " + y[i] + "; expected probabilities in [0, 1]");
+            }
+        }
+        Var logSig = F.logSigmoid(input);
+        Var positive = logSig;
+        if (posWeight != null) {
+            // 1 + (p - 1) y, with p broadcast over y's leading dimensions
+            Var logWeight = F.addScalar(F.mul(target, Var.constant(ComputeBackend.of(posWeight).addScalar(posWeight, -1))), 1);
+            positive = F.mul(logWeight, logSig);
+        }
+        Var loss = F.sub(F.sub(input, F.mul(input, target)), positive);
+        if (weight != null) {
+            loss = F.mul(loss, Var.constant(weight));
+        }
+        return reduce(loss, reduction);
+    }
+
+    // ---- Huber ----
+
+    /**
+     * Huber loss with PyTorch's defaults: {@code delta = 1}, mean over all elements.
+     *
+     * @param input predictions of any shape
+     * @param target values of the same shape, dtype and backend (may require a gradient)
+     * @return a rank-0 {@code Var}
+     */
+    public static Var huber(Var input, Var target) {
+        return huber(input, target, 1.0, Reduction.MEAN);
+    }
+
+    /**
+     * Huber loss per element, as {@code torch.nn.functional.huber_loss}: with {@code d = input - target},
+     * {@code 0.5 d^2} where {@code |d| < delta} and {@code delta (|d| - 0.5 delta)} elsewhere: quadratic near
+     * 0, linear (gradient {@code +-delta}) beyond {@code delta}, continuous with a continuous gradient.
+     * Computed as {@code 0.5 q^2 + delta r} with {@code r = max(|d| - delta, 0)} and {@code q = |d| - r}.
+     *
+     * @param input predictions of any shape
+     * @param target values of the same shape, dtype and backend (may require a gradient)
+     * @param delta where the loss turns from quadratic to linear, finite and {@code > 0}
+     * @param reduction MEAN (over all elements), SUM (rank 0) or NONE (input's shape)
+     * @throws IllegalArgumentException on any invalid argument, before anything is computed
+     */
+    public static Var huber(Var input, Var target, double delta, Reduction reduction) {
+        checkReduction("huber", reduction);
+        if (!(delta > 0) || Double.isInfinite(delta)) {
+            throw new IllegalArgumentException("huber: delta = " + delta + ", expected a finite value > 0");
+        }
+        checkValues("huber", input, target);
+        Var d = F.sub(input, target);
+        Var abs = F.add(F.relu(d), F.relu(F.neg(d)));
+        Var over = F.relu(F.addScalar(abs, -delta));
+        Var inner = F.sub(abs, over);
+        return reduce(F.add(F.scale(F.mul(inner, inner), 0.5), F.scale(over, delta)), reduction);
+    }
+
     // ---- shared implementation ----
+
+    /** Mean or sum over all elements, or the elements themselves. */
+    private static Var reduce(Var loss, Reduction reduction) {
+        switch (reduction) {
+            case NONE:
+                return loss;
+            case SUM:
+                return F.sum(loss);
+            default:
+                return F.mean(loss);
+        }
+    }
+
+    /** {@code t} (when not null) must share input's backend and dtype and have its shape or its trailing dimensions. */
+    private static void checkTrailing(String op, String name, Tensor t, Var input) {
+        if (t == null) {
+            return;
+        }
+        checkCompanion(op, name, t, input, "input");
+        int[] s = input.shape();
+        int[] w = t.shape();
+        boolean trailing = w.length >= 1 && w.length <= s.length
+                && Arrays.equals(w, Arrays.copyOfRange(s, s.length - w.length, s.length));
+        if (!trailing) {
+            throw new IllegalArgumentException(op + ": " + name + " has shape " + Shapes.str(w) + " but input has shape "
+                    + Shapes.str(s) + "; expected input's shape or its trailing dimensions (e.g. [C] = ["
+                    + (s.length == 0 ? "?" : s[s.length - 1]) + "] for one weight per class along the last axis)");
+        }
+    }
 
     /** The weighted, smoothed nll of validated log-probabilities (see {@link #crossEntropy}). */
     private static Var classLoss(Var logp, int[] target, Tensor weight, int ignoreIndex, double eps, Reduction reduction) {

@@ -13,7 +13,7 @@ public abstract class AdamBase extends OptimizerBase {
     static final String V = "exp_avg_sq";
     static final String VMAX = "max_exp_avg_sq";
 
-    final double beta1;
+    double beta1;
     final double beta2;
     final double eps;
     final double weightDecay;
@@ -130,6 +130,27 @@ public abstract class AdamBase extends OptimizerBase {
         }
         Tensor denom = k.addScalar(k.scale(k.sqrt(second), 1.0 / bc2Sqrt), eps);
         p.set(k.addScaled(pv, k.div(m, denom), -stepSize));
+    }
+
+    /** Adam's momentum coefficient is {@code beta1}. */
+    @Override
+    public final boolean hasMomentum() {
+        return true;
+    }
+
+    /** The current {@code beta1}. */
+    @Override
+    public final double momentum() {
+        return beta1;
+    }
+
+    /**
+     * Sets {@code beta1}, in {@code [0, 1)}; later steps use it in the moment update and the bias
+     * correction {@code 1 - beta1^step}, as PyTorch does when a schedule changes {@code betas[0]}.
+     */
+    @Override
+    public final void setMomentum(double beta1) {
+        this.beta1 = checkBeta(kind, "beta1", beta1);
     }
 
     @Override

@@ -76,4 +76,33 @@ public interface Optimizer {
     default void setLr(double lr) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no learning rate");
     }
+
+    /**
+     * Whether this optimizer has a momentum coefficient that a schedule may drive through
+     * {@link #momentum()} and {@link #setMomentum(double)}: SGD's and RMSprop's {@code momentum}, and
+     * Adam's and AdamW's {@code beta1} (the coefficient PyTorch's {@code OneCycleLR} cycles).
+     */
+    default boolean hasMomentum() {
+        return false;
+    }
+
+    /**
+     * The current momentum coefficient (SGD and RMSprop: {@code momentum}; Adam and AdamW: {@code beta1}).
+     *
+     * @throws UnsupportedOperationException when {@link #hasMomentum()} is false
+     */
+    default double momentum() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no momentum coefficient");
+    }
+
+    /**
+     * Sets the momentum coefficient used by the following steps (for schedules such as one-cycle); the
+     * value is validated as the builder validates it. Only this coefficient changes: state is kept.
+     *
+     * @throws UnsupportedOperationException when {@link #hasMomentum()} is false
+     * @throws IllegalArgumentException for a value the optimizer cannot use, before anything changes
+     */
+    default void setMomentum(double momentum) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no momentum coefficient");
+    }
 }

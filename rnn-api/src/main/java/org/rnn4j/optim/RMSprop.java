@@ -30,7 +30,7 @@ public final class RMSprop extends OptimizerBase {
     private final double alpha;
     private final double eps;
     private final double weightDecay;
-    private final double momentum;
+    private double momentum;
     private final boolean centered;
     private final boolean maximize;
     private final List<String> names;
@@ -85,6 +85,32 @@ public final class RMSprop extends OptimizerBase {
         } else {
             p.set(k.addScaled(pv, k.div(grad, avg), -lr));
         }
+    }
+
+    @Override
+    public boolean hasMomentum() {
+        return true;
+    }
+
+    @Override
+    public double momentum() {
+        return momentum;
+    }
+
+    /**
+     * Sets the momentum factor. An RMSprop built with momentum 0 keeps no momentum buffer and one built
+     * with momentum {@code > 0} always uses it (as in PyTorch), so the new value must be 0 or
+     * {@code > 0} as the built value was.
+     */
+    @Override
+    public void setMomentum(double momentum) {
+        checkNonNegative(kind, "momentum", momentum);
+        if ((momentum > 0) != (this.momentum > 0)) {
+            throw new IllegalArgumentException("RMSprop.setMomentum: momentum = " + momentum + ", but this RMSprop was built with "
+                    + (this.momentum > 0 ? "momentum > 0 and needs a value > 0" : "momentum 0 and keeps no momentum buffer; "
+                    + "build it with momentum > 0 to drive its momentum"));
+        }
+        this.momentum = momentum;
     }
 
     @Override

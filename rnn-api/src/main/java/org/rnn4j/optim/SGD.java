@@ -24,7 +24,9 @@ import org.rnn4j.tensor.Tensor;
 public final class SGD extends OptimizerBase {
     private static final String BUF = "momentum_buffer";
 
-    private final double momentum;
+    private double momentum;
+    /** Whether momentum was ever non-zero, so that a momentum buffer may exist. */
+    private boolean momentumUsed;
     private final double dampening;
     private final boolean nesterov;
     private final double weightDecay;
@@ -38,6 +40,7 @@ public final class SGD extends OptimizerBase {
             throw new IllegalArgumentException("SGD: invalid dampening = " + dampening + "; expected a finite value");
         }
         this.nesterov = b.nesterov;
+        this.momentumUsed = momentum != 0;
         this.weightDecay = checkNonNegative(kind, "weightDecay", b.weightDecay);
         this.maximize = b.maximize;
         if (nesterov && (momentum <= 0 || dampening != 0)) {
@@ -69,13 +72,38 @@ public final class SGD extends OptimizerBase {
     }
 
     @Override
+    public boolean hasMomentum() {
+        return true;
+    }
+
+    @Override
+    public double momentum() {
+        return momentum;
+    }
+
+    /**
+     * Sets the momentum factor ({@code >= 0}; {@code > 0} with Nesterov momentum). Switching from 0 to a
+     * positive value starts each parameter's momentum buffer afresh at its next step, as PyTorch does.
+     */
+    @Override
+    public void setMomentum(double momentum) {
+        checkNonNegative(kind, "momentum", momentum);
+        if (nesterov && momentum <= 0) {
+            throw new IllegalArgumentException("SGD.setMomentum: momentum = " + momentum
+                    + ", but Nesterov momentum requires momentum > 0");
+        }
+        this.momentum = momentum;
+        momentumUsed |= momentum != 0;
+    }
+
+    @Override
     State newState(Var p) {
         return new State();
     }
 
     @Override
     List<String> stateNames() {
-        return momentum != 0 ? List.of(BUF) : List.of();
+        return momentumUsed ? List.of(BUF) : List.of();
     }
 
     @Override

@@ -21,7 +21,7 @@ class LossGoldenTest {
 
     static Stream<Arguments> cases() {
         String[] names = {"loss_cross_entropy_mean", "loss_cross_entropy_weight_ignore", "loss_cross_entropy_sum_smoothing",
-            "loss_nll_none", "loss_mse_mean"};
+            "loss_nll_none", "loss_mse_mean", "loss_bce_with_logits_pos_weight", "loss_huber_sum"};
         return Stream.of(names).flatMap(n -> Stream.of(Arguments.of(n, DType.FLOAT64), Arguments.of(n, DType.FLOAT32)));
     }
 
@@ -43,6 +43,13 @@ class LossGoldenTest {
             case "nll":
                 // the case's input holds logits; the loss is on log_softmax(input)
                 loss = Losses.nll(F.logSoftmax(input), g.ints("target"), weight, -100, reduction);
+                break;
+            case "bce_with_logits":
+                loss = Losses.binaryCrossEntropyWithLogits(input, Var.constant(g.tensor("target", B, dtype)), null,
+                        g.has("pos_weight") ? g.tensor("pos_weight", B, dtype) : null, reduction);
+                break;
+            case "huber":
+                loss = Losses.huber(input, Var.constant(g.tensor("target", B, dtype)), Double.parseDouble(g.meta("delta")), reduction);
                 break;
             default:
                 loss = Losses.mse(input, Var.constant(g.tensor("target", B, dtype)), reduction);

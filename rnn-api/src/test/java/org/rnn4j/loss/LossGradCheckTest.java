@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -195,6 +196,105 @@ class LossGradCheckTest {
         Tensor ones = B.full(1, D, 2, 2);
         double plain = Losses.mse(Var.constant(x), Var.constant(y)).value().item();
         assertEquals(plain, Losses.mse(Var.constant(x), Var.constant(y), ones, Reduction.MEAN).value().item(), 1e-14 * plain);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Reduction.class)
+    void bceWithLogitsGradientsAndValues(Reduction reduction) {
+        Random r = new Random(7);
+        Tensor x = random(r, 4, 3);
+        double[] yv = new double[12];
+        for (int i = 0; i < yv.length; i++) {
+            yv[i] = i % 5 == 0 ? (i % 2) : r.nextDouble(); // some hard 0/1 targets
+        }
+        Tensor y = B.fromDoubles(yv, D, 4, 3);
+        // central differences need room on both sides of each target: no hard 0/1 for the target's gradient
+        Tensor yInside = B.fromDoubles(Arrays.stream(yv).map(t -> 0.1 + 0.8 * t).toArray(), D, 4, 3);
+        Tensor pw = B.fromDoubles(new double[] {0.5, 2.0, 1.3}, D, 3);
+        Tensor w = random(r, 4, 3);
+        Tensor wRow = B.fromDoubles(new double[] {0.2, 1.0, 3.0}, D, 3);
+        Tensor[][] variants = {{null, null}, {pw, null}, {null, w}, {pw, wRow}};
+        for (Tensor[] v : variants) {
+            String what = "bce pos_weight=" + (v[0] != null) + " weight=" + (v[1] == null ? "none" : Arrays.toString(v[1].shape()))
+                    + " " + reduction;
+            gradCheck(what + " d/input", in -> Losses.binaryCrossEntropyWithLogits(in, Var.constant(y), v[1], v[0], reduction), x);
+            gradCheck(what + " d/target", t -> Losses.binaryCrossEntropyWithLogits(Var.constant(x), t, v[1], v[0], reduction),
+                    yInside);
+            // the textbook form -(p y log s + (1 - y) log(1 - s)), s = sigmoid(x), fine for these moderate logits
+            double[] xs = x.toDoubleArray();
+            double[] rows = new double[12];
+            double sum = 0;
+            for (int i = 0; i < 12; i++) {
+                double sg = 1 / (1 + Math.exp(-xs[i]));
+                double p = v[0] == null ? 1 : v[0].toDoubleArray()[i % 3];
+                double wt = v[1] == null ? 1 : v[1].toDoubleArray()[v[1].size() == 3 ? i % 3 : i];
+                rows[i] = -wt * (p * yv[i] * Math.log(sg) + (1 - yv[i]) * Math.log(1 - sg));
+                sum += rows[i];
+            }
+            double[] expected = reduction == Reduction.NONE ? rows : new double[] {reduction == Reduction.SUM ? sum : sum / 12};
+            double[] actual = Losses.binaryCrossEntropyWithLogits(Var.constant(x), Var.constant(y), v[1], v[0], reduction)
+                    .value().toDoubleArray();
+            assertTrue(Tensors.relativeError(actual, expected) < 1e-12, what + " value");
+        }
+    }
+
+    @Test
+    void bceWithLogitsIsStableForHugeLogits() {
+        Tensor x = B.fromDoubles(new double[] {-1000, -40, 0, 40, 1000}, D, 5);
+        Tensor y = B.fromDoubles(new double[] {1, 0.25, 0.5, 0.75, 0}, D, 5);
+        Var in = Var.parameter(x);
+        Var loss = Losses.binaryCrossEntropyWithLogits(in, Var.constant(y), null, null, Reduction.SUM);
+        // per element: softplus(x) - x y; softplus(-1000) = 0 and softplus(1000) = 1000 in doubles
+        double expected = (0 + 1000) + (Math.log1p(Math.exp(-40)) + 40 * 0.25) + Math.log(2) + (40 + Math.log1p(Math.exp(-40))
+                - 40 * 0.75) + 1000;
+        assertEquals(expected, loss.value().item(), 1e-12 * expected);
+        loss.backward();
+        // d/dx = sigmoid(x) - y, exactly representable at the extremes
+        double[] g = in.grad().toDoubleArray();
+        double[] want = {-1, 1 / (1 + Math.exp(40)) - 0.25, 0, 1 / (1 + Math.exp(-40)) - 0.75, 1};
+        for (int i = 0; i < 5; i++) {
+            assertEquals(want[i], g[i], 1e-15, "gradient " + i);
+        }
+    }
+
+    @Test
+    void logSigmoidGradientAtZero() {
+        Var a = Var.parameter(B.fromDoubles(new double[] {0, -3, 2}, D, 3));
+        F.sum(F.logSigmoid(a)).backward();
+        double[] g = a.grad().toDoubleArray();
+        assertEquals(0.5, g[0], 1e-16);
+        assertEquals(1 / (1 + Math.exp(-3)), g[1], 1e-16);
+        assertEquals(1 / (1 + Math.exp(2)), g[2], 1e-16);
+        gradCheck("logSigmoid", F::logSigmoid, random(new Random(8), 3, 4));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Reduction.class)
+    void huberGradientsAndValues(Reduction reduction) {
+        Random r = new Random(9);
+        Tensor x = random(r, 5, 4);
+        Tensor y = B.fromDoubles(Arrays.stream(random(r, 5, 4).toDoubleArray()).map(v -> 2 * v).toArray(), D, 5, 4);
+        for (double delta : new double[] {0.3, 1.0, 2.5}) {
+            gradCheck("huber delta=" + delta + " d/input " + reduction, in -> Losses.huber(in, Var.constant(y), delta, reduction), x);
+            gradCheck("huber delta=" + delta + " d/target " + reduction, t -> Losses.huber(Var.constant(x), t, delta, reduction), y);
+            double[] xs = x.toDoubleArray();
+            double[] ys = y.toDoubleArray();
+            double[] rows = new double[xs.length];
+            double sum = 0;
+            for (int i = 0; i < xs.length; i++) {
+                double d = Math.abs(xs[i] - ys[i]);
+                rows[i] = d < delta ? 0.5 * d * d : delta * (d - 0.5 * delta);
+                sum += rows[i];
+            }
+            double[] expected = reduction == Reduction.NONE ? rows
+                    : new double[] {reduction == Reduction.SUM ? sum : sum / xs.length};
+            double[] actual = Losses.huber(Var.constant(x), Var.constant(y), delta, reduction).value().toDoubleArray();
+            assertTrue(Tensors.relativeError(actual, expected) < 1e-12, "huber value delta=" + delta + " " + reduction);
+        }
+        // defaults: delta 1, mean; gradient +-delta beyond it, d inside
+        Var in = Var.parameter(B.fromDoubles(new double[] {3, -0.5, 0}, D, 3));
+        Losses.huber(in, Var.constant(B.zeros(D, 3))).backward();
+        assertArrayEquals(new double[] {1.0 / 3, -0.5 / 3, 0}, in.grad().toDoubleArray(), 1e-16);
     }
 
     /** PyTorch 1.13's cross_entropy with label smoothing, written directly from its definition. */

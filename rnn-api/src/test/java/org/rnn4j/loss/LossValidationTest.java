@@ -80,4 +80,35 @@ class LossValidationTest {
         fails(() -> Losses.mse(a, t, null, Reduction.MEAN), "mask is null");
         fails(() -> Losses.mse(a, t, null), "reduction is null");
     }
+
+    @Test
+    void bceWithLogits() {
+        Var x = logits(DType.FLOAT64, 2, 3);
+        Var y = Var.constant(B.full(0.5, DType.FLOAT64, 2, 3));
+        fails(() -> Losses.binaryCrossEntropyWithLogits(x, Var.constant(B.fromDoubles(new double[] {0, 1, 0.5, 1.5, 0, 0},
+                DType.FLOAT64, 2, 3))), "target element 3", "1.5", "[0, 1]");
+        fails(() -> Losses.binaryCrossEntropyWithLogits(x, Var.constant(B.fromDoubles(new double[] {0, 1, 0.5, Double.NaN, 0, 0},
+                DType.FLOAT64, 2, 3))), "target element 3", "NaN");
+        fails(() -> Losses.binaryCrossEntropyWithLogits(x, Var.constant(B.full(0.5, DType.FLOAT64, 3, 2))),
+                "target has shape [3, 2]", "input has shape [2, 3]");
+        fails(() -> Losses.binaryCrossEntropyWithLogits(x, y, null, B.full(1, DType.FLOAT64, 2), Reduction.MEAN),
+                "posWeight has shape [2]", "[C] = [3]");
+        fails(() -> Losses.binaryCrossEntropyWithLogits(x, y, B.full(1, DType.FLOAT64, 2), null, Reduction.MEAN),
+                "weight has shape [2]", "trailing dimensions");
+        fails(() -> Losses.binaryCrossEntropyWithLogits(x, y, null, B.full(1, DType.FLOAT32, 3), Reduction.MEAN),
+                "posWeight has dtype FLOAT32");
+        fails(() -> Losses.binaryCrossEntropyWithLogits(x, y, null, null, null), "reduction is null");
+        fails(() -> Losses.binaryCrossEntropyWithLogits(null, y), "input is null");
+    }
+
+    @Test
+    void huber() {
+        Var x = logits(DType.FLOAT32, 2, 3);
+        Var y = Var.constant(B.zeros(DType.FLOAT32, 2, 3));
+        fails(() -> Losses.huber(x, y, 0, Reduction.SUM), "delta = 0.0", "> 0");
+        fails(() -> Losses.huber(x, y, -1, Reduction.SUM), "delta = -1.0");
+        fails(() -> Losses.huber(x, y, Double.NaN, Reduction.SUM), "delta = NaN");
+        fails(() -> Losses.huber(x, Var.constant(B.zeros(DType.FLOAT32, 3)), 1, Reduction.SUM), "target has shape [3]");
+        fails(() -> Losses.huber(x, y, 1, null), "reduction is null");
+    }
 }

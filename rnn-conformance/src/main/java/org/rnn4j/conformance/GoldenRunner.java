@@ -35,7 +35,7 @@ public final class GoldenRunner {
     private GoldenRunner() {
     }
 
-    /** Dispatches on {@code kind}: recurrent, loss, optimizer, clip_grad_norm. */
+    /** Dispatches on {@code kind}: recurrent, loss, optimizer, clip_grad_norm, embedding, ctc, audio_features, lr_scheduler, bleu. */
     public static void run(GoldenCase c, ComputeBackend backend, DType dtype) {
         switch (c.kind()) {
             case "recurrent" -> recurrent(c, backend, dtype, null);
@@ -45,8 +45,10 @@ public final class GoldenRunner {
             case "embedding" -> GoldenLayers.embedding(c, backend, dtype);
             case "ctc" -> CtcGoldenRunner.run(c, backend, dtype);
             case "audio_features" -> AudioGoldenRunner.run(c, backend, dtype);
+            case "lr_scheduler" -> ScheduleGoldenRunner.run(c, backend, dtype);
+            case "bleu" -> BleuGoldenRunner.run(c);
             default -> throw new AssertionError("golden case " + c.name() + " has unknown kind '" + c.kind()
-                    + "'; known: recurrent, loss, optimizer, clip_grad_norm");
+                    + "'; known: recurrent, loss, optimizer, clip_grad_norm, embedding, ctc, audio_features, lr_scheduler, bleu");
         }
     }
 
@@ -145,6 +147,10 @@ public final class GoldenRunner {
                     .withReduction(red));
             case "nll" -> Losses.nll(F.logSoftmax(input), c.ints("target"), weight, ignoreIndex, red);
             case "mse" -> Losses.mse(input, Var.constant(c.tensor("target", backend, dtype)), red);
+            case "bce_with_logits" -> Losses.binaryCrossEntropyWithLogits(input, Var.constant(c.tensor("target", backend, dtype)),
+                    null, c.has("pos_weight") ? c.tensor("pos_weight", backend, dtype) : null, red);
+            case "huber" -> Losses.huber(input, Var.constant(c.tensor("target", backend, dtype)), Double.parseDouble(c.meta("delta")),
+                    red);
             default -> throw new AssertionError("golden case " + c.name() + ": unknown loss '" + c.meta("loss") + "'");
         };
         Expect.close(c.name() + " loss", loss.value(), c.shape("loss"), c.doubles("loss"), Expect.values(dtype));

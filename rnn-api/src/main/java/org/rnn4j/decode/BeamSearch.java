@@ -1,0 +1,167 @@
+package org.rnn4j.decode;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Beam search with length normalisation, in the form fairseq uses. Each step extends every live beam by
+ * every token, keeps the {@code 2 * beamSize} best extensions by total log-probability (ties: lower beam,
+ * then lower token), finishes those among the first {@code beamSize} that emit the end-of-sequence token,
+ * and continues with the first {@code beamSize} that do not. The search stops when {@code beamSize}
+ * hypotheses have finished or after {@code maxLength} generated tokens (the live beams are then returned as
+ * unfinished). Results are ranked by {@code logProb / lengthPenalty.divisor(L)}, {@code L} counting the end
+ * token ({@link LengthPenalty#average()} by default: the mean log-probability per token).
+ *
+ * <p>All live beams are stepped with one {@link StepFunction#stepAll} call per time step, so a model that
+ * batches them runs one {@code [beams, ...]} step. With beam size 1 this is {@link Greedy}.
+ */
+public final class BeamSearch {
+    private final int beamSize;
+    private final int maxLength;
+    private final int eos;
+    private final LengthPenalty lengthPenalty;
+
+    private BeamSearch(Builder b) {
+        if (b.beamSize < 1) {
+            throw new IllegalArgumentException("BeamSearch: beamSize = " + b.beamSize + ", expected >= 1");
+        }
+        if (b.lengthPenalty == null) {
+            throw new IllegalArgumentException("BeamSearch: lengthPenalty is null; use LengthPenalty.none() for none");
+        }
+        Steps.checkSettings("BeamSearch", this, b.eos, b.maxLength);
+        this.beamSize = b.beamSize;
+        this.maxLength = b.maxLength;
+        this.eos = b.eos;
+        this.lengthPenalty = b.lengthPenalty;
+    }
+
+    /** A builder: beam size 4, 50 tokens, no end token, average log-probability. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private record Beam<S>(int[] tokens, double logProb, S state, int last) {
+    }
+
+    private record Candidate(int beam, int token, double logProb) {
+    }
+
+    private static final Comparator<Candidate> ORDER = Comparator.comparingDouble((Candidate c) -> -c.logProb)
+            .thenComparingInt(Candidate::beam).thenComparingInt(Candidate::token);
+
+    private Hypothesis hypothesis(int[] tokens, double logProb, boolean finished) {
+        int length = tokens.length + (finished ? 1 : 0);
+        double d = lengthPenalty.divisor(length);
+        if (!(d > 0)) {
+            throw new IllegalStateException("BeamSearch: lengthPenalty.divisor(" + length + ") = " + d + ", expected > 0");
+        }
+        return new Hypothesis(tokens, logProb, logProb / d, finished);
+    }
+
+    /**
+     * Searches.
+     *
+     * @param f the model; {@code initial} is not modified
+     * @param initial the state before the first token
+     * @param bos the begin-of-sequence token fed to the first step
+     * @return up to {@code beamSize} hypotheses, best score first (ties: higher log-probability first)
+     * @throws IllegalArgumentException for an invalid argument; IllegalStateException for an invalid step result
+     */
+    public <S> List<Hypothesis> search(StepFunction<S> f, S initial, int bos) {
+        if (f == null) {
+            throw new IllegalArgumentException("BeamSearch: the step function is null");
+        }
+        int[] v = {0};
+        List<Beam<S>> live = new ArrayList<>(List.of(new Beam<>(new int[0], 0.0, initial, bos)));
+        List<Hypothesis> done = new ArrayList<>();
+        for (int t = 0; t < maxLength && !live.isEmpty() && done.size() < beamSize; t++) {
+            List<S> states = new ArrayList<>(live.size());
+            int[] lasts = new int[live.size()];
+            for (int b = 0; b < live.size(); b++) {
+                states.add(live.get(b).state);
+                lasts[b] = live.get(b).last;
+            }
+            List<Step<S>> steps = f.stepAll(states, lasts);
+            if (steps == null || steps.size() != live.size()) {
+                throw new IllegalStateException("BeamSearch: stepAll returned " + (steps == null ? "null" : steps.size() + " steps")
+                        + " for " + live.size() + " beams at step " + t);
+            }
+            List<Candidate> cands = new ArrayList<>();
+            for (int b = 0; b < live.size(); b++) {
+                double[] lp = Steps.check("BeamSearch", steps.get(b), v, eos, t, b);
+                for (int k = 0; k < lp.length; k++) {
+                    if (lp[k] != Double.NEGATIVE_INFINITY) {
+                        cands.add(new Candidate(b, k, live.get(b).logProb + lp[k]));
+                    }
+                }
+            }
+            cands.sort(ORDER);
+            List<Beam<S>> next = new ArrayList<>(beamSize);
+            for (int r = 0; r < Math.min(cands.size(), 2 * beamSize) && next.size() < beamSize; r++) {
+                Candidate c = cands.get(r);
+                Beam<S> parent = live.get(c.beam);
+                if (c.token == eos) {
+                    if (r < beamSize) {
+                        done.add(hypothesis(parent.tokens, c.logProb, true));
+                    }
+                } else {
+                    next.add(new Beam<>(Steps.append(parent.tokens, c.token), c.logProb, steps.get(c.beam).state(), c.token));
+                }
+            }
+            live = next;
+        }
+        if (done.size() < beamSize) {
+            for (Beam<S> b : live) {
+                done.add(hypothesis(b.tokens, b.logProb, false));
+            }
+        }
+        done.sort(Comparator.comparingDouble((Hypothesis h) -> -h.score()).thenComparingDouble(h -> -h.logProb()));
+        return List.copyOf(done.subList(0, Math.min(beamSize, done.size())));
+    }
+
+    @Override
+    public String toString() {
+        return "BeamSearch(beamSize=" + beamSize + ", maxLength=" + maxLength + ", eos=" + eos + ")";
+    }
+
+    /** Settings of a {@link BeamSearch}. */
+    public static final class Builder {
+        private int beamSize = 4;
+        private int maxLength = 50;
+        private int eos = Steps.NO_EOS;
+        private LengthPenalty lengthPenalty = LengthPenalty.average();
+
+        private Builder() {
+        }
+
+        /** Live beams kept per step, {@code >= 1} (default 4). */
+        public Builder beamSize(int beamSize) {
+            this.beamSize = beamSize;
+            return this;
+        }
+
+        /** The most tokens generated (the end token included), {@code >= 1} (default 50). */
+        public Builder maxLength(int maxLength) {
+            this.maxLength = maxLength;
+            return this;
+        }
+
+        /** The end-of-sequence token, or -1 (default) for none: every hypothesis then has {@code maxLength} tokens. */
+        public Builder eos(int eos) {
+            this.eos = eos;
+            return this;
+        }
+
+        /** How finished hypotheses are ranked (default {@link LengthPenalty#average()}). */
+        public Builder lengthPenalty(LengthPenalty lengthPenalty) {
+            this.lengthPenalty = lengthPenalty;
+            return this;
+        }
+
+        /** The search; validates the settings. */
+        public BeamSearch build() {
+            return new BeamSearch(this);
+        }
+    }
+}
