@@ -46,21 +46,58 @@ public final class Trainer {
     }
 
     /**
-     * Runs one step and returns the loss value. Modifies the parameters (through the optimizer), their
-     * gradients and the optimizer's state; on a non-finite loss or gradient it throws
-     * {@link NonFiniteException} and leaves parameters and optimizer state unchanged.
+     * One whole step: clears the gradients, then {@link #accumulate(Supplier, double) accumulate}s
+     * {@code loss} with weight 1 and {@link #update() update}s. Returns the loss.
      *
-     * @param loss computes the scalar loss from the current parameters
+     * @throws NonFiniteException naming the step (and the parameter) when the loss or a gradient is NaN
+     *                            or infinite; no parameter is updated then
      */
     public double step(Supplier<Var> loss) {
         model.zeroGrad();
+        double value = accumulate(loss, 1.0);
+        update();
+        return value;
+    }
+
+    /**
+     * Computes {@code loss} and adds {@code weight} times its gradient to the parameters' gradients
+     * without updating anything (gradient accumulation: call it for each micro-batch with weight
+     * {@code 1/k}, then {@link #update()}). Returns the unweighted loss.
+     *
+     * @throws IllegalArgumentException when {@code loss} is null or yields null, or the weight is not finite
+     * @throws NonFiniteException       when the loss is NaN or infinite (nothing is accumulated then)
+     */
+    public double accumulate(Supplier<Var> loss, double weight) {
+        if (loss == null) {
+            throw new IllegalArgumentException("Trainer: the loss supplier is null");
+        }
+        if (!Double.isFinite(weight)) {
+            throw new IllegalArgumentException("Trainer.accumulate: weight = " + weight + ", expected a finite number");
+        }
         Var l = loss.get();
+        if (l == null) {
+            throw new IllegalArgumentException("Trainer: the loss supplier returned null; it must return the scalar loss Var");
+        }
         double value = l.value().item();
         if (!Double.isFinite(value)) {
             throw new NonFiniteException("Training step " + (steps + 1) + ": the loss is " + value
                     + "; lower the learning rate, clip gradients, or check the inputs for NaN", -1);
         }
-        l.backward();
+        if (weight == 1.0) {
+            l.backward();
+        } else {
+            org.rnn4j.autograd.F.scale(l, weight).backward();
+        }
+        return value;
+    }
+
+    /**
+     * Checks the accumulated gradients are finite (naming the first parameter that is not), clips them
+     * when configured, lets the optimizer update the parameters, clears the gradients and counts the step.
+     *
+     * @throws NonFiniteException naming the step and the parameter; nothing is updated then
+     */
+    public void update() {
         try {
             GradClip.checkFinite(params);
         } catch (NonFiniteException e) {
@@ -71,8 +108,21 @@ public final class Trainer {
             GradClip.clipGradNorm(params, clipNorm, 2.0);
         }
         optimizer.step();
+        model.zeroGrad();
         steps++;
-        return value;
+    }
+
+    /** The optimizer this trainer updates with. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Sets the step counter (resuming a run). */
+    public void setSteps(long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("Trainer.setSteps: steps = " + steps + ", expected >= 0");
+        }
+        this.steps = steps;
     }
 
     /** The model's parameters by name, as the trainer sees them. */

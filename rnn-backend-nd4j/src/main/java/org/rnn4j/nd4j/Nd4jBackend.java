@@ -275,6 +275,10 @@ public final class Nd4jBackend extends AbstractBackend {
         if (a.size() == 0) {
             return empty(a.dtype(), ((Nd4jTensor) a).shapeRef());
         }
+        if (!Double.isFinite(s)) {
+            // ND4J's scalar multiply does not propagate a NaN or infinite scalar; multiply elementwise instead
+            return doBinary(BinaryOp.MUL, a, doFull(s, a.dtype(), ((Nd4jTensor) a).shapeRef()));
+        }
         return wrap(arr(a).mul(s));
     }
 
@@ -282,6 +286,9 @@ public final class Nd4jBackend extends AbstractBackend {
     protected Tensor doAddScalar(Tensor a, double s) {
         if (a.size() == 0) {
             return empty(a.dtype(), ((Nd4jTensor) a).shapeRef());
+        }
+        if (!Double.isFinite(s)) {
+            return doBinary(BinaryOp.ADD, a, doFull(s, a.dtype(), ((Nd4jTensor) a).shapeRef()));
         }
         return wrap(arr(a).add(s));
     }

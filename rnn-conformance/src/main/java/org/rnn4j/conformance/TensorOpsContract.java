@@ -632,6 +632,23 @@ public abstract class TensorOpsContract extends BackendContract {
         }
     }
 
+    /** NaN and infinite scalars propagate as IEEE arithmetic says (a NaN scale must not be dropped). */
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void nonFiniteScalarsPropagate(DType dtype) {
+        ComputeBackend b = backendFor(dtype);
+        Tensor a = b.fromDoubles(new double[] {-2, 0, 3}, dtype, 3);
+        for (double k : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            double[] scaled = b.scale(a, k).toDoubleArray();
+            double[] added = b.addScalar(a, k).toDoubleArray();
+            double[] x = {-2, 0, 3};
+            for (int i = 0; i < 3; i++) {
+                assertEquals(Double.valueOf(x[i] * k), Double.valueOf(scaled[i]), dtype + " scale " + x[i] + " by " + k);
+                assertEquals(Double.valueOf(x[i] + k), Double.valueOf(added[i]), dtype + " addScalar " + x[i] + " + " + k);
+            }
+        }
+    }
+
     private interface UnaryRef {
         double apply(double x);
     }

@@ -79,7 +79,7 @@ public final class CharModel extends Module implements Stateful {
         head = registerModule("head", new Linear(config.hidden(), config.vocabulary(), true, backend, dtype, rng));
     }
 
-    public Config config() {
+    public Config settings() {
         return config;
     }
 

@@ -15,8 +15,8 @@ import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.Budget;
 import org.rnn4j.examples.cli.CheckpointFiles;
 import org.rnn4j.examples.cli.CommonOptions;
-import org.rnn4j.examples.cli.GracefulStop;
-import org.rnn4j.examples.cli.Progress;
+import org.rnn4j.train.GracefulStop;
+import org.rnn4j.train.Progress;
 import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.data.Bundled;
 import org.rnn4j.examples.data.Vocabulary;
@@ -409,7 +409,7 @@ public final class CharRnnCommand implements Callable<Integer> {
             vh[2 * i + 1] = valHistory.get(i)[1];
         }
         extra.put("history.validation", HostTensor.ofDoubles(vh, valHistory.size(), 2));
-        Map<String, String> meta = new LinkedHashMap<>(model.config().toMetadata());
+        Map<String, String> meta = new LinkedHashMap<>(model.settings().toMetadata());
         meta.put("model", "charrnn");
         meta.put("step", Long.toString(step));
         meta.put("batch", Integer.toString(batch));

@@ -1,5 +1,6 @@
 package org.rnn4j.examples.cli;
 
+import org.rnn4j.train.Progress;
 import org.rnn4j.tensor.Backend;
 import org.rnn4j.backend.BackendException;
 import org.rnn4j.tensor.BackendOptions;

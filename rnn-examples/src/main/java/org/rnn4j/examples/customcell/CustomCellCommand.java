@@ -13,7 +13,7 @@ import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.Budget;
 import org.rnn4j.examples.cli.CheckpointFiles;
 import org.rnn4j.examples.cli.CommonOptions;
-import org.rnn4j.examples.cli.Progress;
+import org.rnn4j.train.Progress;
 import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.nn.Layers;
 import org.rnn4j.loss.Losses;

@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.Budget;
 import org.rnn4j.examples.cli.CommonOptions;
-import org.rnn4j.examples.cli.Progress;
+import org.rnn4j.train.Progress;
 import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.data.Bundled;
 import org.rnn4j.examples.data.Series;

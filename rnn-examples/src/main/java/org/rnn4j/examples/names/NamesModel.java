@@ -102,7 +102,7 @@ public final class NamesModel extends Module {
         }
     }
 
-    public Config config() {
+    public Config settings() {
         return config;
     }
 

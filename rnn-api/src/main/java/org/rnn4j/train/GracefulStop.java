@@ -1,4 +1,4 @@
-package org.rnn4j.examples.cli;
+package org.rnn4j.train;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
