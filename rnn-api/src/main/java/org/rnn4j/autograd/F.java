@@ -189,6 +189,15 @@ public final class F {
         return record("log", be(a).log(x), g -> new Tensor[] {ComputeBackend.of(g).div(g, x)}, a);
     }
 
+    /** Square root; its gradient {@code g / (2 sqrt(a))} is infinite at 0. */
+    public static Var sqrt(Var a) {
+        Tensor y = be(a).sqrt(a.value());
+        return record("sqrt", y, g -> {
+            ComputeBackend k = ComputeBackend.of(g);
+            return new Tensor[] {k.div(k.scale(g, 0.5), y)};
+        }, a);
+    }
+
     // ---- linear algebra ----
 
     /** 2-D product {@code op(a) · op(b)}. */
@@ -229,10 +238,23 @@ public final class F {
     }
 
     /**
-     * PyTorch's linear map {@code x · weight^T + bias}: {@code x [N, in]}, {@code weight [out, in]},
-     * {@code bias [out]} or null; result {@code [N, out]}.
+     * PyTorch's linear map {@code x · weight^T + bias} over the last dimension: {@code x [..., in]} (any
+     * leading dimensions, e.g. {@code [N, in]} or {@code [B, T, in]}), {@code weight [out, in]},
+     * {@code bias [out]} or null; result {@code [..., out]}. Leading dimensions are flattened around one
+     * 2-D product.
      */
     public static Var linear(Var x, Var weight, Var bias) {
+        int[] s = x.shape();
+        if (s.length != 2) {
+            if (s.length == 0) {
+                throw new IllegalArgumentException("linear: x must have rank >= 1 ([..., in]), got a scalar (shape [])");
+            }
+            int in = s[s.length - 1];
+            Var y = linear(reshape(x, Shapes.prefixSize(s, s.length - 1), in), weight, bias);
+            int[] out = s.clone();
+            out[s.length - 1] = y.dim(1);
+            return reshape(y, out);
+        }
         Var y = matmul(x, weight, false, true);
         return bias == null ? y : add(y, bias);
     }

@@ -206,6 +206,11 @@ public abstract class AutogradContract extends BackendContract {
         checkUnary("log", F::log, 0.3, 2, false, 10);
     }
 
+    @Test
+    void sqrt() {
+        checkUnary("sqrt", F::sqrt, 0.3, 2, false, 39);
+    }
+
     // =====================================================================================
     // linear algebra
     // =====================================================================================
@@ -283,6 +288,12 @@ public abstract class AutogradContract extends BackendContract {
                     () -> F.linear(x, w, bias));
             check("linear without bias x" + s(n, in) + " w" + s(out, in), b, rng, leaves("x", x, "weight", w),
                     () -> F.linear(x, w, null));
+            // over leading dimensions: [B, T, in] and [in]
+            Var x3 = param(b, rng, d(rng), n, in);
+            check("linear x" + s(x3.shape()) + " w" + s(out, in), b, rng, leaves("x", x3, "weight", w, "bias", bias),
+                    () -> F.linear(x3, w, bias));
+            Var x1 = param(b, rng, in);
+            check("linear x" + s(in) + " w" + s(out, in), b, rng, leaves("x", x1, "weight", w, "bias", bias), () -> F.linear(x1, w, bias));
         }
     }
 
