@@ -53,44 +53,74 @@ public final class F {
         return ComputeBackend.of(v.value());
     }
 
+    /**
+     * The gradient {@code g} of a broadcast result summed back to an input's {@code shape}: over the
+     * leading dimensions the input lacks, and over each dimension where the input has extent 1 and
+     * {@code g} does not. {@code g} itself when the shapes agree.
+     */
     private static Tensor reduceTo(Tensor g, int[] shape) {
-        return Arrays.equals(g.shape(), shape) ? g : ComputeBackend.of(g).sumToTrailing(g, shape);
+        int[] gs = g.shape();
+        if (Arrays.equals(gs, shape)) {
+            return g;
+        }
+        ComputeBackend k = ComputeBackend.of(g);
+        if (Shapes.isSuffix(gs, shape)) {
+            return k.sumToTrailing(g, shape);
+        }
+        int lead = gs.length - shape.length;
+        Tensor r = lead > 0 ? k.sumToTrailing(g, Arrays.copyOfRange(gs, lead, gs.length)) : g;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == 1 && gs[lead + i] != 1) {
+                r = k.sum(r, i, true);
+            }
+        }
+        return r;
     }
 
     // ---- arithmetic ----
 
-    /** {@code a + b}; {@code b} may be broadcast over a's leading dimensions (a bias). */
+    /**
+     * {@code a + b}, broadcast numpy-style (see {@link ComputeBackend}): a bias {@code [N]} over
+     * {@code [M, N]}, {@code [N, H] + [N, 1]}, {@code [B, T, S] + [B, 1, S]}; each gradient is summed
+     * back to its input's shape.
+     */
     public static Var add(Var a, Var b) {
         Tensor out = be(a).add(a.value(), b.value());
+        int[] as = a.shape();
         int[] bs = b.shape();
-        return record("add", out, g -> new Tensor[] {g, reduceTo(g, bs)}, a, b);
+        return record("add", out, g -> new Tensor[] {
+            a.requiresGrad() ? reduceTo(g, as) : null,
+            b.requiresGrad() ? reduceTo(g, bs) : null}, a, b);
     }
 
-    /** {@code a - b}; {@code b} may be broadcast over a's leading dimensions. */
+    /** {@code a - b}, broadcast as {@link #add}. */
     public static Var sub(Var a, Var b) {
         Tensor out = be(a).sub(a.value(), b.value());
+        int[] as = a.shape();
         int[] bs = b.shape();
-        return record("sub", out, g -> new Tensor[] {g, reduceTo(ComputeBackend.of(g).scale(g, -1), bs)}, a, b);
+        return record("sub", out, g -> new Tensor[] {
+            a.requiresGrad() ? reduceTo(g, as) : null,
+            b.requiresGrad() ? reduceTo(ComputeBackend.of(g).scale(g, -1), bs) : null}, a, b);
     }
 
-    /** {@code a * b} elementwise; {@code b} may be broadcast over a's leading dimensions. */
+    /** {@code a * b} elementwise, broadcast as {@link #add}. */
     public static Var mul(Var a, Var b) {
         Tensor av = a.value();
         Tensor bv = b.value();
         Tensor out = be(a).mul(av, bv);
         return record("mul", out, g -> new Tensor[] {
-            a.requiresGrad() ? ComputeBackend.of(g).mul(g, bv) : null,
+            a.requiresGrad() ? reduceTo(ComputeBackend.of(g).mul(g, bv), av.shape()) : null,
             b.requiresGrad() ? reduceTo(ComputeBackend.of(g).mul(g, av), bv.shape()) : null}, a, b);
     }
 
-    /** {@code a / b} elementwise; {@code b} may be broadcast over a's leading dimensions. */
+    /** {@code a / b} elementwise, broadcast as {@link #add}. */
     public static Var div(Var a, Var b) {
         Tensor av = a.value();
         Tensor bv = b.value();
         ComputeBackend k = be(a);
         Tensor out = k.div(av, bv);
         return record("div", out, g -> new Tensor[] {
-            a.requiresGrad() ? k.div(g, bv) : null,
+            a.requiresGrad() ? reduceTo(k.div(g, bv), av.shape()) : null,
             b.requiresGrad() ? reduceTo(k.scale(k.div(k.mul(g, out), bv), -1), bv.shape()) : null}, a, b);
     }
 
@@ -159,6 +189,15 @@ public final class F {
         return record("log", be(a).log(x), g -> new Tensor[] {ComputeBackend.of(g).div(g, x)}, a);
     }
 
+    /** Square root; its gradient {@code g / (2 sqrt(a))} is infinite at 0. */
+    public static Var sqrt(Var a) {
+        Tensor y = be(a).sqrt(a.value());
+        return record("sqrt", y, g -> {
+            ComputeBackend k = ComputeBackend.of(g);
+            return new Tensor[] {k.div(k.scale(g, 0.5), y)};
+        }, a);
+    }
+
     // ---- linear algebra ----
 
     /** 2-D product {@code op(a) · op(b)}. */
@@ -178,10 +217,44 @@ public final class F {
     }
 
     /**
-     * PyTorch's linear map {@code x · weight^T + bias}: {@code x [N, in]}, {@code weight [out, in]},
-     * {@code bias [out]} or null; result {@code [N, out]}.
+     * Batched matrix product {@code op(a[i]) · op(b[i])} for every batch entry {@code i}, op transposing
+     * the last two dimensions when asked: {@code a [B, M, K]} ({@code [B, K, M]} when
+     * {@code transposeA}), {@code b [B, K, N]} ({@code [B, N, K]} when {@code transposeB}); result
+     * {@code [B, M, N]}.
+     */
+    public static Var bmm(Var a, Var b, boolean transposeA, boolean transposeB) {
+        Tensor av = a.value();
+        Tensor bv = b.value();
+        ComputeBackend k = be(a);
+        Tensor out = k.bmm(av, bv, transposeA, transposeB);
+        return record("bmm", out, g -> new Tensor[] {
+            a.requiresGrad() ? (transposeA ? k.bmm(bv, g, transposeB, true) : k.bmm(g, bv, false, !transposeB)) : null,
+            b.requiresGrad() ? (transposeB ? k.bmm(g, av, true, transposeA) : k.bmm(av, g, !transposeA, false)) : null}, a, b);
+    }
+
+    /** {@code [B, M, K] x [B, K, N] -> [B, M, N]}. */
+    public static Var bmm(Var a, Var b) {
+        return bmm(a, b, false, false);
+    }
+
+    /**
+     * PyTorch's linear map {@code x · weight^T + bias} over the last dimension: {@code x [..., in]} (any
+     * leading dimensions, e.g. {@code [N, in]} or {@code [B, T, in]}), {@code weight [out, in]},
+     * {@code bias [out]} or null; result {@code [..., out]}. Leading dimensions are flattened around one
+     * 2-D product.
      */
     public static Var linear(Var x, Var weight, Var bias) {
+        int[] s = x.shape();
+        if (s.length != 2) {
+            if (s.length == 0) {
+                throw new IllegalArgumentException("linear: x must have rank >= 1 ([..., in]), got a scalar (shape [])");
+            }
+            int in = s[s.length - 1];
+            Var y = linear(reshape(x, Shapes.prefixSize(s, s.length - 1), in), weight, bias);
+            int[] out = s.clone();
+            out[s.length - 1] = y.dim(1);
+            return reshape(y, out);
+        }
         Var y = matmul(x, weight, false, true);
         return bias == null ? y : add(y, bias);
     }
@@ -211,6 +284,60 @@ public final class F {
             Tensor ones = k.full(1.0, g.dtype(), 1, n);
             return new Tensor[] {k.reshape(k.matmul(col, ones, false, false), shape)};
         }, a);
+    }
+
+    /**
+     * Sum along {@code axis} (negative counts from the end), removing it, or keeping it with extent 1
+     * when {@code keepDim}: {@code [B, T, H]} on axis 1 gives {@code [B, H]} or {@code [B, 1, H]}.
+     */
+    public static Var sum(Var a, int axis, boolean keepDim) {
+        int[] shape = a.shape();
+        int[] kept = keptShape(shape, axis);
+        Tensor out = be(a).sum(a.value(), axis, keepDim);
+        return record("sumAxis", out, g -> new Tensor[] {broadcast(ComputeBackend.of(g).reshape(g, kept), shape)}, a);
+    }
+
+    /** Mean along {@code axis}, shaped as {@link #sum(Var, int, boolean)}. */
+    public static Var mean(Var a, int axis, boolean keepDim) {
+        int[] shape = a.shape();
+        int[] kept = keptShape(shape, axis);
+        Tensor out = be(a).mean(a.value(), axis, keepDim);
+        int n = shape[Shapes.axis(axis, shape.length)];
+        return record("meanAxis", out, g -> {
+            ComputeBackend k = ComputeBackend.of(g);
+            return new Tensor[] {broadcast(k.scale(k.reshape(g, kept), 1.0 / n), shape)};
+        }, a);
+    }
+
+    /**
+     * Variance along {@code axis}, shaped as {@link #sum(Var, int, boolean)}: the mean squared deviation
+     * from the mean, divided by {@code n - 1} when {@code unbiased} (Bessel's correction, PyTorch's
+     * default) or by {@code n} (what normalisation layers use).
+     */
+    public static Var var(Var a, int axis, boolean keepDim, boolean unbiased) {
+        int[] shape = a.shape();
+        int[] kept = keptShape(shape, axis);
+        Tensor x = a.value();
+        ComputeBackend k = be(a);
+        Tensor out = k.var(x, axis, keepDim, unbiased);
+        int n = shape[Shapes.axis(axis, shape.length)];
+        return record("varAxis", out, g -> {
+            // d var / d x_i = 2 (x_i - mean) / (n - ddof)
+            ComputeBackend kg = ComputeBackend.of(g);
+            Tensor centred = kg.sub(x, kg.mean(x, axis, true));
+            Tensor scaled = kg.scale(kg.reshape(g, kept), 2.0 / (unbiased ? n - 1 : n));
+            return new Tensor[] {kg.mul(centred, scaled)};
+        }, a);
+    }
+
+    /** {@code shape} with the extent of {@code axis} set to 1 (checking the axis). */
+    private static int[] keptShape(int[] shape, int axis) {
+        if (shape.length == 0) {
+            throw new IllegalArgumentException("reduction along an axis: needs a tensor of rank >= 1, got a scalar (shape [])");
+        }
+        int[] kept = shape.clone();
+        kept[Shapes.axis(axis, shape.length)] = 1;
+        return kept;
     }
 
     private static Tensor broadcast(Tensor g, int[] shape) {
@@ -371,15 +498,58 @@ public final class F {
 
     // ---- softmax and indexing ----
 
-    /** Log-softmax over the last axis of {@code [N, C]}. */
+    /** Log-softmax over the last axis of a tensor of any rank >= 1 ({@code [N, C]}, {@code [B, T, S]}, ...). */
     public static Var logSoftmax(Var a) {
         Tensor y = be(a).logSoftmax(a.value());
         return record("logSoftmax", y, g -> new Tensor[] {ComputeBackend.of(g).logSoftmaxBackward(y, g)}, a);
     }
 
-    /** Softmax over the last axis of {@code [N, C]}. */
+    /**
+     * Softmax over the last axis of a tensor of any rank >= 1. Positions set to {@code -inf} (by
+     * {@link #maskedFill}) get weight 0, as long as each row keeps one finite value.
+     */
     public static Var softmax(Var a) {
         return exp(logSoftmax(a));
+    }
+
+    // ---- masks ----
+
+    /**
+     * A copy of {@code a} with {@code value} wherever {@code mask} is 1 (PyTorch's {@code masked_fill}):
+     * {@code mask} holds 0 and 1 in a's dtype and broadcasts to a's shape ({@code [B, 1, S]} over
+     * scores {@code [B, T, S]}). Filled positions pass no gradient to {@code a}; the mask gets none.
+     */
+    public static Var maskedFill(Var a, Tensor mask, double value) {
+        Tensor out = be(a).maskedFill(a.value(), mask, value);
+        return record("maskedFill", out, g -> new Tensor[] {ComputeBackend.of(g).maskedFill(g, mask, 0.0)}, a);
+    }
+
+    /** {@link #maskedFill(Var, Tensor, double)} with the mask's value; the mask gets no gradient. */
+    public static Var maskedFill(Var a, Var mask, double value) {
+        return maskedFill(a, mask.value(), value);
+    }
+
+    /**
+     * {@code mask ? a : b} elementwise (PyTorch's {@code torch.where}), the three broadcast together;
+     * {@code mask} holds 0 and 1 in the values' dtype. Each of {@code a} and {@code b} receives the
+     * gradient of the positions it supplied, summed back to its shape; the mask gets none.
+     */
+    public static Var where(Tensor mask, Var a, Var b) {
+        Tensor out = be(a).where(mask, a.value(), b.value());
+        int[] as = a.shape();
+        int[] bs = b.shape();
+        return record("where", out, g -> {
+            ComputeBackend k = ComputeBackend.of(g);
+            Tensor zero = k.zeros(g.dtype());
+            return new Tensor[] {
+                a.requiresGrad() ? reduceTo(k.where(mask, g, zero), as) : null,
+                b.requiresGrad() ? reduceTo(k.where(mask, zero, g), bs) : null};
+        }, a, b);
+    }
+
+    /** {@link #where(Tensor, Var, Var)} with the mask's value; the mask gets no gradient. */
+    public static Var where(Var mask, Var a, Var b) {
+        return where(mask.value(), a, b);
     }
 
     /** {@code out[n] = a[n, index[n]]} for {@code a [N, C]}; result {@code [N]}. */

@@ -27,12 +27,15 @@ import org.rnn4j.nn.Dropout;
 import org.rnn4j.nn.Embedding;
 import org.rnn4j.nn.GRUCell;
 import org.rnn4j.nn.LSTMCell;
+import org.rnn4j.nn.LayerNorm;
 import org.rnn4j.nn.Linear;
 import org.rnn4j.nn.LogSoftmax;
 import org.rnn4j.nn.Module;
 import org.rnn4j.nn.RNNCell;
 import org.rnn4j.nn.Recurrent;
 import org.rnn4j.nn.Sequential;
+import org.rnn4j.nn.attention.AdditiveAttention;
+import org.rnn4j.nn.attention.MultiheadAttention;
 import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
@@ -46,7 +49,8 @@ import org.rnn4j.tensor.Tensor;
  *
  * <p>Built-in modules ({@code Linear}, {@code Embedding}, {@code Dropout}, {@code LogSoftmax},
  * {@code Sequential}, {@code Recurrent}, {@code LSTMCell}, {@code GRUCell}, {@code RNNCell},
- * {@code CellModule}, {@code ClassicCharRnn}) rebuild out of the box; a user module overrides
+ * {@code CellModule}, {@code ClassicCharRnn}, {@code LayerNorm}, {@code AdditiveAttention},
+ * {@code MultiheadAttention}) rebuild out of the box; a user module overrides
  * {@link Module#config()} and registers a {@link ModuleFactory} under its type name, and a user cell
  * registers with {@link #registerCell(String, java.util.function.Supplier)}.
  *
@@ -118,6 +122,30 @@ public final class Models {
         FACTORIES.put("LSTMCell", (s, b, d) -> cellModule(s, b, d, Cells.lstm()));
         FACTORIES.put("GRUCell", (s, b, d) -> cellModule(s, b, d, Cells.gru()));
         FACTORIES.put("RNNCell", (s, b, d) -> cellModule(s, b, d, cell(s)));
+        FACTORIES.put("LayerNorm", (s, b, d) -> {
+            int n = s.getInt("normalized_size", 1, Integer.MAX_VALUE);
+            boolean affine = s.getBoolean("elementwise_affine");
+            s.reserve(affine ? 2L * n : 0);
+            return new LayerNorm(n, s.getDouble("eps", Double.MIN_VALUE, Double.MAX_VALUE), affine, b, d);
+        });
+        FACTORIES.put("AdditiveAttention", (s, b, d) -> {
+            int q = s.getInt("query_size", 1, Integer.MAX_VALUE);
+            int k = s.getInt("key_size", 1, Integer.MAX_VALUE);
+            int a = s.getInt("attention_size", 1, Integer.MAX_VALUE);
+            // all its parameters are in its children Wa, Ua, Va, which reserved them when they were rebuilt
+            s.reserve(0);
+            return new AdditiveAttention(q, k, a, b, d, new java.util.SplittableRandom(0));
+        });
+        FACTORIES.put("MultiheadAttention", (s, b, d) -> {
+            int e = s.getInt("embed_dim", 1, Integer.MAX_VALUE);
+            int h = s.getInt("num_heads", 1, e);
+            if (e % h != 0) {
+                throw new ModelFormatException("module '" + s.path() + "' of type MultiheadAttention: num_heads " + h
+                        + " does not divide embed_dim " + e);
+            }
+            s.reserve(3L * e * e + 3L * e); // in_proj_*; the child out_proj reserved its own when it was rebuilt
+            return new MultiheadAttention(e, h, b, d, new java.util.SplittableRandom(0));
+        });
         FACTORIES.put("ClassicCharRnn", (s, b, d) -> {
             int in = s.getInt("input_size", 1, Integer.MAX_VALUE);
             int h = s.getInt("hidden_size", 1, Integer.MAX_VALUE);
@@ -178,7 +206,8 @@ public final class Models {
     }
 
     private static final java.util.Set<String> BUILT_IN = java.util.Set.of("Linear", "Embedding", "Dropout", "LogSoftmax", "Sequential",
-            "Recurrent", "CellModule", "LSTMCell", "GRUCell", "RNNCell", "ClassicCharRnn");
+            "Recurrent", "CellModule", "LSTMCell", "GRUCell", "RNNCell", "ClassicCharRnn", "LayerNorm", "AdditiveAttention",
+            "MultiheadAttention");
 
     /**
      * Registers a user-defined cell under its {@link Cell#name()} so that recurrent layers and cell

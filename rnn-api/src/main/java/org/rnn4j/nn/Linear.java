@@ -2,7 +2,6 @@ package org.rnn4j.nn;
 
 import java.util.Map;
 import java.util.LinkedHashMap;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
@@ -55,14 +54,7 @@ public final class Linear extends Module implements Layer {
         if (s.length == 0 || s[s.length - 1] != inFeatures) {
             throw new IllegalArgumentException("Linear.forward: x must be [..., " + inFeatures + "], got " + Shapes.str(s));
         }
-        if (s.length == 2) {
-            return F.linear(x, weight, bias);
-        }
-        int rows = Shapes.size(s) / inFeatures;
-        Var y = F.linear(F.reshape(x, rows, inFeatures), weight, bias);
-        int[] out = Arrays.copyOf(s, s.length);
-        out[s.length - 1] = outFeatures;
-        return F.reshape(y, out);
+        return F.linear(x, weight, bias);
     }
 
     public int inFeatures() {

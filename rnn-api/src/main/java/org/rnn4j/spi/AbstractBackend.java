@@ -48,12 +48,28 @@ public abstract class AbstractBackend implements ComputeBackend {
         sameDType(op, a, b);
     }
 
-    private void broadcastable(String op, Tensor a, Tensor b) {
+    /** Validates a broadcasting binary op and returns the shape of its result. */
+    private int[] broadcastable(String op, Tensor a, Tensor b) {
         binary(op, a, b);
-        if (!Shapes.isSuffix(a.shape(), b.shape())) {
-            throw new IllegalArgumentException(op + ": cannot broadcast b of shape " + Shapes.str(b.shape()) + " to a of shape "
-                    + Shapes.str(a.shape()) + "; expected b's shape to equal a's shape or its trailing dimensions");
+        int[] out = Shapes.broadcast(a.shape(), b.shape());
+        if (out == null) {
+            throw new IllegalArgumentException(op + ": cannot broadcast a of shape " + Shapes.str(a.shape()) + " with b of shape "
+                    + Shapes.str(b.shape()) + "; aligned at the last dimension, each pair of extents must be equal or one of them 1");
         }
+        return out;
+    }
+
+    /** Throws unless {@code rank >= 1}; returns the axis normalised to {@code [0, rank)}. */
+    private static int reductionAxis(String op, Tensor a, int axis) {
+        if (a.rank() < 1) {
+            throw new IllegalArgumentException(op + ": needs a tensor of rank >= 1, got a scalar (shape [])");
+        }
+        int r = a.rank();
+        if (axis < -r || axis >= r) {
+            throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for a of shape " + Shapes.str(a.shape())
+                    + "; expected an axis in [" + (-r) + ", " + r + ")");
+        }
+        return axis < 0 ? axis + r : axis;
     }
 
     private void checkDType(DType dtype) {
@@ -201,33 +217,27 @@ public abstract class AbstractBackend implements ComputeBackend {
 
     @Override
     public final Tensor add(Tensor a, Tensor b) {
-        broadcastable("add", a, b);
-        return doBinary(BinaryOp.ADD, a, b);
+        return doBinary(BinaryOp.ADD, a, b, broadcastable("add", a, b));
     }
 
     @Override
     public final Tensor sub(Tensor a, Tensor b) {
-        broadcastable("sub", a, b);
-        return doBinary(BinaryOp.SUB, a, b);
+        return doBinary(BinaryOp.SUB, a, b, broadcastable("sub", a, b));
     }
 
     @Override
     public final Tensor mul(Tensor a, Tensor b) {
-        broadcastable("mul", a, b);
-        return doBinary(BinaryOp.MUL, a, b);
+        return doBinary(BinaryOp.MUL, a, b, broadcastable("mul", a, b));
     }
 
     @Override
     public final Tensor div(Tensor a, Tensor b) {
-        broadcastable("div", a, b);
-        return doBinary(BinaryOp.DIV, a, b);
+        return doBinary(BinaryOp.DIV, a, b, broadcastable("div", a, b));
     }
 
     @Override
     public final Tensor maximum(Tensor a, Tensor b) {
-        binary("maximum", a, b);
-        sameShape("maximum", a, b);
-        return doBinary(BinaryOp.MAX, a, b);
+        return doBinary(BinaryOp.MAX, a, b, broadcastable("maximum", a, b));
     }
 
     @Override
@@ -332,6 +342,27 @@ public abstract class AbstractBackend implements ComputeBackend {
     }
 
     @Override
+    public final Tensor bmm(Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
+        binary("bmm", a, b);
+        Shapes.checkRank("bmm: a", a, 3);
+        Shapes.checkRank("bmm: b", b, 3);
+        int[] sa = a.shape();
+        int[] sb = b.shape();
+        if (sa[0] != sb[0]) {
+            throw new IllegalArgumentException("bmm: batch extents differ: a is " + Shapes.str(sa) + ", b is " + Shapes.str(sb)
+                    + "; expected equal first dimensions");
+        }
+        int ka = transposeA ? sa[1] : sa[2];
+        int kb = transposeB ? sb[2] : sb[1];
+        if (ka != kb) {
+            throw new IllegalArgumentException("bmm: inner dimensions differ: a" + (transposeA ? "^T" : "") + " is "
+                    + (transposeA ? Shapes.str(sa[0], sa[2], sa[1]) : Shapes.str(sa)) + ", b" + (transposeB ? "^T" : "") + " is "
+                    + (transposeB ? Shapes.str(sb[0], sb[2], sb[1]) : Shapes.str(sb)));
+        }
+        return doBmm(a, b, transposeA, transposeB);
+    }
+
+    @Override
     public final Tensor sum(Tensor a) {
         own("a", a);
         return doSum(a);
@@ -363,17 +394,53 @@ public abstract class AbstractBackend implements ComputeBackend {
     }
 
     @Override
+    public final Tensor sum(Tensor a, int axis, boolean keepDim) {
+        own("a", a);
+        return doSumAxis(a, reductionAxis("sum", a, axis), keepDim);
+    }
+
+    @Override
+    public final Tensor mean(Tensor a, int axis, boolean keepDim) {
+        own("a", a);
+        int ax = reductionAxis("mean", a, axis);
+        if (a.shape()[ax] == 0) {
+            throw new IllegalArgumentException("mean: axis " + axis + " of a of shape " + Shapes.str(a.shape())
+                    + " is empty; expected at least 1 element");
+        }
+        return doMeanAxis(a, ax, keepDim);
+    }
+
+    @Override
+    public final Tensor var(Tensor a, int axis, boolean keepDim, boolean unbiased) {
+        own("a", a);
+        int ax = reductionAxis("var", a, axis);
+        int need = unbiased ? 2 : 1;
+        if (a.shape()[ax] < need) {
+            throw new IllegalArgumentException("var: axis " + axis + " of a of shape " + Shapes.str(a.shape()) + " has "
+                    + a.shape()[ax] + " element(s); the " + (unbiased ? "unbiased" : "biased") + " variance needs at least " + need);
+        }
+        return doVarAxis(a, ax, keepDim, unbiased);
+    }
+
+    @Override
     public final Tensor logSoftmax(Tensor a) {
         own("a", a);
-        Shapes.checkRank("logSoftmax: a", a, 2);
+        softmaxRank("logSoftmax: a", a);
         return doLogSoftmax(a, true);
     }
 
     @Override
     public final Tensor softmax(Tensor a) {
         own("a", a);
-        Shapes.checkRank("softmax: a", a, 2);
+        softmaxRank("softmax: a", a);
         return doLogSoftmax(a, false);
+    }
+
+    private static void softmaxRank(String what, Tensor a) {
+        if (a.rank() < 1) {
+            throw new IllegalArgumentException(what + ": expected a tensor of rank >= 1 (softmax runs over the last axis), got shape "
+                    + Shapes.str(a.shape()));
+        }
     }
 
     @Override
@@ -382,8 +449,44 @@ public abstract class AbstractBackend implements ComputeBackend {
         own("gy", gy);
         sameDType("logSoftmaxBackward", y, gy);
         sameShape("logSoftmaxBackward", y, gy);
-        Shapes.checkRank("logSoftmaxBackward: y", y, 2);
+        softmaxRank("logSoftmaxBackward: y", y);
         return doLogSoftmaxBackward(y, gy);
+    }
+
+    // ---- masks ----
+
+    @Override
+    public final Tensor where(Tensor mask, Tensor a, Tensor b) {
+        own("mask", mask);
+        binary("where", a, b);
+        if (mask.dtype() != a.dtype()) {
+            throw new IllegalArgumentException("where: dtypes differ: mask is " + mask.dtype() + ", a and b are " + a.dtype()
+                    + "; make the mask in the dtype of the values");
+        }
+        int[] ab = Shapes.broadcast(a.shape(), b.shape());
+        int[] out = ab == null ? null : Shapes.broadcast(mask.shape(), ab);
+        if (out == null) {
+            throw new IllegalArgumentException("where: cannot broadcast mask of shape " + Shapes.str(mask.shape()) + ", a of shape "
+                    + Shapes.str(a.shape()) + " and b of shape " + Shapes.str(b.shape())
+                    + " together; aligned at the last dimension, the extents must be equal or 1");
+        }
+        return doWhere(mask, a, b, out);
+    }
+
+    @Override
+    public final Tensor maskedFill(Tensor a, Tensor mask, double value) {
+        own("a", a);
+        own("mask", mask);
+        if (mask.dtype() != a.dtype()) {
+            throw new IllegalArgumentException("maskedFill: dtypes differ: a is " + a.dtype() + ", mask is " + mask.dtype()
+                    + "; make the mask in the dtype of a");
+        }
+        if (!Shapes.broadcastsTo(mask.shape(), a.shape())) {
+            throw new IllegalArgumentException("maskedFill: mask of shape " + Shapes.str(mask.shape())
+                    + " does not broadcast to a of shape " + Shapes.str(a.shape())
+                    + "; aligned at the last dimension, each mask extent must equal a's or be 1");
+        }
+        return doMaskedFill(a, mask, value);
     }
 
     // ---- indexing ----
@@ -431,7 +534,7 @@ public abstract class AbstractBackend implements ComputeBackend {
 
     // ---- kernels: arguments are validated, shapes are private copies ----
 
-    /** Binary elementwise kernels; {@code b} may be a trailing-suffix broadcast except for {@link #MAX}. */
+    /** Binary elementwise kernels (all broadcast, see {@link #doBinary}). */
     protected enum BinaryOp { ADD, SUB, MUL, DIV, MAX }
 
     /** Unary elementwise kernels; TANH, SIGMOID and RELU also have a backward kernel. */
@@ -455,7 +558,11 @@ public abstract class AbstractBackend implements ComputeBackend {
 
     protected abstract Tensor doCast(Tensor a, DType dtype);
 
-    protected abstract Tensor doBinary(BinaryOp op, Tensor a, Tensor b);
+    /**
+     * {@code op(a, b)} broadcast to {@code outShape} ({@link Shapes#broadcast} of the two shapes). The
+     * common cases are worth a fast path: equal shapes, and b's shape a trailing suffix of a's.
+     */
+    protected abstract Tensor doBinary(BinaryOp op, Tensor a, Tensor b, int[] outShape);
 
     protected abstract Tensor doScale(Tensor a, double s);
 
@@ -470,6 +577,9 @@ public abstract class AbstractBackend implements ComputeBackend {
 
     protected abstract Tensor doMatmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB);
 
+    /** Ranks are 3, batch and inner extents agree. */
+    protected abstract Tensor doBmm(Tensor a, Tensor b, boolean transposeA, boolean transposeB);
+
     protected abstract Tensor doSum(Tensor a);
 
     protected abstract Tensor doMaxAbs(Tensor a);
@@ -478,10 +588,26 @@ public abstract class AbstractBackend implements ComputeBackend {
 
     protected abstract Tensor doSumLastAxis(Tensor a);
 
-    /** Log-softmax when {@code log}, else softmax, over the last axis of a 2-D tensor. */
+    /** {@code axis} is non-negative and within the rank. */
+    protected abstract Tensor doSumAxis(Tensor a, int axis, boolean keepDim);
+
+    /** {@code axis} is non-negative, within the rank, and not empty. */
+    protected abstract Tensor doMeanAxis(Tensor a, int axis, boolean keepDim);
+
+    /** {@code axis} is non-negative, within the rank, with at least 2 elements when {@code unbiased} (1 otherwise). */
+    protected abstract Tensor doVarAxis(Tensor a, int axis, boolean keepDim, boolean unbiased);
+
+    /** Log-softmax when {@code log}, else softmax, over the last axis of a tensor of rank >= 1. */
     protected abstract Tensor doLogSoftmax(Tensor a, boolean log);
 
+    /** Ranks are >= 1, shapes equal. */
     protected abstract Tensor doLogSoftmaxBackward(Tensor y, Tensor gy);
+
+    /** Dtypes agree; {@code outShape} is the broadcast of the three shapes. */
+    protected abstract Tensor doWhere(Tensor mask, Tensor a, Tensor b, int[] outShape);
+
+    /** Dtypes agree; mask's shape broadcasts to a's. */
+    protected abstract Tensor doMaskedFill(Tensor a, Tensor mask, double value);
 
     protected abstract Tensor doGatherColumns(Tensor a, int[] index);
 

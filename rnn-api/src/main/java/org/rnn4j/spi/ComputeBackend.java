@@ -14,10 +14,15 @@ import org.rnn4j.tensor.Tensor;
  * {@link Backend} and compute through {@code F}.
  *
  * <p>All ops are pure: they never modify their arguments and return a new tensor of the same dtype
- * as their inputs. Binary elementwise ops ({@link #add}, {@link #sub}, {@link #mul}, {@link #div})
- * accept either two tensors of one shape or a right-hand side whose shape equals the trailing
- * dimensions of the left-hand side (a bias {@code [N]} added to {@code [M, N]}), broadcast over the
- * leading dimensions.
+ * as their inputs. Binary elementwise ops ({@link #add}, {@link #sub}, {@link #mul}, {@link #div},
+ * {@link #maximum}) and {@link #where} broadcast their arguments as numpy and PyTorch do (see
+ * {@link org.rnn4j.tensor.Shapes#broadcast}): shapes are aligned at the last dimension, a missing
+ * leading dimension or an extent of 1 is repeated, so a bias {@code [N]} adds to {@code [M, N]},
+ * {@code [N, H] - [N, 1]} subtracts a per-row value and {@code [B, T, S] + [B, 1, S]} adds one row
+ * per batch to every step; the result has the broadcast shape.
+ *
+ * <p>Masks ({@link #where}, {@link #maskedFill}) are tensors of the same dtype holding 0 and 1: an
+ * element that is not 0 counts as set.
  */
 public interface ComputeBackend extends Backend {
 
@@ -66,19 +71,19 @@ public interface ComputeBackend extends Backend {
 
     // ---- elementwise ----
 
-    /** {@code a + b}, with {@code b} broadcast over leading dims (see class doc). */
+    /** {@code a + b}, broadcast (see class doc); the result has the broadcast shape. */
     Tensor add(Tensor a, Tensor b);
 
-    /** {@code a - b}, with {@code b} broadcast over leading dims. */
+    /** {@code a - b}, broadcast. */
     Tensor sub(Tensor a, Tensor b);
 
-    /** {@code a * b} elementwise, with {@code b} broadcast over leading dims. */
+    /** {@code a * b} elementwise, broadcast. */
     Tensor mul(Tensor a, Tensor b);
 
-    /** {@code a / b} elementwise, with {@code b} broadcast over leading dims. */
+    /** {@code a / b} elementwise, broadcast. */
     Tensor div(Tensor a, Tensor b);
 
-    /** Elementwise maximum of two tensors of one shape. */
+    /** Elementwise maximum, broadcast; NaN when either element is NaN. */
     Tensor maximum(Tensor a, Tensor b);
 
     /** {@code a * s}. */
@@ -125,6 +130,14 @@ public interface ComputeBackend extends Backend {
     /** 2-D matrix product {@code op(a) · op(b)} where op transposes when asked. */
     Tensor matmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB);
 
+    /**
+     * Batched matrix product: one {@link #matmul} per batch entry, {@code op(a[i]) · op(b[i])}, where op
+     * transposes the last two dimensions when asked: {@code a [B, M, K]} ({@code [B, K, M]} when
+     * {@code transposeA}), {@code b [B, K, N]} ({@code [B, N, K]} when {@code transposeB}), result
+     * {@code [B, M, N]}. Both batch extents must be equal (no broadcasting).
+     */
+    Tensor bmm(Tensor a, Tensor b, boolean transposeA, boolean transposeB);
+
     /** Sum of all elements, as a rank-0 tensor. */
     Tensor sum(Tensor a);
 
@@ -140,14 +153,45 @@ public interface ComputeBackend extends Backend {
     /** Sums over the last axis: {@code [.., N] -> [..]}. */
     Tensor sumLastAxis(Tensor a);
 
-    /** Log-softmax over the last axis of a 2-D tensor. */
+    /**
+     * Sum along {@code axis} (negative counts from the end): the axis is removed, or kept with extent 1
+     * when {@code keepDim} ({@code [2, 3, 4]} on axis 1 gives {@code [2, 4]} or {@code [2, 1, 4]}).
+     */
+    Tensor sum(Tensor a, int axis, boolean keepDim);
+
+    /** Mean along {@code axis}, shaped as {@link #sum(Tensor, int, boolean)}; the axis must not be empty. */
+    Tensor mean(Tensor a, int axis, boolean keepDim);
+
+    /**
+     * Variance along {@code axis}, shaped as {@link #sum(Tensor, int, boolean)}: the mean squared
+     * deviation from the mean, divided by {@code n - 1} when {@code unbiased} (then the axis needs at
+     * least two elements), else by {@code n}.
+     */
+    Tensor var(Tensor a, int axis, boolean keepDim, boolean unbiased);
+
+    /** Log-softmax over the last axis of a tensor of rank >= 1. */
     Tensor logSoftmax(Tensor a);
 
-    /** Softmax over the last axis of a 2-D tensor. */
+    /** Softmax over the last axis of a tensor of rank >= 1. */
     Tensor softmax(Tensor a);
 
-    /** Gradient of log-softmax from its output {@code y}: {@code gy - exp(y) * rowsum(gy)}. */
+    /** Gradient of log-softmax from its output {@code y}: {@code gy - exp(y) * sum(gy)} over the last axis. */
     Tensor logSoftmaxBackward(Tensor y, Tensor gy);
+
+    // ---- masks ----
+
+    /**
+     * {@code mask ? a : b} elementwise, all three broadcast together (see class doc); the result has the
+     * broadcast shape. {@code mask} holds 0 and 1 in the dtype of {@code a} and {@code b}.
+     */
+    Tensor where(Tensor mask, Tensor a, Tensor b);
+
+    /**
+     * A copy of {@code a} with {@code value} wherever {@code mask} is set; {@code mask} (0 and 1, a's
+     * dtype) must broadcast to a's shape, which the result has. {@code value} may be infinite
+     * ({@code -inf} before a softmax hides a position).
+     */
+    Tensor maskedFill(Tensor a, Tensor mask, double value);
 
     // ---- indexing ----
 

@@ -86,4 +86,32 @@ public final class Shapes {
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
     }
+
+    /**
+     * The numpy-style broadcast of {@code a} and {@code b}: shapes are aligned at their last dimension,
+     * a missing leading dimension counts as 1, and two extents are compatible when they are equal or
+     * one of them is 1 (which is then repeated). Returns null when the shapes are not compatible.
+     */
+    public static int[] broadcast(int[] a, int[] b) {
+        int rank = Math.max(a.length, b.length);
+        int[] out = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            int da = i < rank - a.length ? 1 : a[i - (rank - a.length)];
+            int db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
+            if (da == db || db == 1) {
+                out[i] = da;
+            } else if (da == 1) {
+                out[i] = db;
+            } else {
+                return null;
+            }
+        }
+        return out;
+    }
+
+    /** True when {@code shape} broadcasts to {@code target} (numpy rules) without changing {@code target}. */
+    public static boolean broadcastsTo(int[] shape, int[] target) {
+        int[] out = broadcast(target, shape);
+        return out != null && Arrays.equals(out, target);
+    }
 }

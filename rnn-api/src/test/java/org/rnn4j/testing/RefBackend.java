@@ -192,15 +192,31 @@ public final class RefBackend extends AbstractBackend {
         return make(d(a).clone(), dtype, a.shape());
     }
 
+    /** The flat index into a tensor of shape {@code in} of output element {@code flat} of the broadcast shape {@code out}. */
+    private static int source(int flat, int[] out, int[] in) {
+        int idx = 0;
+        int stride = 1;
+        for (int d = out.length - 1, e = in.length - 1; d >= 0; d--, e--) {
+            int i = flat % out[d];
+            flat /= out[d];
+            if (e >= 0) {
+                idx += (in[e] == 1 ? 0 : i) * stride;
+                stride *= in[e];
+            }
+        }
+        return idx;
+    }
+
     @Override
-    protected Tensor doBinary(BinaryOp op, Tensor a, Tensor b) {
+    protected Tensor doBinary(BinaryOp op, Tensor a, Tensor b, int[] outShape) {
         double[] x = d(a);
         double[] z = d(b);
-        double[] y = new double[x.length];
-        int m = z.length;
-        for (int i = 0; i < x.length; i++) {
-            double u = x[i];
-            double v = z[m == 0 ? 0 : i % m];
+        double[] y = new double[Shapes.size(outShape)];
+        int[] sa = a.shape();
+        int[] sb = b.shape();
+        for (int i = 0; i < y.length; i++) {
+            double u = x[source(i, outShape, sa)];
+            double v = z[source(i, outShape, sb)];
             switch (op) {
                 case ADD: y[i] = u + v; break;
                 case SUB: y[i] = u - v; break;
@@ -209,7 +225,7 @@ public final class RefBackend extends AbstractBackend {
                 default: y[i] = Math.max(u, v); break;
             }
         }
-        return make(y, a.dtype(), a.shape());
+        return make(y, a.dtype(), outShape);
     }
 
     @Override
@@ -302,6 +318,89 @@ public final class RefBackend extends AbstractBackend {
     }
 
     @Override
+    protected Tensor doBmm(Tensor a, Tensor b, boolean ta, boolean tb) {
+        int[] sa = a.shape();
+        int[] sb = b.shape();
+        int batch = sa[0];
+        int m = ta ? sa[2] : sa[1];
+        int n = tb ? sb[1] : sb[2];
+        double[] y = new double[batch * m * n];
+        for (int i = 0; i < batch; i++) {
+            Tensor ai = doReshape(doSlice(a, 0, i, i + 1), new int[] {sa[1], sa[2]});
+            Tensor bi = doReshape(doSlice(b, 0, i, i + 1), new int[] {sb[1], sb[2]});
+            System.arraycopy(d(doMatmul(ai, bi, ta, tb)), 0, y, i * m * n, m * n);
+        }
+        return make(y, a.dtype(), batch, m, n);
+    }
+
+    /** Sum (mode 0), mean (1), biased (2) or unbiased (3) variance along {@code axis}. */
+    private Tensor reduce(Tensor a, int axis, boolean keepDim, int mode) {
+        int[] s = a.shape();
+        int outer = Shapes.prefixSize(s, axis);
+        int n = s[axis];
+        int inner = Shapes.size(Arrays.copyOfRange(s, axis + 1, s.length));
+        double[] x = d(a);
+        double[] y = new double[outer * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < inner; j++) {
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    sum += x[(o * n + i) * inner + j];
+                }
+                double mean = sum / n;
+                double sq = 0;
+                for (int i = 0; i < n; i++) {
+                    double dev = x[(o * n + i) * inner + j] - mean;
+                    sq += dev * dev;
+                }
+                y[o * inner + j] = mode == 0 ? sum : mode == 1 ? mean : sq / (mode == 2 ? n : n - 1);
+            }
+        }
+        int[] out;
+        if (keepDim) {
+            out = s.clone();
+            out[axis] = 1;
+        } else {
+            out = new int[s.length - 1];
+            System.arraycopy(s, 0, out, 0, axis);
+            System.arraycopy(s, axis + 1, out, axis, s.length - axis - 1);
+        }
+        return make(y, a.dtype(), out);
+    }
+
+    @Override
+    protected Tensor doSumAxis(Tensor a, int axis, boolean keepDim) {
+        return reduce(a, axis, keepDim, 0);
+    }
+
+    @Override
+    protected Tensor doMeanAxis(Tensor a, int axis, boolean keepDim) {
+        return reduce(a, axis, keepDim, 1);
+    }
+
+    @Override
+    protected Tensor doVarAxis(Tensor a, int axis, boolean keepDim, boolean unbiased) {
+        return reduce(a, axis, keepDim, unbiased ? 3 : 2);
+    }
+
+    @Override
+    protected Tensor doWhere(Tensor mask, Tensor a, Tensor b, int[] outShape) {
+        double[] m = d(mask);
+        double[] x = d(a);
+        double[] z = d(b);
+        double[] y = new double[Shapes.size(outShape)];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = m[source(i, outShape, mask.shape())] != 0 ? x[source(i, outShape, a.shape())] : z[source(i, outShape, b.shape())];
+        }
+        return make(y, a.dtype(), outShape);
+    }
+
+    @Override
+    protected Tensor doMaskedFill(Tensor a, Tensor mask, double value) {
+        return doWhere(mask, doFull(value, a.dtype(), new int[0]), a, a.shape());
+    }
+
+    @Override
     protected Tensor doSum(Tensor a) {
         double s = 0;
         for (double v : d(a)) {
@@ -344,8 +443,8 @@ public final class RefBackend extends AbstractBackend {
 
     @Override
     protected Tensor doLogSoftmax(Tensor a, boolean log) {
-        int rows = a.shape()[0];
-        int cols = a.shape()[1];
+        int cols = a.shape()[a.rank() - 1];
+        int rows = cols == 0 ? 0 : a.size() / cols;
         double[] x = d(a);
         double[] y = new double[x.length];
         for (int r = 0; r < rows; r++) {
@@ -368,8 +467,8 @@ public final class RefBackend extends AbstractBackend {
 
     @Override
     protected Tensor doLogSoftmaxBackward(Tensor yt, Tensor gt) {
-        int rows = yt.shape()[0];
-        int cols = yt.shape()[1];
+        int cols = yt.shape()[yt.rank() - 1];
+        int rows = cols == 0 ? 0 : yt.size() / cols;
         double[] y = d(yt);
         double[] g = d(gt);
         double[] out = new double[y.length];

@@ -20,6 +20,10 @@ import org.rnn4j.tensor.Tensor;
  * {@link FusedKernel#RNN_RELU_SEQUENCE}; see {@link SequenceKernel}), which the layer uses for the
  * built-in cells.
  *
+ * <p>Binary ops run the loops of {@link Elementwise} for equal shapes and trailing-suffix broadcasts,
+ * and {@link Broadcast} for the other numpy-style broadcasts, {@link #where} and {@link #maskedFill}.
+ * Batched products ({@link #bmm}) run {@link Gemm} once per batch entry.
+ *
  * <p>Arguments are validated by {@link AbstractBackend}; the kernels here assume valid input. Large
  * matrix products (more than 2^20 multiply-adds) run on {@link BackendOptions#threads()} threads (0:
  * one per available processor): the calling thread plus a fixed pool of daemon helpers, which time out
@@ -200,17 +204,40 @@ public final class CpuBackend extends AbstractBackend {
     // ---- elementwise (loops in Elementwise) ----
 
     @Override
-    protected Tensor doBinary(BinaryOp op, Tensor a, Tensor b) {
+    protected Tensor doBinary(BinaryOp op, Tensor a, Tensor b, int[] outShape) {
         Object x = data(a);
         Object y = data(b);
-        Object out = switch (op) {
-            case ADD -> Elementwise.add(x, y);
-            case SUB -> Elementwise.sub(x, y);
-            case MUL -> Elementwise.mul(x, y);
-            case DIV -> Elementwise.div(x, y);
-            case MAX -> Elementwise.max(x, y);
+        int[] sa = shape(a);
+        int[] sb = shape(b);
+        boolean sameSize = a.size() == b.size();
+        if (Arrays.equals(sa, outShape) && (op == BinaryOp.MAX ? sameSize : sameSize || Shapes.isSuffix(sa, stripLeadingOnes(sb)))) {
+            // the fast paths: equal layouts, or b repeated over a's leading dimensions
+            Object out = switch (op) {
+                case ADD -> Elementwise.add(x, y);
+                case SUB -> Elementwise.sub(x, y);
+                case MUL -> Elementwise.mul(x, y);
+                case DIV -> Elementwise.div(x, y);
+                case MAX -> Elementwise.max(x, y);
+            };
+            return wrap(outShape, out);
+        }
+        Broadcast.Op bop = switch (op) {
+            case ADD -> Broadcast.Op.ADD;
+            case SUB -> Broadcast.Op.SUB;
+            case MUL -> Broadcast.Op.MUL;
+            case DIV -> Broadcast.Op.DIV;
+            case MAX -> Broadcast.Op.MAX;
         };
-        return wrap(shape(a).clone(), out);
+        return wrap(outShape, Broadcast.binary(bop, x, sa, y, sb, outShape));
+    }
+
+    /** {@code shape} without its leading extents of 1 ({@code [1, 1, 5] -> [5]}): the same row-major layout. */
+    private static int[] stripLeadingOnes(int[] shape) {
+        int i = 0;
+        while (i < shape.length && shape[i] == 1) {
+            i++;
+        }
+        return i == 0 ? shape : Arrays.copyOfRange(shape, i, shape.length);
     }
 
     @Override
@@ -264,6 +291,48 @@ public final class CpuBackend extends AbstractBackend {
         int k = transposeA ? sa[0] : sa[1];
         int n = transposeB ? sb[0] : sb[1];
         return wrap(new int[] {m, n}, gemm(data(a), data(b), m, n, k, transposeA, transposeB, null));
+    }
+
+    /** One thread's worth of work for a batched product whose single products are too small to split. */
+    private static final Parallel SERIAL = new Parallel(1);
+
+    /**
+     * One {@link Gemm#multiply} per batch entry on copies of the entry's blocks. Products large enough to
+     * be split ({@link Gemm#PARALLEL_WORK}) use all threads each; smaller ones run one batch entry per
+     * task when the whole batch is that large. Either way each element is summed in Gemm's order, so the
+     * result does not depend on the thread count.
+     */
+    @Override
+    protected Tensor doBmm(Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
+        int[] sa = shape(a);
+        int[] sb = shape(b);
+        int batch = sa[0];
+        int m = transposeA ? sa[2] : sa[1];
+        int k = transposeA ? sa[1] : sa[2];
+        int n = transposeB ? sb[1] : sb[2];
+        int aBlock = sa[1] * sa[2];
+        int bBlock = sb[1] * sb[2];
+        int cBlock = m * n;
+        Object x = data(a);
+        Object y = data(b);
+        Object out = Storage.allocLike(x, batch * cBlock);
+        long work = (long) m * n * k;
+        boolean perEntry = batch > 1 && parallel.threads() > 1 && work <= Gemm.PARALLEL_WORK && work * batch > Gemm.PARALLEL_WORK;
+        Parallel inner = perEntry ? SERIAL : parallel;
+        java.util.function.IntConsumer entry = i -> {
+            Object ai = batch == 1 ? x : Storage.copyRange(x, i * aBlock, (i + 1) * aBlock);
+            Object bi = batch == 1 ? y : Storage.copyRange(y, i * bBlock, (i + 1) * bBlock);
+            Object c = Gemm.multiply(ai, bi, m, n, k, transposeA, transposeB, null, inner);
+            System.arraycopy(c, 0, out, i * cBlock, cBlock);
+        };
+        if (perEntry) {
+            parallel.forEach(batch, entry);
+        } else {
+            for (int i = 0; i < batch; i++) {
+                entry.accept(i);
+            }
+        }
+        return wrap(new int[] {batch, m, n}, out);
     }
 
     @Override
@@ -320,11 +389,88 @@ public final class CpuBackend extends AbstractBackend {
         return wrap(Arrays.copyOf(s, s.length - 1), out.raw());
     }
 
+    /** The shape of a reduction of {@code s} along {@code axis}. */
+    private static int[] reducedShape(int[] s, int axis, boolean keepDim) {
+        if (keepDim) {
+            int[] r = s.clone();
+            r[axis] = 1;
+            return r;
+        }
+        int[] r = new int[s.length - 1];
+        System.arraycopy(s, 0, r, 0, axis);
+        System.arraycopy(s, axis + 1, r, axis, s.length - axis - 1);
+        return r;
+    }
+
+    /** Sums along {@code axis} in double: {@code out[o * inner + j] = Σ_i x[(o * n + i) * inner + j]}. */
+    private static double[] axisSums(Arr x, int[] s, int axis) {
+        int outer = Shapes.prefixSize(s, axis);
+        int n = s[axis];
+        int inner = innerSize(s, axis);
+        double[] acc = new double[outer * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < n; i++) {
+                int src = (o * n + i) * inner;
+                int dst = o * inner;
+                for (int j = 0; j < inner; j++) {
+                    acc[dst + j] += x.get(src + j);
+                }
+            }
+        }
+        return acc;
+    }
+
+    @Override
+    protected Tensor doSumAxis(Tensor a, int axis, boolean keepDim) {
+        int[] s = shape(a);
+        return wrap(reducedShape(s, axis, keepDim), Storage.convert(axisSums(Arr.of(data(a)), s, axis), a.dtype()));
+    }
+
+    @Override
+    protected Tensor doMeanAxis(Tensor a, int axis, boolean keepDim) {
+        int[] s = shape(a);
+        double[] acc = axisSums(Arr.of(data(a)), s, axis);
+        for (int i = 0; i < acc.length; i++) {
+            acc[i] /= s[axis];
+        }
+        return wrap(reducedShape(s, axis, keepDim), Storage.convert(acc, a.dtype()));
+    }
+
+    /** Two passes in double: the mean, then the squared deviations from it. */
+    @Override
+    protected Tensor doVarAxis(Tensor a, int axis, boolean keepDim, boolean unbiased) {
+        int[] s = shape(a);
+        Arr x = Arr.of(data(a));
+        int outer = Shapes.prefixSize(s, axis);
+        int n = s[axis];
+        int inner = innerSize(s, axis);
+        double[] mean = axisSums(x, s, axis);
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] /= n;
+        }
+        double[] acc = new double[mean.length];
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < n; i++) {
+                int src = (o * n + i) * inner;
+                int dst = o * inner;
+                for (int j = 0; j < inner; j++) {
+                    double d = x.get(src + j) - mean[dst + j];
+                    acc[dst + j] += d * d;
+                }
+            }
+        }
+        int divisor = unbiased ? n - 1 : n;
+        for (int i = 0; i < acc.length; i++) {
+            acc[i] /= divisor;
+        }
+        return wrap(reducedShape(s, axis, keepDim), Storage.convert(acc, a.dtype()));
+    }
+
     @Override
     protected Tensor doLogSoftmax(Tensor a, boolean log) {
         int[] s = shape(a);
-        int rows = s[0];
-        int cols = s[1];
+        int cols = s[s.length - 1];
+        int rows = cols == 0 ? 0 : a.size() / cols;
         Arr x = Arr.of(data(a));
         Arr out = Arr.allocLike(data(a), rows * cols);
         for (int r = 0; r < rows; r++) {
@@ -355,8 +501,8 @@ public final class CpuBackend extends AbstractBackend {
     @Override
     protected Tensor doLogSoftmaxBackward(Tensor y, Tensor gy) {
         int[] s = shape(y);
-        int rows = s[0];
-        int cols = s[1];
+        int cols = s[s.length - 1];
+        int rows = cols == 0 ? 0 : y.size() / cols;
         Arr yv = Arr.of(data(y));
         Arr g = Arr.of(data(gy));
         Arr out = Arr.allocLike(data(y), rows * cols);
@@ -371,6 +517,20 @@ public final class CpuBackend extends AbstractBackend {
             }
         }
         return wrap(s.clone(), out.raw());
+    }
+
+    // ---- masks ----
+
+    @Override
+    protected Tensor doWhere(Tensor mask, Tensor a, Tensor b, int[] outShape) {
+        return wrap(outShape, Broadcast.where(data(mask), shape(mask), data(a), shape(a), data(b), shape(b), outShape));
+    }
+
+    @Override
+    protected Tensor doMaskedFill(Tensor a, Tensor mask, double value) {
+        int[] s = shape(a);
+        Object fill = Storage.full(a.dtype(), 1, value);
+        return wrap(s.clone(), Broadcast.where(data(mask), shape(mask), fill, new int[0], data(a), s, s));
     }
 
     // ---- indexing ----

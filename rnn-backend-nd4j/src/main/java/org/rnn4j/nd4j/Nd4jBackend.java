@@ -25,6 +25,10 @@ import org.rnn4j.tensor.Tensor;
  * for products, libnd4j transforms, broadcasts and reductions, gather/scatter custom ops); data
  * crosses to the Java heap only in {@link Tensor#toDoubleArray()} / {@link Tensor#toFloatArray()}.
  *
+ * <p>Broadcasting binary ops use ND4J's numpy-style broadcasts; {@link #bmm} is libnd4j's batched
+ * {@code matmul}; {@link #where} and {@link #maskedFill} expand their arguments to the result's shape and
+ * run libnd4j's {@code select}.
+ *
  * <p>Pure ops: no kernel modifies an argument. ND4J ops that work in place are only ever applied to
  * arrays a kernel has just allocated. Results own their buffers (see {@link Nd4jTensor}).
  *
@@ -249,13 +253,13 @@ public final class Nd4jBackend extends AbstractBackend {
     // ---- elementwise ----
 
     @Override
-    protected Tensor doBinary(BinaryOp op, Tensor a, Tensor b) {
-        if (a.size() == 0) {
-            return empty(a.dtype(), ((Nd4jTensor) a).shapeRef());
+    protected Tensor doBinary(BinaryOp op, Tensor a, Tensor b, int[] outShape) {
+        if (Shapes.size(outShape) == 0) {
+            return empty(a.dtype(), outShape);
         }
         INDArray x = arr(a);
         INDArray y = arr(b);
-        // same shape: pairwise op; otherwise b's shape is a suffix of a's and ND4J broadcasts it numpy-style
+        // same shape: pairwise op; otherwise ND4J broadcasts both sides numpy-style into a new array of outShape
         switch (op) {
             case ADD:
                 return wrap(x.add(y));
@@ -394,6 +398,21 @@ public final class Nd4jBackend extends AbstractBackend {
         return wrap(gemm(arr(a), arr(b), transposeA, transposeB));
     }
 
+    /** libnd4j's batched matmul (one gemm per batch entry, transposes on the last two dimensions). */
+    @Override
+    protected Tensor doBmm(Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
+        int[] sa = ((Nd4jTensor) a).shapeRef();
+        int[] sb = ((Nd4jTensor) b).shapeRef();
+        int batch = sa[0];
+        int m = transposeA ? sa[2] : sa[1];
+        int k = transposeA ? sa[1] : sa[2];
+        int n = transposeB ? sb[1] : sb[2];
+        if (batch == 0 || m == 0 || n == 0 || k == 0) {
+            return zerosOf(a.dtype(), batch, m, n);
+        }
+        return wrap(Nd4j.matmul(arr(a), arr(b), transposeA, transposeB, false));
+    }
+
     /** {@code op(a) · op(b)} into a new row-major array (one BLAS gemm). */
     static INDArray gemm(INDArray a, INDArray b, boolean transposeA, boolean transposeB) {
         long m = transposeA ? a.size(1) : a.size(0);
@@ -459,34 +478,130 @@ public final class Nd4jBackend extends AbstractBackend {
         return wrap(summed.reshape('c', longs(out)));
     }
 
+    /** The shape of a reduction of {@code s} along {@code axis}. */
+    private static int[] reducedShape(int[] s, int axis, boolean keepDim) {
+        if (keepDim) {
+            int[] r = s.clone();
+            r[axis] = 1;
+            return r;
+        }
+        int[] r = new int[s.length - 1];
+        System.arraycopy(s, 0, r, 0, axis);
+        System.arraycopy(s, axis + 1, r, axis, s.length - axis - 1);
+        return r;
+    }
+
+    /** {@code r} (a fresh reduction result of out's size) reshaped to {@code out}, row-major. */
+    private Tensor reduced(INDArray r, int[] out) {
+        return wrap(java.util.Arrays.equals(r.shape(), longs(out)) && r.ordering() == 'c' ? r : reshapedCopy(r, longs(out)));
+    }
+
+    @Override
+    protected Tensor doSumAxis(Tensor a, int axis, boolean keepDim) {
+        int[] s = ((Nd4jTensor) a).shapeRef();
+        int[] out = reducedShape(s, axis, keepDim);
+        if (Shapes.size(out) == 0) {
+            return empty(a.dtype(), out);
+        }
+        if (s[axis] == 0) {
+            return zerosOf(a.dtype(), out);
+        }
+        return reduced(arr(a).sum(true, axis), out);
+    }
+
+    @Override
+    protected Tensor doMeanAxis(Tensor a, int axis, boolean keepDim) {
+        int[] s = ((Nd4jTensor) a).shapeRef();
+        int[] out = reducedShape(s, axis, keepDim);
+        if (Shapes.size(out) == 0) {
+            return empty(a.dtype(), out);
+        }
+        return reduced(arr(a).mean(true, axis), out);
+    }
+
+    @Override
+    protected Tensor doVarAxis(Tensor a, int axis, boolean keepDim, boolean unbiased) {
+        int[] s = ((Nd4jTensor) a).shapeRef();
+        int[] out = reducedShape(s, axis, keepDim);
+        if (Shapes.size(out) == 0) {
+            return empty(a.dtype(), out);
+        }
+        return reduced(arr(a).var(unbiased, axis), out);
+    }
+
     @Override
     protected Tensor doLogSoftmax(Tensor a, boolean log) {
+        int[] shape = ((Nd4jTensor) a).shapeRef();
         if (a.size() == 0) {
-            return empty(a.dtype(), ((Nd4jTensor) a).shapeRef());
+            return empty(a.dtype(), shape);
         }
-        INDArray x = arr(a);
-        long rows = x.size(0);
+        long cols = shape[shape.length - 1];
+        long rows = a.size() / cols;
+        INDArray x = arr(a).reshape('c', rows, cols);
         // stable: shift by the row maximum; libnd4j's log_softmax underflows to -inf for far-apart logits
         INDArray max = x.max(1).reshape('c', new long[] {rows, 1});
         INDArray shifted = x.subColumnVector(max);
         INDArray e = Transforms.exp(shifted, true);
         INDArray z = e.sum(1).reshape('c', new long[] {rows, 1});
-        if (!log) {
-            return wrap(e.diviColumnVector(z));
-        }
-        return wrap(shifted.subiColumnVector(Transforms.log(z, false)));
+        INDArray result = log ? shifted.subiColumnVector(Transforms.log(z, false)) : e.diviColumnVector(z);
+        return wrap(shape.length == 2 ? result : result.reshape('c', longs(shape)));
     }
 
     @Override
     protected Tensor doLogSoftmaxBackward(Tensor y, Tensor gy) {
+        int[] shape = ((Nd4jTensor) y).shapeRef();
         if (y.size() == 0) {
-            return empty(y.dtype(), ((Nd4jTensor) y).shapeRef());
+            return empty(y.dtype(), shape);
         }
-        INDArray g = arr(gy);
-        long rows = g.size(0);
+        long cols = shape[shape.length - 1];
+        long rows = y.size() / cols;
+        INDArray g = arr(gy).reshape('c', rows, cols);
         INDArray s = g.sum(1).reshape('c', new long[] {rows, 1});
-        INDArray p = Transforms.exp(arr(y), true).muliColumnVector(s);
-        return wrap(p.rsubi(g));
+        INDArray p = Transforms.exp(arr(y).reshape('c', rows, cols), true).muliColumnVector(s);
+        INDArray result = p.rsubi(g);
+        return wrap(shape.length == 2 ? result : result.reshape('c', longs(shape)));
+    }
+
+    // ---- masks ----
+
+    /** {@code array} expanded to {@code out} (a new array when it is broadcast, else the array itself). */
+    private static INDArray expand(INDArray array, int[] shape, int[] out) {
+        return java.util.Arrays.equals(shape, out) ? array : array.reshape('c', longs(broadcastRank(shape, out.length))).broadcast(longs(out));
+    }
+
+    /** {@code shape} with leading 1s up to {@code rank}. */
+    private static int[] broadcastRank(int[] shape, int rank) {
+        int[] r = new int[rank];
+        java.util.Arrays.fill(r, 1);
+        System.arraycopy(shape, 0, r, rank - shape.length, shape.length);
+        return r;
+    }
+
+    /** libnd4j's {@code select} (cond ? x : y) on arrays of one shape, into a new array; cond is cast to BOOL (non-zero is true). */
+    private static INDArray select(INDArray cond, INDArray x, INDArray y) {
+        INDArray c = cond.castTo(DataType.BOOL);
+        INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape(), 'c');
+        Nd4j.exec(DynamicCustomOp.builder("select").addInputs(c, x, y).addOutputs(out).build());
+        return out;
+    }
+
+    @Override
+    protected Tensor doWhere(Tensor mask, Tensor a, Tensor b, int[] outShape) {
+        if (Shapes.size(outShape) == 0) {
+            return empty(a.dtype(), outShape);
+        }
+        return wrap(select(expand(arr(mask), mask.shape(), outShape), expand(arr(a), a.shape(), outShape),
+                expand(arr(b), b.shape(), outShape)));
+    }
+
+    @Override
+    protected Tensor doMaskedFill(Tensor a, Tensor mask, double value) {
+        int[] s = ((Nd4jTensor) a).shapeRef();
+        if (a.size() == 0) {
+            return empty(a.dtype(), s);
+        }
+        INDArray fill = Nd4j.createUninitialized(dt(a.dtype()), longs(s), 'c').assign(value);
+        return wrap(select(expand(arr(mask), mask.shape(), s), fill, arr(a)));
     }
 
     // ---- indexing ----

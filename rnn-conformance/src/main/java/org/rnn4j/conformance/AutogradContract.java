@@ -102,6 +102,16 @@ public abstract class AutogradContract extends BackendContract {
                 Var c = divisor ? param(b, rng, 0.5, 1.5, true, sb) : param(b, rng, sb);
                 check(name + " " + s(full) + " with " + s(sb), b, rng, leaves("a", a, "b", c), () -> op.apply(a, c));
             }
+            // numpy broadcasting: size-1 dims on either side, a lower-rank left-hand side, both sides broadcast
+            int[][][] broadcast = {
+                {full, {full[0], 1, full[2]}}, {full, {full[0], full[1], 1}}, {full, {1, full[1], 1}},
+                {{full[0], 1, full[2]}, full}, {{full[2]}, full}, {{full[0], 1}, {1, full[1]}}, {{full[0], 1, full[2]}, {full[1], 1}},
+            };
+            for (int[][] c : broadcast) {
+                Var a = param(b, rng, c[0]);
+                Var p = divisor ? param(b, rng, 0.5, 1.5, true, c[1]) : param(b, rng, c[1]);
+                check(name + " " + s(c[0]) + " with " + s(c[1]) + " (broadcast)", b, rng, leaves("a", a, "b", p), () -> op.apply(a, p));
+            }
             // only the left-hand side requires a gradient; the constant gets none
             int[] sh = {d(rng), d(rng)};
             Var a = param(b, rng, sh);
@@ -196,6 +206,11 @@ public abstract class AutogradContract extends BackendContract {
         checkUnary("log", F::log, 0.3, 2, false, 10);
     }
 
+    @Test
+    void sqrt() {
+        checkUnary("sqrt", F::sqrt, 0.3, 2, false, 39);
+    }
+
     // =====================================================================================
     // linear algebra
     // =====================================================================================
@@ -229,6 +244,36 @@ public abstract class AutogradContract extends BackendContract {
     }
 
     @Test
+    void bmmAllTransposeFlags() {
+        ComputeBackend b = b();
+        SplittableRandom rng = new SplittableRandom(36);
+        for (int t = 0; t < TRIALS; t++) {
+            int batch = d(rng);
+            int m = d(rng);
+            int k = d(rng);
+            int n = d(rng);
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    Var a = param(b, rng, ta ? new int[] {batch, k, m} : new int[] {batch, m, k});
+                    Var c = param(b, rng, tb ? new int[] {batch, n, k} : new int[] {batch, k, n});
+                    check("bmm " + (ta ? "a^T" : "a") + s(a.shape()) + " · " + (tb ? "b^T" : "b") + s(c.shape()), b, rng,
+                            leaves("a", a, "b", c), () -> F.bmm(a, c, ta, tb));
+                }
+            }
+            Var a = param(b, rng, batch, m, k);
+            Var c = param(b, rng, batch, k, n);
+            check("bmm(a, b)", b, rng, leaves("a", a, "b", c), () -> F.bmm(a, c));
+            Var constA = Var.constant(a.value());
+            check("bmm(constant, b)", b, rng, leaves("b", c), () -> F.tanh(F.bmm(constA, c)));
+            // attention-shaped: softmax(q k^T) v
+            Var v = param(b, rng, batch, k, n);
+            Var q = param(b, rng, batch, m, n);
+            check("bmm(softmax(bmm(q, v^T)), v)", b, rng, leaves("q", q, "v", v),
+                    () -> F.bmm(F.softmax(F.bmm(q, v, false, true)), v));
+        }
+    }
+
+    @Test
     void linearWithAndWithoutBias() {
         ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(12);
@@ -243,6 +288,12 @@ public abstract class AutogradContract extends BackendContract {
                     () -> F.linear(x, w, bias));
             check("linear without bias x" + s(n, in) + " w" + s(out, in), b, rng, leaves("x", x, "weight", w),
                     () -> F.linear(x, w, null));
+            // over leading dimensions: [B, T, in] and [in]
+            Var x3 = param(b, rng, d(rng), n, in);
+            check("linear x" + s(x3.shape()) + " w" + s(out, in), b, rng, leaves("x", x3, "weight", w, "bias", bias),
+                    () -> F.linear(x3, w, bias));
+            Var x1 = param(b, rng, in);
+            check("linear x" + s(in) + " w" + s(out, in), b, rng, leaves("x", x1, "weight", w, "bias", bias), () -> F.linear(x1, w, bias));
         }
     }
 
@@ -262,6 +313,35 @@ public abstract class AutogradContract extends BackendContract {
                 check("mean " + s(sh), b, rng, leaves("a", a), () -> F.mean(a));
                 check("sumLastAxis " + s(sh), b, rng, leaves("a", a), () -> F.sumLastAxis(a));
                 check("sum(tanh) " + s(sh), b, rng, leaves("a", a), () -> F.sum(F.tanh(a)));
+            }
+        }
+    }
+
+    @Test
+    void sumMeanVarAlongAnAxis() {
+        ComputeBackend b = b();
+        SplittableRandom rng = new SplittableRandom(37);
+        for (int t = 0; t < TRIALS; t++) {
+            int[][] shapes = {{1 + d(rng)}, {1 + d(rng), 1 + d(rng)}, {d(rng), 1 + d(rng), 1 + d(rng)}};
+            for (int[] sh : shapes) {
+                Var a = param(b, rng, sh);
+                for (int axis = 0; axis < sh.length; axis++) {
+                    // every axis, alternately as a negative one; keepDim alternating too
+                    int ax = (axis + t) % 2 == 0 ? axis : axis - sh.length;
+                    boolean keep = (axis + t) % 3 == 0;
+                    {
+                        String w = s(sh) + " axis " + ax + (keep ? " keepDim" : "");
+                        check("sum " + w, b, rng, leaves("a", a), () -> F.sum(a, ax, keep));
+                        check("mean " + w, b, rng, leaves("a", a), () -> F.mean(a, ax, keep));
+                        check("var biased " + w, b, rng, leaves("a", a), () -> F.var(a, ax, keep, false));
+                        if (sh[axis] > 1) {
+                            check("var unbiased " + w, b, rng, leaves("a", a), () -> F.var(a, ax, keep, true));
+                        }
+                    }
+                }
+                // normalisation: (a - mean) / sqrt(var + eps) along the last axis, the core of a layer norm
+                check("(a - mean) * (var + 1e-5)^-1 along the last axis " + s(sh), b, rng, leaves("a", a),
+                        () -> F.div(F.sub(a, F.mean(a, -1, true)), F.addScalar(F.var(a, -1, true, false), 1e-5)));
             }
         }
     }
@@ -403,6 +483,58 @@ public abstract class AutogradContract extends BackendContract {
         }
         Var one = param(b, rng, 3, 1);
         check("softmax of one column times the input", b, rng, leaves("a", one), () -> F.mul(F.softmax(one), one));
+        for (int t = 0; t < TRIALS; t++) {
+            int[][] shapes = {{1 + d(rng)}, {d(rng), d(rng), 1 + d(rng)}, {2, d(rng), d(rng), 1 + d(rng)}};
+            for (int[] sh : shapes) {
+                Var a = param(b, rng, 0, 3, true, sh);
+                check("logSoftmax " + s(sh), b, rng, leaves("a", a), () -> F.logSoftmax(a));
+                check("softmax " + s(sh), b, rng, leaves("a", a), () -> F.softmax(a));
+            }
+        }
+    }
+
+    /** A 0/1 mask of {@code shape} with about a third set, as a float64 tensor. */
+    private static Tensor mask(ComputeBackend b, SplittableRandom rng, int... shape) {
+        double[] m = new double[Shapes.size(shape)];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = rng.nextInt(3) == 0 ? 1 : 0;
+        }
+        return b.fromDoubles(m, DType.FLOAT64, shape);
+    }
+
+    @Test
+    void maskedFillAndWhere() {
+        ComputeBackend b = b();
+        SplittableRandom rng = new SplittableRandom(38);
+        for (int t = 0; t < TRIALS; t++) {
+            int[] full = {d(rng), d(rng), 1 + d(rng)};
+            for (int[] ms : new int[][] {full, {full[0], 1, full[2]}, {full[2]}, {}}) {
+                Tensor m = mask(b, rng, ms);
+                Var a = param(b, rng, full);
+                check("maskedFill " + s(full) + " mask " + s(ms), b, rng, leaves("a", a), () -> F.maskedFill(a, m, 0.75));
+                check("maskedFill(a, mask, 0) * a " + s(full), b, rng, leaves("a", a), () -> F.mul(F.maskedFill(a, m, 0), a));
+                Var c = param(b, rng, full);
+                Var small = param(b, rng, full[1], 1);
+                check("where(mask " + s(ms) + ", a, c) " + s(full), b, rng, leaves("a", a, "c", c), () -> F.where(m, a, c));
+                check("where(mask " + s(ms) + ", a, small " + s(small.shape()) + ")", b, rng, leaves("a", a, "small", small),
+                        () -> F.where(m, a, small));
+                check("where(mask " + s(ms) + ", small, a) (var mask)", b, rng, leaves("a", a, "small", small),
+                        () -> F.where(Var.constant(m), small, a));
+            }
+            // attention-style: -inf at masked keys, then softmax; every row keeps at least one key
+            int rows = d(rng);
+            int keys = 2 + d(rng);
+            double[] mk = new double[rows * keys];
+            for (int r = 0; r < rows; r++) {
+                for (int k = 1; k < keys; k++) {
+                    mk[r * keys + k] = rng.nextBoolean() ? 1 : 0;
+                }
+            }
+            Tensor m = b.fromDoubles(mk, DType.FLOAT64, rows, 1, keys);
+            Var scores = param(b, rng, rows, 3, keys);
+            check("softmax(maskedFill(scores, mask, -inf))", b, rng, leaves("scores", scores),
+                    () -> F.softmax(F.maskedFill(scores, m, Double.NEGATIVE_INFINITY)));
+        }
     }
 
     @Test

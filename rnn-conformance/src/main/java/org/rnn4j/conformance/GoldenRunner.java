@@ -35,7 +35,10 @@ public final class GoldenRunner {
     private GoldenRunner() {
     }
 
-    /** Dispatches on {@code kind}: recurrent, loss, optimizer, clip_grad_norm, embedding, ctc, audio_features, lr_scheduler, bleu. */
+    /**
+     * Dispatches on {@code kind}: recurrent, loss, optimizer, clip_grad_norm, embedding, ctc, audio_features, lr_scheduler, bleu,
+     * layer_norm, attention_additive, attention_multihead.
+     */
     public static void run(GoldenCase c, ComputeBackend backend, DType dtype) {
         switch (c.kind()) {
             case "recurrent" -> recurrent(c, backend, dtype, null);
@@ -47,8 +50,12 @@ public final class GoldenRunner {
             case "audio_features" -> AudioGoldenRunner.run(c, backend, dtype);
             case "lr_scheduler" -> ScheduleGoldenRunner.run(c, backend, dtype);
             case "bleu" -> BleuGoldenRunner.run(c);
+            case "layer_norm" -> GoldenLayers.layerNorm(c, backend, dtype);
+            case "attention_additive" -> AttentionGoldenRunner.additive(c, backend, dtype);
+            case "attention_multihead" -> AttentionGoldenRunner.multihead(c, backend, dtype);
             default -> throw new AssertionError("golden case " + c.name() + " has unknown kind '" + c.kind()
-                    + "'; known: recurrent, loss, optimizer, clip_grad_norm, embedding, ctc, audio_features, lr_scheduler, bleu");
+                    + "'; known: recurrent, loss, optimizer, clip_grad_norm, embedding, ctc, audio_features, lr_scheduler, bleu, "
+                    + "layer_norm, attention_additive, attention_multihead");
         }
     }
 

@@ -28,7 +28,8 @@ import org.rnn4j.tensor.Tensor;
 /**
  * Every primitive op of {@link ComputeBackend}, in every dtype the backend supports, against a small host
  * reference computed in {@code double[]} by this class (never by a backend), on seeded random data of
- * odd sizes (1, 3, 7, 17, 33) and ranks 0 to 3. Also: ops leave their inputs unchanged, host arrays are
+ * odd sizes (1, 3, 7, 17, 33) and ranks 0 to 4, numpy-style broadcasts of the binary ops, {@code where}
+ * and {@code maskedFill} included. Also: ops leave their inputs unchanged, host arrays are
  * copied in and out, and bad arguments are rejected with an {@link IllegalArgumentException} whose
  * message names the offending values.
  *
@@ -267,6 +268,85 @@ public abstract class TensorOpsContract extends BackendContract {
             double[] out = logSoftmax(a, rows, cols);
             for (int i = 0; i < out.length; i++) {
                 out[i] = Math.exp(out[i]);
+            }
+            return out;
+        }
+
+        /** The numpy broadcast of two shapes, or null. */
+        static int[] broadcast(int[] a, int[] b) {
+            int rank = Math.max(a.length, b.length);
+            int[] out = new int[rank];
+            for (int i = 0; i < rank; i++) {
+                int da = i < rank - a.length ? 1 : a[i - (rank - a.length)];
+                int db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
+                if (da != db && da != 1 && db != 1) {
+                    return null;
+                }
+                out[i] = da == 1 ? db : da;
+            }
+            return out;
+        }
+
+        /** The flat index into a row-major tensor of shape {@code in} read by element {@code flat} of broadcast shape {@code out}. */
+        static int source(int flat, int[] out, int[] in) {
+            int[] idx = new int[out.length];
+            for (int d = out.length - 1; d >= 0; d--) {
+                idx[d] = flat % out[d];
+                flat /= out[d];
+            }
+            int off = out.length - in.length;
+            int at = 0;
+            for (int e = 0; e < in.length; e++) {
+                at = at * in[e] + (in[e] == 1 ? 0 : idx[off + e]);
+            }
+            return at;
+        }
+
+        /** {@code x} of shape {@code sx} broadcast to {@code out}, element by element. */
+        static double[] expand(double[] x, int[] sx, int[] out) {
+            double[] r = new double[size(out)];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = x[source(i, out, sx)];
+            }
+            return r;
+        }
+
+        /** The batched product: one {@link #matmul} per leading index. */
+        static double[] bmm(double[] a, int[] sa, double[] b, int[] sb, boolean ta, boolean tb) {
+            int batch = sa[0];
+            int[] ma = {sa[1], sa[2]};
+            int[] mb = {sb[1], sb[2]};
+            int m = ta ? sa[2] : sa[1];
+            int n = tb ? sb[1] : sb[2];
+            double[] out = new double[batch * m * n];
+            for (int i = 0; i < batch; i++) {
+                double[] ai = Arrays.copyOfRange(a, i * sa[1] * sa[2], (i + 1) * sa[1] * sa[2]);
+                double[] bi = Arrays.copyOfRange(b, i * sb[1] * sb[2], (i + 1) * sb[1] * sb[2]);
+                System.arraycopy(matmul(ai, ma, bi, mb, ta, tb), 0, out, i * m * n, m * n);
+            }
+            return out;
+        }
+
+        /** Sum ({@code mode} 0), mean (1), biased (2) or unbiased (3) variance along {@code axis}; two passes. */
+        static double[] reduceAxis(double[] a, int[] shape, int axis, int mode) {
+            int outer = prod(shape, 0, axis);
+            int n = shape[axis];
+            int inner = prod(shape, axis + 1, shape.length);
+            double[] out = new double[outer * inner];
+            for (int o = 0; o < outer; o++) {
+                for (int k = 0; k < inner; k++) {
+                    double sum = 0;
+                    for (int j = 0; j < n; j++) {
+                        sum += a[(o * n + j) * inner + k];
+                    }
+                    double mean = sum / n;
+                    double sq = 0;
+                    for (int j = 0; j < n; j++) {
+                        double d = a[(o * n + j) * inner + k] - mean;
+                        sq += d * d;
+                    }
+                    out[o * inner + k] = mode == 0 ? sum : mode == 1 ? mean : sq / (mode == 2 ? n : n - 1);
+                }
             }
             return out;
         }
@@ -536,11 +616,18 @@ public abstract class TensorOpsContract extends BackendContract {
         }
     }
 
-    /** (a shape, b shape): same shape, trailing suffix, rank-0 right-hand side. */
+    /**
+     * (a shape, b shape): same shape, trailing suffix, rank-0 right-hand side, then numpy broadcasting:
+     * size-1 dimensions on either side ({@code [N, H] - [N, 1]}, {@code [B, T, S] + [B, 1, S]}), a
+     * left-hand side of lower rank, both sides broadcast ({@code [3, 1] + [1, 5]}).
+     */
     private static final int[][][] BINARY_CASES = {
         {{}, {}}, {{1}, {1}}, {{33}, {33}}, {{7, 17}, {7, 17}}, {{3, 7, 5}, {3, 7, 5}},
         {{3, 7, 5}, {7, 5}}, {{3, 7, 5}, {5}}, {{17, 3}, {3}}, {{7, 1}, {1}}, {{1, 33}, {33}}, {{17, 1, 3}, {1, 3}},
         {{3, 7, 5}, {}}, {{33}, {}}, {{7, 17}, {}}, {{1}, {}},
+        {{7, 17}, {7, 1}}, {{3, 7, 5}, {3, 1, 5}}, {{3, 7, 5}, {1, 7, 5}}, {{3, 7, 5}, {1, 1, 5}}, {{3, 7, 5}, {3, 7, 1}},
+        {{3, 7, 5}, {7, 1}}, {{3, 1, 5}, {3, 7, 1}}, {{7, 1}, {1, 17}}, {{7, 1}, {7, 17}}, {{5}, {3, 7, 5}}, {{}, {3, 7}},
+        {{1, 7, 1}, {3, 1, 5}}, {{17, 1, 3}, {17, 33, 3}}, {{2, 3, 1, 5}, {3, 4, 1}},
     };
 
     private void checkBinary(DType dtype, Bin op) {
@@ -549,14 +636,15 @@ public abstract class TensorOpsContract extends BackendContract {
         for (int[][] c : BINARY_CASES) {
             int[] sa = c[0];
             int[] sb = c[1];
+            int[] so = Ref.broadcast(sa, sb);
             double[] x = data(rng, dtype, Ref.size(sa), -2, 2);
             double[] y = op == Bin.DIV ? signed(rng, dtype, Ref.size(sb), 0.5, 2) : data(rng, dtype, Ref.size(sb), -2, 2);
-            double[] e = new double[x.length];
-            for (int i = 0; i < x.length; i++) {
-                e[i] = op.apply(x[i], y[i % y.length]);
+            double[] e = new double[Ref.size(so)];
+            for (int i = 0; i < e.length; i++) {
+                e[i] = op.apply(x[Ref.source(i, so, sa)], y[Ref.source(i, so, sb)]);
             }
             Tensor out = op.run(b, b.fromDoubles(x, dtype, sa), b.fromDoubles(y, dtype, sb));
-            close(dtype + " " + op.name().toLowerCase() + " " + s(sa) + " with " + s(sb), out, dtype, sa, e, tol(dtype));
+            close(dtype + " " + op.name().toLowerCase() + " " + s(sa) + " with " + s(sb), out, dtype, so, e, tol(dtype));
         }
     }
 
@@ -602,6 +690,17 @@ public abstract class TensorOpsContract extends BackendContract {
             }
             exact(dtype + " maximum " + s(shape), b.maximum(b.fromDoubles(x, dtype, shape), b.fromDoubles(y, dtype, shape)), dtype,
                     shape, e);
+        }
+        for (int[][] c : BINARY_CASES) {
+            int[] so = Ref.broadcast(c[0], c[1]);
+            double[] x = data(rng, dtype, Ref.size(c[0]), -1, 1);
+            double[] y = data(rng, dtype, Ref.size(c[1]), -1, 1);
+            double[] e = new double[Ref.size(so)];
+            for (int i = 0; i < e.length; i++) {
+                e[i] = Math.max(x[Ref.source(i, so, c[0])], y[Ref.source(i, so, c[1])]);
+            }
+            exact(dtype + " maximum " + s(c[0]) + " with " + s(c[1]), b.maximum(b.fromDoubles(x, dtype, c[0]), b.fromDoubles(y, dtype, c[1])),
+                    dtype, so, e);
         }
     }
 
@@ -943,6 +1042,216 @@ public abstract class TensorOpsContract extends BackendContract {
 
     @ParameterizedTest
     @EnumSource(DType.class)
+    void bmmAllTransposeFlags(DType dtype) {
+        ComputeBackend b = backendFor(dtype);
+        SplittableRandom rng = new SplittableRandom(28);
+        // (batch, m, k, n)
+        int[][] cases = {{1, 1, 1, 1}, {1, 3, 7, 5}, {3, 1, 7, 1}, {5, 3, 7, 5}, {7, 17, 1, 33}, {2, 33, 17, 3}, {4, 1, 33, 7}};
+        for (int[] c : cases) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    checkBmm(b, dtype, rng, c[0], c[1], c[2], c[3], ta, tb);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void bmmLarge(DType dtype) {
+        ComputeBackend b = backendFor(dtype);
+        SplittableRandom rng = new SplittableRandom(29);
+        // many small products (a multi-threaded backend may run one batch entry per thread), then few large ones
+        checkBmm(b, dtype, rng, 64, 32, 33, 31, false, false);
+        checkBmm(b, dtype, rng, 64, 32, 33, 31, true, true);
+        checkBmm(b, dtype, rng, 2, 129, 67, 131, false, true);
+        checkBmm(b, dtype, rng, 2, 129, 67, 131, true, false);
+    }
+
+    private void checkBmm(ComputeBackend b, DType dtype, SplittableRandom rng, int batch, int m, int k, int n, boolean ta, boolean tb) {
+        int[] sa = ta ? new int[] {batch, k, m} : new int[] {batch, m, k};
+        int[] sb = tb ? new int[] {batch, n, k} : new int[] {batch, k, n};
+        double[] x = data(rng, dtype, Ref.size(sa), -1, 1);
+        double[] y = data(rng, dtype, Ref.size(sb), -1, 1);
+        Tensor out = b.bmm(b.fromDoubles(x, dtype, sa), b.fromDoubles(y, dtype, sb), ta, tb);
+        close(dtype + " bmm " + (ta ? "a^T" : "a") + s(sa) + " · " + (tb ? "b^T" : "b") + s(sb), out, dtype, new int[] {batch, m, n},
+                Ref.bmm(x, sa, y, sb, ta, tb), bigTol(dtype));
+    }
+
+    private static int[] reduced(int[] shape, int axis, boolean keepDim) {
+        if (keepDim) {
+            return withAxis(shape, axis, 1);
+        }
+        int[] r = new int[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) {
+            if (i != axis) {
+                r[j++] = shape[i];
+            }
+        }
+        return r;
+    }
+
+    private static final String[] REDUCTIONS = {"sum", "mean", "var (biased)", "var (unbiased)"};
+
+    private static Tensor reduceAlong(ComputeBackend b, int mode, Tensor a, int axis, boolean keepDim) {
+        switch (mode) {
+            case 0:
+                return b.sum(a, axis, keepDim);
+            case 1:
+                return b.mean(a, axis, keepDim);
+            case 2:
+                return b.var(a, axis, keepDim, false);
+            default:
+                return b.var(a, axis, keepDim, true);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void sumMeanVarAlongEveryAxis(DType dtype) {
+        ComputeBackend b = backendFor(dtype);
+        SplittableRandom rng = new SplittableRandom(32);
+        for (int[] shape : new int[][] {{7}, {2}, {7, 17}, {1, 7}, {3, 7, 5}, {17, 2, 3}, {2, 3, 1, 5}}) {
+            // values offset from 0 so that the variance is not a cancellation test
+            double[] x = data(rng, dtype, Ref.size(shape), 0.5, 2.5);
+            Tensor a = b.fromDoubles(x, dtype, shape);
+            for (int axis = 0; axis < shape.length; axis++) {
+                for (int mode = 0; mode < REDUCTIONS.length; mode++) {
+                    if (mode == 3 && shape[axis] < 2) {
+                        continue;
+                    }
+                    double[] e = Ref.reduceAxis(x, shape, axis, mode);
+                    for (boolean keep : new boolean[] {false, true}) {
+                        String w = dtype + " " + REDUCTIONS[mode] + " " + s(shape) + " along axis " + axis + (keep ? ", keepDim" : "");
+                        close(w, reduceAlong(b, mode, a, axis, keep), dtype, reduced(shape, axis, keep), e, tol(dtype));
+                        close(w + " (as axis " + (axis - shape.length) + ")", reduceAlong(b, mode, a, axis - shape.length, keep), dtype,
+                                reduced(shape, axis, keep), e, tol(dtype));
+                    }
+                }
+            }
+        }
+        // long axes
+        double[] x = data(rng, dtype, 9 * 513, -1, 1);
+        for (int axis = 0; axis < 2; axis++) {
+            for (int mode = 0; mode < REDUCTIONS.length; mode++) {
+                close(dtype + " " + REDUCTIONS[mode] + " [9, 513] along axis " + axis, reduceAlong(b, mode, b.fromDoubles(x, dtype, 9, 513),
+                        axis, false), dtype, reduced(new int[] {9, 513}, axis, false), Ref.reduceAxis(x, new int[] {9, 513}, axis, mode),
+                        bigTol(dtype));
+            }
+        }
+        // the variance of a constant row is exactly 0
+        double[] c = new double[3 * 5];
+        Arrays.fill(c, dtype == DType.FLOAT32 ? (float) 0.1 : 0.1);
+        exact(dtype + " var of constant rows", b.var(b.fromDoubles(c, dtype, 3, 5), 1, false, false), dtype, new int[] {3}, new double[3]);
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void logSoftmaxAndSoftmaxOfAnyRank(DType dtype) {
+        ComputeBackend b = backendFor(dtype);
+        SplittableRandom rng = new SplittableRandom(33);
+        for (int[] shape : new int[][] {{1}, {7}, {33}, {3, 7, 5}, {2, 1, 17}, {3, 5, 1}, {2, 3, 4, 5}}) {
+            int cols = shape[shape.length - 1];
+            int rows = Ref.size(shape) / cols;
+            double[] x = data(rng, dtype, Ref.size(shape), -4, 4);
+            Tensor a = b.fromDoubles(x, dtype, shape);
+            close(dtype + " logSoftmax " + s(shape), b.logSoftmax(a), dtype, shape, Ref.logSoftmax(x, rows, cols), tol(dtype));
+            close(dtype + " softmax " + s(shape), b.softmax(a), dtype, shape, Ref.softmax(x, rows, cols), tol(dtype));
+            double[] y = round(dtype, Ref.logSoftmax(x, rows, cols));
+            double[] gy = data(rng, dtype, y.length, -1, 1);
+            close(dtype + " logSoftmaxBackward " + s(shape), b.logSoftmaxBackward(b.fromDoubles(y, dtype, shape),
+                    b.fromDoubles(gy, dtype, shape)), dtype, shape, Ref.logSoftmaxBackward(y, gy, rows, cols), tol(dtype));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void softmaxOfMaskedScoresGivesZeroWeight(DType dtype) {
+        ComputeBackend b = backendFor(dtype);
+        SplittableRandom rng = new SplittableRandom(34);
+        int[] shape = {2, 3, 5};
+        double[] x = data(rng, dtype, 30, -3, 3);
+        double[] m = new double[2 * 5];
+        m[3] = m[4] = m[9] = 1; // batch 0 hides keys 3 and 4, batch 1 hides key 4
+        Tensor scores = b.maskedFill(b.fromDoubles(x, dtype, shape), b.fromDoubles(m, dtype, 2, 1, 5), Double.NEGATIVE_INFINITY);
+        double[] masked = x.clone();
+        for (int i = 0; i < masked.length; i++) {
+            if (m[(i / 15) * 5 + i % 5] != 0) {
+                masked[i] = Double.NEGATIVE_INFINITY;
+            }
+        }
+        double[] e = Ref.softmax(masked, 6, 5);
+        Tensor p = b.softmax(scores);
+        close(dtype + " softmax of scores with -inf at masked keys", p, dtype, shape, e, tol(dtype));
+        double[] pv = p.toDoubleArray();
+        for (int i = 0; i < pv.length; i++) {
+            if (masked[i] == Double.NEGATIVE_INFINITY) {
+                assertEquals(0.0, pv[i], 0.0, dtype + ": softmax weight of masked element " + i);
+            }
+        }
+        double[] ls = b.logSoftmax(scores).toDoubleArray();
+        for (int i = 0; i < ls.length; i++) {
+            assertTrue(masked[i] == Double.NEGATIVE_INFINITY ? ls[i] == Double.NEGATIVE_INFINITY : Double.isFinite(ls[i]),
+                    dtype + ": logSoftmax element " + i + " is " + ls[i]);
+        }
+    }
+
+    /** (mask, a, b) shapes for where; the first shape of each triple is the mask. */
+    private static final int[][][] WHERE_CASES = {
+        {{}, {}, {}}, {{7}, {7}, {7}}, {{3, 7, 5}, {3, 7, 5}, {3, 7, 5}}, {{3, 1, 5}, {3, 7, 5}, {3, 7, 5}}, {{5}, {3, 7, 5}, {}},
+        {{3, 7, 1}, {}, {3, 7, 5}}, {{7, 1}, {1, 17}, {7, 17}}, {{1, 5}, {3, 1}, {}}, {{2, 1, 1, 5}, {3, 1, 5}, {4, 1}},
+    };
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void whereBroadcastsAllThree(DType dtype) {
+        ComputeBackend b = backendFor(dtype);
+        SplittableRandom rng = new SplittableRandom(35);
+        for (int[][] c : WHERE_CASES) {
+            int[] so = Ref.broadcast(c[0], Ref.broadcast(c[1], c[2]));
+            double[] m = new double[Ref.size(c[0])];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = rng.nextBoolean() ? 1 : 0;
+            }
+            double[] x = data(rng, dtype, Ref.size(c[1]), -2, 2);
+            double[] y = data(rng, dtype, Ref.size(c[2]), -2, 2);
+            double[] e = new double[Ref.size(so)];
+            for (int i = 0; i < e.length; i++) {
+                e[i] = m[Ref.source(i, so, c[0])] != 0 ? x[Ref.source(i, so, c[1])] : y[Ref.source(i, so, c[2])];
+            }
+            exact(dtype + " where(mask " + s(c[0]) + ", a " + s(c[1]) + ", b " + s(c[2]) + ")",
+                    b.where(b.fromDoubles(m, dtype, c[0]), b.fromDoubles(x, dtype, c[1]), b.fromDoubles(y, dtype, c[2])), dtype, so, e);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void maskedFillBroadcastsTheMask(DType dtype) {
+        ComputeBackend b = backendFor(dtype);
+        SplittableRandom rng = new SplittableRandom(36);
+        // (a, mask)
+        int[][][] cases = {{{}, {}}, {{7}, {7}}, {{7}, {}}, {{7, 17}, {7, 17}}, {{7, 17}, {7, 1}}, {{7, 17}, {17}}, {{3, 7, 5}, {3, 1, 5}},
+            {{3, 7, 5}, {1, 7, 1}}, {{3, 7, 5}, {5}}, {{2, 3, 4, 5}, {2, 1, 1, 5}}};
+        for (double value : new double[] {Double.NEGATIVE_INFINITY, 0.0, -1e9, 2.5}) {
+            for (int[][] c : cases) {
+                double[] x = data(rng, dtype, Ref.size(c[0]), -2, 2);
+                double[] m = new double[Ref.size(c[1])];
+                for (int i = 0; i < m.length; i++) {
+                    m[i] = rng.nextInt(3) == 0 ? 1 : 0;
+                }
+                double fill = round(dtype, new double[] {value})[0];
+                double[] e = new double[x.length];
+                for (int i = 0; i < e.length; i++) {
+                    e[i] = m[Ref.source(i, c[0], c[1])] != 0 ? fill : x[i];
+                }
+                exact(dtype + " maskedFill a " + s(c[0]) + " mask " + s(c[1]) + " with " + value,
+                        b.maskedFill(b.fromDoubles(x, dtype, c[0]), b.fromDoubles(m, dtype, c[1]), value), dtype, c[0], e);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
     void logSoftmaxAndSoftmax(DType dtype) {
         ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(26);
@@ -1160,6 +1469,17 @@ public abstract class TensorOpsContract extends BackendContract {
         ops.put("logSoftmax", () -> b.logSoftmax(a));
         ops.put("softmax", () -> b.softmax(a));
         ops.put("logSoftmaxBackward", () -> b.logSoftmaxBackward(y, c));
+        ops.put("sub broadcast [3,7] - [3,1]", () -> b.sub(a, b.slice(pos, 1, 0, 1)));
+        ops.put("add broadcast [7] + [3,7]", () -> b.add(row, a));
+        ops.put("maximum broadcast", () -> b.maximum(a, row));
+        ops.put("bmm", () -> b.bmm(b.reshape(a, 1, 3, 7), b.reshape(w, 1, 7, 3), false, false));
+        ops.put("bmm a^T b^T", () -> b.bmm(b.reshape(a, 1, 7, 3), b.reshape(c, 1, 3, 7), true, true));
+        ops.put("sum along axis", () -> b.sum(a, 0, false));
+        ops.put("mean along axis", () -> b.mean(a, -1, true));
+        ops.put("var along axis", () -> b.var(a, 1, false, true));
+        ops.put("logSoftmax rank 3", () -> b.logSoftmax(b.reshape(a, 3, 1, 7)));
+        ops.put("where", () -> b.where(b.reshape(b.slice(g, 0, 0, 1), 1, 1), a, c));
+        ops.put("maskedFill", () -> b.maskedFill(a, b.reshape(b.slice(g, 0, 0, 1), 1), Double.NEGATIVE_INFINITY));
         ops.put("gatherColumns", () -> b.gatherColumns(a, idx3));
         ops.put("scatterColumns", () -> b.scatterColumns(g, idx3, 7));
         ops.put("gatherRows", () -> b.gatherRows(a, new int[] {2, 2, 0, 1}));
@@ -1274,6 +1594,7 @@ public abstract class TensorOpsContract extends BackendContract {
         calls.put("maximum", () -> b.maximum(f, d));
         calls.put("addScaled", () -> b.addScaled(f, d, 1));
         calls.put("matmul", () -> b.matmul(f, dT, false, false));
+        calls.put("bmm", () -> b.bmm(b.reshape(f, 1, 2, 3), b.reshape(dT, 1, 3, 2), false, false));
         calls.put("concat", () -> b.concat(List.of(f, d), 0));
         calls.put("tanhBackward", () -> b.tanhBackward(f, d));
         calls.put("logSoftmaxBackward", () -> b.logSoftmaxBackward(d, f));
@@ -1294,6 +1615,10 @@ public abstract class TensorOpsContract extends BackendContract {
         calls.put("add(foreign, own)", () -> b.add(foreign, own));
         calls.put("add(own, foreign)", () -> b.add(own, foreign));
         calls.put("matmul(own, foreign)", () -> b.matmul(own, foreignSq, false, false));
+        calls.put("bmm(foreign, own)", () -> b.bmm(foreignTensor(dt, 1, 2, 3), b.zeros(dt, 1, 3, 2), false, false));
+        calls.put("sum(foreign, axis)", () -> b.sum(foreign, 0, false));
+        calls.put("where(own, own, foreign)", () -> b.where(own, own, foreign));
+        calls.put("maskedFill(own, foreign mask)", () -> b.maskedFill(own, foreign, 0));
         calls.put("concat(own, foreign)", () -> b.concat(List.of(own, foreign), 0));
         calls.put("reshape(foreign)", () -> b.reshape(foreign, 3, 2));
         calls.put("tanh(foreign)", () -> b.tanh(foreign));
@@ -1379,8 +1704,13 @@ public abstract class TensorOpsContract extends BackendContract {
         msg = rejects("add [2, 3] + [2]", () -> b.add(a23, v2)).getMessage();
         mentionsShape("add with a non-suffix right-hand side", msg, 2, 3);
         mentionsShape("add with a non-suffix right-hand side", msg, 2);
-        msg = rejects("add [3] + [2, 3] (lhs of lower rank)", () -> b.add(v3, a23)).getMessage();
+        msg = rejects("add [2] + [2, 3] (lhs of lower rank)", () -> b.add(v2, a23)).getMessage();
         mentionsShape("add with a right-hand side of higher rank", msg, 2, 3);
+        mentionsShape("add with a right-hand side of higher rank", msg, 2);
+        msg = rejects("add [2, 3, 4] + [3, 1, 4] (size-1 dims do not help a mismatch)", () -> b.add(b.zeros(dt, 2, 3, 4),
+                b.zeros(dt, 3, 1, 4))).getMessage();
+        mentionsShape("add with a mismatched leading dimension", msg, 2, 3, 4);
+        mentionsShape("add with a mismatched leading dimension", msg, 3, 1, 4);
         msg = rejects("sub [3, 4] - [4, 3]", () -> b.sub(a34, a43)).getMessage();
         mentionsShape("sub", msg, 3, 4);
         mentionsShape("sub", msg, 4, 3);
@@ -1389,9 +1719,9 @@ public abstract class TensorOpsContract extends BackendContract {
         msg = rejects("div", () -> b.div(a23, a34)).getMessage();
         mentionsShape("div", msg, 2, 3);
         mentionsShape("div", msg, 3, 4);
-        msg = rejects("maximum does not broadcast", () -> b.maximum(a23, v3)).getMessage();
+        msg = rejects("maximum [2, 3] with [2]", () -> b.maximum(a23, v2)).getMessage();
         mentionsShape("maximum", msg, 2, 3);
-        mentionsShape("maximum", msg, 3);
+        mentionsShape("maximum", msg, 2);
         msg = rejects("addScaled", () -> b.addScaled(a34, a43, 1)).getMessage();
         mentionsShape("addScaled", msg, 3, 4);
         mentionsShape("addScaled", msg, 4, 3);
@@ -1420,6 +1750,73 @@ public abstract class TensorOpsContract extends BackendContract {
         msg = rejects("matmul of a rank-3 tensor", () -> b.matmul(b.zeros(dt, 2, 3, 4), b.zeros(dt, 4, 2), false, false)).getMessage();
         mentionsShape("matmul rank", msg, 2, 3, 4);
         rejects("matmul of a rank-1 tensor", () -> b.matmul(b.zeros(dt, 4), b.zeros(dt, 4, 2), false, false));
+    }
+
+    @Test
+    void bmmShapeErrorsAreRejected() {
+        DType dt = anyDType();
+        ComputeBackend b = backend();
+        Tensor a = b.zeros(dt, 2, 3, 4);
+        String msg = rejects("bmm [2, 3, 4] · [2, 5, 6]", () -> b.bmm(a, b.zeros(dt, 2, 5, 6), false, false)).getMessage();
+        mentionsShape("bmm inner", msg, 2, 3, 4);
+        mentionsShape("bmm inner", msg, 2, 5, 6);
+        msg = rejects("bmm [2, 3, 4]^T · [2, 4, 6]", () -> b.bmm(a, b.zeros(dt, 2, 4, 6), true, false)).getMessage();
+        mentions("bmm a^T", msg, 3, 4);
+        msg = rejects("bmm [2, 3, 4] · [3, 4, 6] (batch)", () -> b.bmm(a, b.zeros(dt, 3, 4, 6), false, false)).getMessage();
+        mentionsShape("bmm batch", msg, 2, 3, 4);
+        mentionsShape("bmm batch", msg, 3, 4, 6);
+        msg = rejects("bmm of a rank-2 tensor", () -> b.bmm(b.zeros(dt, 3, 4), b.zeros(dt, 2, 4, 6), false, false)).getMessage();
+        mentionsShape("bmm rank", msg, 3, 4);
+        rejects("bmm with a rank-4 b", () -> b.bmm(a, b.zeros(dt, 2, 1, 4, 6), false, false));
+    }
+
+    @Test
+    void axisReductionErrorsAreRejected() {
+        DType dt = anyDType();
+        ComputeBackend b = backend();
+        Tensor a = b.zeros(dt, 3, 4);
+        String msg = rejects("sum of [3, 4] along axis 2", () -> b.sum(a, 2, false)).getMessage();
+        mentions("sum axis", msg, 2);
+        mentionsShape("sum axis", msg, 3, 4);
+        msg = rejects("mean of [3, 4] along axis -3", () -> b.mean(a, -3, true)).getMessage();
+        mentions("mean axis", msg, -3);
+        msg = rejects("var of [3, 4] along axis 5", () -> b.var(a, 5, false, false)).getMessage();
+        mentions("var axis", msg, 5);
+        rejects("sum of a scalar along axis 0", () -> b.sum(b.zeros(dt), 0, false));
+        msg = rejects("unbiased var along an axis of 1 element", () -> b.var(b.zeros(dt, 3, 1), 1, false, true)).getMessage();
+        mentionsShape("unbiased var of one element", msg, 3, 1);
+        mentions("unbiased var of one element", msg, 1, 2);
+        msg = rejects("mean along an empty axis", () -> b.mean(b.zeros(dt, 3, 0), 1, false)).getMessage();
+        mentionsShape("mean of an empty axis", msg, 3, 0);
+    }
+
+    @Test
+    void maskErrorsAreRejected() {
+        DType dt = anyDType();
+        ComputeBackend b = backend();
+        Tensor a = b.zeros(dt, 3, 4);
+        String msg = rejects("maskedFill [3, 4] with mask [4, 3]", () -> b.maskedFill(a, b.zeros(dt, 4, 3), 0)).getMessage();
+        mentionsShape("maskedFill", msg, 3, 4);
+        mentionsShape("maskedFill", msg, 4, 3);
+        msg = rejects("maskedFill [3, 4] with a mask [2, 3, 4] that would enlarge a", () -> b.maskedFill(a, b.zeros(dt, 2, 3, 4), 0))
+                .getMessage();
+        mentionsShape("maskedFill with a larger mask", msg, 2, 3, 4);
+        msg = rejects("where with mask [2], a [3, 4], b [3, 4]", () -> b.where(b.zeros(dt, 2), a, a)).getMessage();
+        mentionsShape("where mask", msg, 2);
+        mentionsShape("where mask", msg, 3, 4);
+        msg = rejects("where with a [3, 4], b [2, 4]", () -> b.where(b.zeros(dt, 4), a, b.zeros(dt, 2, 4))).getMessage();
+        mentionsShape("where a/b", msg, 2, 4);
+        if (b.supports(DType.FLOAT32) && b.supports(DType.FLOAT64)) {
+            Tensor f = b.zeros(DType.FLOAT32, 3, 4);
+            Tensor d = b.zeros(DType.FLOAT64, 3, 4);
+            mentionsText("maskedFill dtypes", rejects("maskedFill FLOAT32 with a FLOAT64 mask", () -> b.maskedFill(f, d, 0)).getMessage(),
+                    "FLOAT32", "FLOAT64");
+            mentionsText("where dtypes", rejects("where with a FLOAT64 mask", () -> b.where(d, f, f)).getMessage(), "FLOAT32", "FLOAT64");
+            mentionsText("where dtypes", rejects("where with a FLOAT32 a and FLOAT64 b", () -> b.where(f, f, d)).getMessage(), "FLOAT32",
+                    "FLOAT64");
+        }
+        rejects("maskedFill with a null mask", () -> b.maskedFill(a, null, 0));
+        rejects("where with a null mask", () -> b.where(null, a, a));
     }
 
     @Test
@@ -1461,9 +1858,10 @@ public abstract class TensorOpsContract extends BackendContract {
         ComputeBackend b = backend();
         String msg = rejects("transpose of [2, 3, 4]", () -> b.transpose(b.zeros(dt, 2, 3, 4))).getMessage();
         mentionsShape("transpose", msg, 2, 3, 4);
-        msg = rejects("logSoftmax of [5]", () -> b.logSoftmax(b.zeros(dt, 5))).getMessage();
-        mentionsShape("logSoftmax", msg, 5);
-        rejects("softmax of [2, 3, 4]", () -> b.softmax(b.zeros(dt, 2, 3, 4)));
+        msg = rejects("logSoftmax of a scalar", () -> b.logSoftmax(b.zeros(dt))).getMessage();
+        mentionsShape("logSoftmax", msg);
+        rejects("softmax of a scalar", () -> b.softmax(b.zeros(dt)));
+        rejects("logSoftmaxBackward of scalars", () -> b.logSoftmaxBackward(b.zeros(dt), b.zeros(dt)));
         rejects("gatherColumns of [5]", () -> b.gatherColumns(b.zeros(dt, 5), new int[] {0, 0, 0, 0, 0}));
         rejects("gatherRows of [2, 3, 4]", () -> b.gatherRows(b.zeros(dt, 2, 3, 4), new int[] {0}));
         rejects("sumLastAxis of a scalar", () -> b.sumLastAxis(b.zeros(dt)));
