@@ -150,7 +150,13 @@ public final class Models {
             int in = s.getInt("input_size", 1, Integer.MAX_VALUE);
             int h = s.getInt("hidden_size", 1, Integer.MAX_VALUE);
             int out = s.getInt("output_size", 1, Integer.MAX_VALUE);
-            s.reserve(((long) in + h) * (h + out) + h + out);
+            // its parameters are those of its children i2h and i2o, already counted when they were rebuilt
+            Linear i2h = s.child("i2h", Linear.class);
+            Linear i2o = s.child("i2o", Linear.class);
+            if (i2h.inFeatures() != (long) in + h || i2h.outFeatures() != h || i2o.inFeatures() != (long) in + h || i2o.outFeatures() != out) {
+                throw new ModelFormatException("module '" + s.path() + "' (ClassicCharRnn " + in + ", " + h + ", " + out + ") does not match its children"
+                        + " i2h [" + i2h.inFeatures() + " -> " + i2h.outFeatures() + "] and i2o [" + i2o.inFeatures() + " -> " + i2o.outFeatures() + "]");
+            }
             return new ClassicCharRnn(in, h, out, b, d, 0);
         });
     }

@@ -281,7 +281,7 @@ public final class Nd4jBackend extends AbstractBackend {
         }
         if (!Double.isFinite(s)) {
             // ND4J's scalar multiply does not propagate a NaN or infinite scalar; multiply elementwise instead
-            return doBinary(BinaryOp.MUL, a, doFull(s, a.dtype(), ((Nd4jTensor) a).shapeRef()));
+            return doBinary(BinaryOp.MUL, a, doFull(s, a.dtype(), ((Nd4jTensor) a).shapeRef()), ((Nd4jTensor) a).shapeRef());
         }
         return wrap(arr(a).mul(s));
     }
@@ -292,7 +292,7 @@ public final class Nd4jBackend extends AbstractBackend {
             return empty(a.dtype(), ((Nd4jTensor) a).shapeRef());
         }
         if (!Double.isFinite(s)) {
-            return doBinary(BinaryOp.ADD, a, doFull(s, a.dtype(), ((Nd4jTensor) a).shapeRef()));
+            return doBinary(BinaryOp.ADD, a, doFull(s, a.dtype(), ((Nd4jTensor) a).shapeRef()), ((Nd4jTensor) a).shapeRef());
         }
         return wrap(arr(a).add(s));
     }

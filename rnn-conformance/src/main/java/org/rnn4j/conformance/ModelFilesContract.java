@@ -128,6 +128,17 @@ public abstract class ModelFilesContract extends BackendContract {
     }
 
     @Test
+    void theClassicModelRoundTrips(@TempDir Path dir) throws IOException {
+        ComputeBackend b = backend();
+        org.rnn4j.nn.ClassicCharRnn classic = new org.rnn4j.nn.ClassicCharRnn(5, 7, 3, b, DType.FLOAT32, 2);
+        Path file = dir.resolve("classic.safetensors");
+        Models.save(file, classic);
+        org.rnn4j.nn.ClassicCharRnn back = Models.load(file, b).model(org.rnn4j.nn.ClassicCharRnn.class);
+        Var x = Var.constant(GradCheck.random(b, new SplittableRandom(1), DType.FLOAT32, 2, 4, 5));
+        assertArrayEquals(classic.forward(x).value().toFloatArray(), back.forward(x).value().toFloatArray(), 0.0f);
+    }
+
+    @Test
     void modulesThatCannotBeRebuiltAreNamedAtSaveTime(@TempDir Path dir) {
         ComputeBackend b = backend();
         Module anonymous = new Module() {
