@@ -114,4 +114,20 @@ public final class Shapes {
         int[] out = broadcast(target, shape);
         return out != null && Arrays.equals(out, target);
     }
+
+    /**
+     * The shape of a reduction of {@code shape} along {@code axis} (already normalised to {@code [0, rank)}):
+     * that extent set to 1 when {@code keepDim}, else removed. Returns a new array.
+     */
+    public static int[] reduced(int[] shape, int axis, boolean keepDim) {
+        if (keepDim) {
+            int[] r = shape.clone();
+            r[axis] = 1;
+            return r;
+        }
+        int[] r = new int[shape.length - 1];
+        System.arraycopy(shape, 0, r, 0, axis);
+        System.arraycopy(shape, axis + 1, r, axis, shape.length - axis - 1);
+        return r;
+    }
 }

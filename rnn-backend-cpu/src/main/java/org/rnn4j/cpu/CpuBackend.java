@@ -389,18 +389,6 @@ public final class CpuBackend extends AbstractBackend {
         return wrap(Arrays.copyOf(s, s.length - 1), out.raw());
     }
 
-    /** The shape of a reduction of {@code s} along {@code axis}. */
-    private static int[] reducedShape(int[] s, int axis, boolean keepDim) {
-        if (keepDim) {
-            int[] r = s.clone();
-            r[axis] = 1;
-            return r;
-        }
-        int[] r = new int[s.length - 1];
-        System.arraycopy(s, 0, r, 0, axis);
-        System.arraycopy(s, axis + 1, r, axis, s.length - axis - 1);
-        return r;
-    }
 
     /** Sums along {@code axis} in double: {@code out[o * inner + j] = Σ_i x[(o * n + i) * inner + j]}. */
     private static double[] axisSums(Arr x, int[] s, int axis) {
@@ -423,7 +411,7 @@ public final class CpuBackend extends AbstractBackend {
     @Override
     protected Tensor doSumAxis(Tensor a, int axis, boolean keepDim) {
         int[] s = shape(a);
-        return wrap(reducedShape(s, axis, keepDim), Storage.convert(axisSums(Arr.of(data(a)), s, axis), a.dtype()));
+        return wrap(Shapes.reduced(s, axis, keepDim), Storage.convert(axisSums(Arr.of(data(a)), s, axis), a.dtype()));
     }
 
     @Override
@@ -433,7 +421,7 @@ public final class CpuBackend extends AbstractBackend {
         for (int i = 0; i < acc.length; i++) {
             acc[i] /= s[axis];
         }
-        return wrap(reducedShape(s, axis, keepDim), Storage.convert(acc, a.dtype()));
+        return wrap(Shapes.reduced(s, axis, keepDim), Storage.convert(acc, a.dtype()));
     }
 
     /** Two passes in double: the mean, then the squared deviations from it. */
@@ -463,7 +451,7 @@ public final class CpuBackend extends AbstractBackend {
         for (int i = 0; i < acc.length; i++) {
             acc[i] /= divisor;
         }
-        return wrap(reducedShape(s, axis, keepDim), Storage.convert(acc, a.dtype()));
+        return wrap(Shapes.reduced(s, axis, keepDim), Storage.convert(acc, a.dtype()));
     }
 
     @Override

@@ -478,18 +478,6 @@ public final class Nd4jBackend extends AbstractBackend {
         return wrap(summed.reshape('c', longs(out)));
     }
 
-    /** The shape of a reduction of {@code s} along {@code axis}. */
-    private static int[] reducedShape(int[] s, int axis, boolean keepDim) {
-        if (keepDim) {
-            int[] r = s.clone();
-            r[axis] = 1;
-            return r;
-        }
-        int[] r = new int[s.length - 1];
-        System.arraycopy(s, 0, r, 0, axis);
-        System.arraycopy(s, axis + 1, r, axis, s.length - axis - 1);
-        return r;
-    }
 
     /** {@code r} (a fresh reduction result of out's size) reshaped to {@code out}, row-major. */
     private Tensor reduced(INDArray r, int[] out) {
@@ -499,7 +487,7 @@ public final class Nd4jBackend extends AbstractBackend {
     @Override
     protected Tensor doSumAxis(Tensor a, int axis, boolean keepDim) {
         int[] s = ((Nd4jTensor) a).shapeRef();
-        int[] out = reducedShape(s, axis, keepDim);
+        int[] out = Shapes.reduced(s, axis, keepDim);
         if (Shapes.size(out) == 0) {
             return empty(a.dtype(), out);
         }
@@ -512,7 +500,7 @@ public final class Nd4jBackend extends AbstractBackend {
     @Override
     protected Tensor doMeanAxis(Tensor a, int axis, boolean keepDim) {
         int[] s = ((Nd4jTensor) a).shapeRef();
-        int[] out = reducedShape(s, axis, keepDim);
+        int[] out = Shapes.reduced(s, axis, keepDim);
         if (Shapes.size(out) == 0) {
             return empty(a.dtype(), out);
         }
@@ -522,7 +510,7 @@ public final class Nd4jBackend extends AbstractBackend {
     @Override
     protected Tensor doVarAxis(Tensor a, int axis, boolean keepDim, boolean unbiased) {
         int[] s = ((Nd4jTensor) a).shapeRef();
-        int[] out = reducedShape(s, axis, keepDim);
+        int[] out = Shapes.reduced(s, axis, keepDim);
         if (Shapes.size(out) == 0) {
             return empty(a.dtype(), out);
         }
