@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * A well-formed checkpoint does not fit the model it is loaded into: tensors missing, of the wrong
- * shape or dtype, or (in strict mode) tensors the model does not expect.
+ * shape or dtype, (in strict mode) tensors the model does not expect, or weights that are NaN or
+ * infinite.
  *
  * <p>It is an {@link IOException} (checked) rather than an {@link IllegalArgumentException}: the fault
  * lies in a file's contents, not in the calling code, and callers that load a checkpoint already handle
@@ -20,18 +21,20 @@ public class CheckpointMismatchException extends IOException {
     private final List<String> missing;
     private final List<String> mismatched;
     private final List<String> unexpected;
+    private final List<String> nonFinite;
 
     CheckpointMismatchException(String file, String message, List<String> problems, List<String> missing,
-            List<String> mismatched, List<String> unexpected) {
+            List<String> mismatched, List<String> unexpected, List<String> nonFinite) {
         super(message);
         this.file = file;
         this.problems = List.copyOf(problems);
         this.missing = List.copyOf(missing);
         this.mismatched = List.copyOf(mismatched);
         this.unexpected = List.copyOf(unexpected);
+        this.nonFinite = List.copyOf(nonFinite);
     }
 
-    /** The checkpoint's name as given to {@link Checkpoint#checkCompatible}. */
+    /** The checkpoint's name as given to {@link CheckpointCompatibility}. */
     public String file() {
         return file;
     }
@@ -54,5 +57,10 @@ public class CheckpointMismatchException extends IOException {
     /** Names in the checkpoint that the model does not expect (reported in strict mode only). */
     public List<String> unexpected() {
         return unexpected;
+    }
+
+    /** Names of tensors holding NaN or infinite values ({@link CheckpointCompatibility#requireFinite}). */
+    public List<String> nonFinite() {
+        return nonFinite;
     }
 }

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -79,6 +80,60 @@ public final class HostTensor {
             return ofDoubles(t.toDoubleArray(), s);
         }
         return ofFloats(t.toFloatArray(), s);
+    }
+
+    /**
+     * This tensor on {@code backend} in {@code dtype}, converted from the stored type (F64 to FLOAT32
+     * rounds to nearest; integers convert as {@link #asDoubles()} does). The one conversion every loader
+     * uses (checkpoints, golden cases, optimizer state). Creates a new tensor; modifies nothing.
+     *
+     * @throws IllegalArgumentException (from the backend) when it does not support {@code dtype}
+     */
+    public Tensor toTensor(Backend backend, DType dtype) {
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(dtype, "dtype");
+        if (type == StoredType.F32 && dtype == DType.FLOAT32) {
+            return backend.fromFloats((float[]) data, dtype, shape); // exact, without a float64 copy
+        }
+        return backend.fromDoubles(asDoubles(), dtype, shape);
+    }
+
+    /**
+     * The number of NaN and infinite elements (0 for integer and BOOL tensors). Reads only this tensor.
+     */
+    public int nonFiniteCount() {
+        int n = 0;
+        for (int i = firstNonFinite(); i >= 0 && i < size; i++) {
+            if (!Double.isFinite(element(i))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The index of the first NaN or infinite element, or -1 when every element is finite (always for integers). */
+    public int firstNonFinite() {
+        if (!type.isFloatingPoint()) {
+            return -1;
+        }
+        for (int i = 0; i < size; i++) {
+            if (!Double.isFinite(element(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Element {@code i} of a floating-point tensor as a double (exact). */
+    private double element(int i) {
+        switch (type) {
+            case F64:
+                return ((double[]) data)[i];
+            case F32:
+                return ((float[]) data)[i];
+            default:
+                return smallElementAsDouble(i);
+        }
     }
 
     /** Element type as stored. */

@@ -2,44 +2,36 @@ package org.rnn4j.io;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
-import org.rnn4j.tensor.Shapes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,11 +43,15 @@ import org.slf4j.LoggerFactory;
  * end of the header) plus an optional {@code "__metadata__"} map of strings.
  *
  * <p><b>Reading</b> validates the whole header before allocating any tensor or reading any data: the
- * length prefix, the JSON (parsed strictly with Gson), every entry's dtype, shape and offsets, that each
- * tensor's byte range holds exactly {@code product(shape) * dtype size} bytes and lies inside the data
- * section, and that no two tensors' byte ranges overlap (as the reference implementation requires).
- * Unused gaps between tensors and trailing bytes after the last one are tolerated. Every problem is a
- * {@link SafeTensorsFormatException} naming the file, the tensor, what was found and what was expected.
+ * length prefix, the JSON (parsed strictly and streaming, nesting at most {@link #MAX_JSON_DEPTH} levels,
+ * no key twice in any object), every entry's dtype, shape and offsets, that each tensor's byte range
+ * holds exactly {@code product(shape) * dtype size} bytes, and that the tensors cover the data section
+ * exactly, from its first byte to the end of the file, without gaps or overlaps (as the reference
+ * implementation requires; a header length that is off by a few bytes is caught so). Every problem is
+ * a {@link SafeTensorsFormatException} naming the file, the tensor, what was found and what was
+ * expected; values quoted from the file are cut to {@link Excerpt#MAX_CHARS} characters.
+ * {@link #readIndex(Path)} reads the header alone, so callers can check a file and then read only the
+ * tensors they need; reading from a path refuses tensors that need more heap than the JVM has free.
  *
  * <p><b>Writing</b> lays tensors out contiguously in the map's iteration order, writes
  * {@code __metadata__} first (omitted when empty), pads the header with spaces to a multiple of 8 bytes as
@@ -66,12 +62,23 @@ public final class SafeTensors {
     /** Largest header accepted or written: 100 MiB. Larger values mean a corrupt or foreign file. */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
+    /** Deepest JSON nesting a header may have (a valid one has 3: header, entry, shape). */
+    public static final int MAX_JSON_DEPTH = 64;
+
+    /** Most extents a tensor's shape may have. */
+    public static final int MAX_RANK = 1024;
+
     /** Name of the header entry that holds the string metadata. */
     public static final String METADATA_KEY = "__metadata__";
 
+    /**
+     * A temporary file of an interrupted save is removed by a later save of the same target once it is
+     * this old and no writer holds its lock.
+     */
+    static final long STALE_TEMP_MILLIS = 60_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(SafeTensors.class);
     private static final int CHUNK_BYTES = 1 << 20;
-    private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
 
     private SafeTensors() {
     }
@@ -82,27 +89,80 @@ public final class SafeTensors {
      * Reads a whole safetensors file into host memory. Reads {@code path}; modifies nothing.
      *
      * @return the tensors in header order and the metadata; messages name {@code path} as given
-     * @throws SafeTensorsFormatException when the file is malformed (nothing has been allocated for
-     *     tensors when the header is at fault)
+     * @throws SafeTensorsFormatException when the file is malformed, or when its tensors need more heap
+     *     than the JVM has free (nothing has been allocated for tensors in either case)
      * @throws IOException when the file cannot be read
      */
     public static SafeTensorsFile read(Path path) throws IOException {
+        return read(path, null, name -> true);
+    }
+
+    /**
+     * Reads and validates the header of a safetensors file, and no tensor data: names, stored types,
+     * shapes, byte ranges and metadata, with every check {@link #read(Path)} makes before it allocates
+     * anything. Check it against what you expect, then {@link SafeTensorsIndex#read} only the tensors
+     * you need. Reads {@code path}; modifies nothing.
+     *
+     * @throws SafeTensorsFormatException when the file is malformed
+     * @throws IOException when the file cannot be read
+     */
+    public static SafeTensorsIndex readIndex(Path path) throws IOException {
         String source = path.toString();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long fileSize = ch.size();
-            if (fileSize < 8) {
-                throw tooShort(source, fileSize);
+            Layout l = layout(ch, source, fileSize);
+            return new SafeTensorsIndex(path, fileSize, l.header.entries(), l.header.metadata());
+        }
+    }
+
+    /** A parsed, validated header and where the data section starts. */
+    private record Layout(HeaderParser.Parsed header, long dataStart) {
+    }
+
+    private static Layout layout(FileChannel ch, String source, long fileSize) throws IOException {
+        if (fileSize < 8) {
+            throw tooShort(source, fileSize);
+        }
+        ByteBuffer prefix = ByteBuffer.allocate(8);
+        readFully(ch, prefix, 0, source);
+        long n = prefix.flip().order(ByteOrder.LITTLE_ENDIAN).getLong();
+        checkHeaderLength(source, n, fileSize);
+        ByteBuffer header = ByteBuffer.allocate((int) n);
+        readFully(ch, header, 8, source);
+        HeaderParser.Parsed h = HeaderParser.parse(source, header.array());
+        long dataStart = 8 + n;
+        checkLayout(source, h.entries(), fileSize - dataStart);
+        return new Layout(h, dataStart);
+    }
+
+    /**
+     * Reads the tensors of {@code path} that {@code which} selects. When {@code expected} is given (an
+     * index of the same file), the selected tensors and the file size must be as it describes.
+     */
+    static SafeTensorsFile read(Path path, SafeTensorsIndex expected, Predicate<String> which) throws IOException {
+        String source = path.toString();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long fileSize = ch.size();
+            Layout l = layout(ch, source, fileSize);
+            List<SafeTensorsIndex.Entry> selected = new ArrayList<>();
+            for (SafeTensorsIndex.Entry e : l.header.entries()) {
+                if (which.test(e.name())) {
+                    selected.add(e);
+                }
             }
-            ByteBuffer prefix = ByteBuffer.allocate(8);
-            readFully(ch, prefix, 0, source);
-            long n = prefix.flip().order(ByteOrder.LITTLE_ENDIAN).getLong();
-            checkHeaderLength(source, n, fileSize);
-            ByteBuffer header = ByteBuffer.allocate((int) n);
-            readFully(ch, header, 8, source);
-            Header h = parseHeader(source, header.array());
-            long dataStart = 8 + n;
-            checkLayout(source, h.entries, fileSize - dataStart);
-            return decodeAll(source, h, (pos, len, scratch) -> {
+            if (expected != null) {
+                for (SafeTensorsIndex.Entry e : selected) {
+                    SafeTensorsIndex.Entry was = expected.entries().get(e.name());
+                    if (was == null || !was.sameAs(e) || fileSize != expected.fileSize()) {
+                        throw new SafeTensorsFormatException(source, e.name(), source + ": changed since its header was read (tensor "
+                                + e + " " + e.offsets() + ", file of " + fileSize + " bytes; it was " + (was == null ? "absent" : was
+                                + " " + was.offsets()) + ", file of " + expected.fileSize() + " bytes); read it again");
+                    }
+                }
+            }
+            checkFitsInMemory(source, selected);
+            long dataStart = l.dataStart;
+            return decode(source, selected, l.header.metadata(), (pos, len, scratch) -> {
                 scratch.clear().limit(len);
                 readFully(ch, scratch, dataStart + pos, source);
                 return scratch.flip();
@@ -125,11 +185,11 @@ public final class SafeTensors {
         checkHeaderLength(source, n, bytes.length);
         byte[] header = new byte[(int) n];
         System.arraycopy(bytes, 8, header, 0, (int) n);
-        Header h = parseHeader(source, header);
+        HeaderParser.Parsed h = HeaderParser.parse(source, header);
         int dataStart = 8 + (int) n;
-        checkLayout(source, h.entries, bytes.length - dataStart);
+        checkLayout(source, h.entries(), bytes.length - dataStart);
         try {
-            return decodeAll(source, h, (pos, len, scratch) -> ByteBuffer.wrap(bytes, dataStart + (int) pos, len));
+            return decode(source, h.entries(), h.metadata(), (pos, len, scratch) -> ByteBuffer.wrap(bytes, dataStart + (int) pos, len));
         } catch (SafeTensorsFormatException e) {
             throw e;
         } catch (IOException e) {
@@ -138,10 +198,10 @@ public final class SafeTensors {
     }
 
     /**
-     * Reads a safetensors file from a stream, consuming it up to the end of the last tensor's data (it
-     * does not close {@code in}). The header is validated before the data is read; memory grows with
-     * the bytes actually present, never with what a corrupt header claims. Data sections over 2 GiB
-     * need {@link #read(Path)}.
+     * Reads a safetensors file from a stream, consuming it to its end (it does not close {@code in}): as
+     * in a file, the tensors must cover everything after the header, so bytes after the last tensor are
+     * an error. The header is validated before the data is read; memory grows with the bytes actually
+     * present, never with what a corrupt header claims. Data sections over 2 GiB need {@link #read(Path)}.
      *
      * @param sourceName names the data in error messages
      */
@@ -160,10 +220,10 @@ public final class SafeTensors {
                     + " bytes of header but the stream has " + (8 + header.length) + " bytes in all (8-byte length prefix + "
                     + header.length + ")");
         }
-        Header h = parseHeader(source, header);
-        checkLayout(source, h.entries, -1);
+        HeaderParser.Parsed h = HeaderParser.parse(source, header);
+        checkLayout(source, h.entries(), -1);
         long needed = 0;
-        for (Entry e : h.entries) {
+        for (SafeTensorsIndex.Entry e : h.entries()) {
             needed = Math.max(needed, e.end);
         }
         if (needed > HostTensor.MAX_ELEMENTS) {
@@ -171,42 +231,19 @@ public final class SafeTensors {
                     + " bytes is too large to read from a stream (limit " + HostTensor.MAX_ELEMENTS + "); read it with SafeTensors.read(Path)");
         }
         byte[] data = in.readNBytes((int) needed);
-        checkLayout(source, h.entries, data.length);
+        checkLayout(source, h.entries(), data.length);
+        if (in.read() >= 0) {
+            throw new SafeTensorsFormatException(source, null, source + ": the tensors end at byte " + needed
+                    + " of the data section but the stream goes on (bytes not covered by any tensor); the tensors must cover it exactly, so the header length or the offsets are wrong"
+                    + " (a header length that ends inside the padding would shift every tensor)");
+        }
         try {
-            return decodeAll(source, h, (pos, len, scratch) -> ByteBuffer.wrap(data, (int) pos, len));
+            return decode(source, h.entries(), h.metadata(), (pos, len, scratch) -> ByteBuffer.wrap(data, (int) pos, len));
         } catch (SafeTensorsFormatException e) {
             throw e;
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-    }
-
-    /** One tensor entry of a header, validated on its own. */
-    private static final class Entry {
-        final String name;
-        final StoredType type;
-        final int[] shape;
-        final int size;
-        final long begin;
-        final long end;
-
-        Entry(String name, StoredType type, int[] shape, int size, long begin, long end) {
-            this.name = name;
-            this.type = type;
-            this.shape = shape;
-            this.size = size;
-            this.begin = begin;
-            this.end = end;
-        }
-
-        String offsets() {
-            return "[" + begin + ", " + end + "]";
-        }
-    }
-
-    private static final class Header {
-        final List<Entry> entries = new ArrayList<>();
-        final Map<String, String> metadata = new LinkedHashMap<>();
     }
 
     @FunctionalInterface
@@ -248,247 +285,95 @@ public final class SafeTensors {
         }
     }
 
-    /** Parses and validates the header JSON; checks each entry alone, not the layout. */
-    private static Header parseHeader(String source, byte[] bytes) throws SafeTensorsFormatException {
-        String json;
-        try {
-            json = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new SafeTensorsFormatException(source, null, source + ": header (" + bytes.length
-                    + " bytes) is not valid UTF-8; the file is corrupt or not safetensors", e);
-        }
-        Header h = new Header();
-        Set<String> seen = new HashSet<>();
-        try {
-            JsonReader r = new JsonReader(new StringReader(json));
-            r.setStrictness(Strictness.STRICT);
-            JsonToken first = r.peek();
-            if (first != JsonToken.BEGIN_OBJECT) {
-                throw new SafeTensorsFormatException(source, null, source + ": header is a JSON " + describe(first)
-                        + ", expected a JSON object mapping tensor names to {dtype, shape, data_offsets}");
-            }
-            r.beginObject();
-            while (r.hasNext()) {
-                String name = r.nextName();
-                if (!seen.add(name)) {
-                    throw new SafeTensorsFormatException(source, name.equals(METADATA_KEY) ? null : name, source + ": header has "
-                            + (name.equals(METADATA_KEY) ? "\"" + METADATA_KEY + "\"" : "tensor '" + name + "'") + " twice; names must be unique");
-                }
-                r.peek(); // fails on a document that ends here (parseReader would answer JsonNull)
-                JsonElement value = JsonParser.parseReader(r);
-                if (name.equals(METADATA_KEY)) {
-                    parseMetadata(source, value, h.metadata);
-                } else {
-                    h.entries.add(parseEntry(source, name, value));
-                }
-            }
-            r.endObject();
-            boolean trailing;
-            try {
-                trailing = r.peek() != JsonToken.END_DOCUMENT;
-            } catch (IOException e) {
-                trailing = true; // strict mode refuses a second top-level value or stray characters
-            }
-            if (trailing) {
-                throw new SafeTensorsFormatException(source, null, source + ": header has content after its JSON object;"
-                        + " only space padding may follow the closing brace");
-            }
-        } catch (SafeTensorsFormatException e) {
-            throw e;
-        } catch (IOException | JsonParseException | IllegalStateException | NumberFormatException e) {
-            throw new SafeTensorsFormatException(source, null, source + ": header is not valid JSON: " + e.getMessage(), e);
-        }
-        return h;
-    }
-
-    private static String describe(JsonToken t) {
-        switch (t) {
-            case BEGIN_ARRAY:
-                return "array";
-            case BEGIN_OBJECT:
-                return "object";
-            case STRING:
-                return "string";
-            case NUMBER:
-                return "number";
-            case BOOLEAN:
-                return "boolean";
-            case NULL:
-                return "null";
-            case END_DOCUMENT:
-                return "end of document";
-            default:
-                return t.toString();
-        }
-    }
-
-    private static String describe(JsonElement e) {
-        if (e == null || e.isJsonNull()) {
-            return "null";
-        }
-        if (e.isJsonObject()) {
-            return "an object";
-        }
-        if (e.isJsonArray()) {
-            return "an array " + e;
-        }
-        JsonPrimitive p = e.getAsJsonPrimitive();
-        return (p.isString() ? "the string " : p.isNumber() ? "the number " : "the boolean ") + p;
-    }
-
-    private static void parseMetadata(String source, JsonElement value, Map<String, String> out) throws SafeTensorsFormatException {
-        if (!value.isJsonObject()) {
-            throw new SafeTensorsFormatException(source, null, source + ": \"" + METADATA_KEY + "\" is " + describe(value)
-                    + ", expected an object mapping strings to strings");
-        }
-        for (Map.Entry<String, JsonElement> e : value.getAsJsonObject().entrySet()) {
-            JsonElement v = e.getValue();
-            if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
-                throw new SafeTensorsFormatException(source, null, source + ": \"" + METADATA_KEY + "\" entry '" + e.getKey()
-                        + "' is " + describe(v) + ", expected a string (metadata values are strings)");
-            }
-            out.put(e.getKey(), v.getAsString());
-        }
-    }
-
-    private static Entry parseEntry(String source, String name, JsonElement value) throws SafeTensorsFormatException {
-        String at = source + ": tensor '" + name + "'";
-        if (!value.isJsonObject()) {
-            throw new SafeTensorsFormatException(source, name, at + " is " + describe(value)
-                    + ", expected an object with \"dtype\", \"shape\" and \"data_offsets\"");
-        }
-        JsonObject o = value.getAsJsonObject();
-        for (String field : new String[] {"dtype", "shape", "data_offsets"}) {
-            if (!o.has(field) || o.get(field).isJsonNull()) {
-                throw new SafeTensorsFormatException(source, name, at + " lacks \"" + field
-                        + "\"; each entry needs \"dtype\", \"shape\" and \"data_offsets\" (it has " + o.keySet() + ")");
-            }
-        }
-        JsonElement dt = o.get("dtype");
-        if (!dt.isJsonPrimitive() || !dt.getAsJsonPrimitive().isString()) {
-            throw new SafeTensorsFormatException(source, name, at + " has \"dtype\" " + describe(dt) + ", expected a string such as \"F32\"");
-        }
-        StoredType type = StoredType.lookup(dt.getAsString());
-        if (type == null) {
-            throw new SafeTensorsFormatException(source, name, at + " has unsupported dtype '" + dt.getAsString()
-                    + "'; supported: " + StoredType.supportedNames());
-        }
-        JsonElement sh = o.get("shape");
-        if (!sh.isJsonArray()) {
-            throw new SafeTensorsFormatException(source, name, at + " has \"shape\" " + describe(sh) + ", expected an array of extents such as [4, 3]");
-        }
-        JsonArray sa = sh.getAsJsonArray();
-        int[] shape = new int[sa.size()];
-        for (int i = 0; i < shape.length; i++) {
-            long d = integer(source, name, at, "shape", sh, sa.get(i));
-            if (d < 0) {
-                throw new SafeTensorsFormatException(source, name, at + " has a negative extent " + d + " in shape " + sh
-                        + "; extents must be >= 0");
-            }
-            if (d > Integer.MAX_VALUE) {
-                throw new SafeTensorsFormatException(source, name, at + " has extent " + d + " in shape " + sh
-                        + ", more than the largest supported (" + Integer.MAX_VALUE + ")");
-            }
-            shape[i] = (int) d;
-        }
-        long count = HostTensor.elementCount(shape);
-        if (count > HostTensor.MAX_ELEMENTS) {
-            throw new SafeTensorsFormatException(source, name, at + " has shape " + Shapes.str(shape) + " = "
-                    + (count == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(count)) + " elements; at most "
-                    + HostTensor.MAX_ELEMENTS + " fit a Java array");
-        }
-        JsonElement off = o.get("data_offsets");
-        if (!off.isJsonArray() || off.getAsJsonArray().size() != 2) {
-            throw new SafeTensorsFormatException(source, name, at + " has \"data_offsets\" " + describe(off)
-                    + ", expected an array of two byte offsets [begin, end]");
-        }
-        long begin = integer(source, name, at, "data_offsets", off, off.getAsJsonArray().get(0));
-        long end = integer(source, name, at, "data_offsets", off, off.getAsJsonArray().get(1));
-        if (begin < 0 || end < 0) {
-            throw new SafeTensorsFormatException(source, name, at + " has negative data_offsets " + off + "; offsets must be >= 0");
-        }
-        if (begin > end) {
-            throw new SafeTensorsFormatException(source, name, at + " has data_offsets " + off
-                    + " with begin after end; expected [begin, end] with begin <= end");
-        }
-        long declared = count * type.byteSize(); // count <= 2^31, size <= 8: no overflow
-        if (end - begin != declared) {
-            throw new SafeTensorsFormatException(source, name, at + " declares " + declared + " bytes (shape "
-                    + Shapes.str(shape) + ", " + type + ") but data_offsets " + off + " span " + (end - begin));
-        }
-        return new Entry(name, type, shape, (int) count, begin, end);
-    }
-
-    /** An integer JSON number; anything else (fractions, exponents, strings, overflow) is an error. */
-    private static long integer(String source, String name, String at, String field, JsonElement whole, JsonElement e)
-            throws SafeTensorsFormatException {
-        if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
-            String text = e.getAsString();
-            if (INTEGER.matcher(text).matches()) {
-                try {
-                    return Long.parseLong(text);
-                } catch (NumberFormatException ignored) {
-                    // fall through: too large
-                }
-            }
-        }
-        throw new SafeTensorsFormatException(source, name, at + " has \"" + field + "\" " + whole + " with element " + e
-                + ", expected integers that fit 64 bits");
-    }
-
     /**
-     * Checks that every tensor's bytes lie inside a data section of {@code dataSize} bytes (skipped when
-     * -1) and that no two non-empty tensors overlap.
+     * Checks that the tensors cover a data section of {@code dataSize} bytes exactly, as the format
+     * requires: sorted by offsets, the first starts at byte 0, each starts where the previous one ends
+     * (no gap, no overlap) and the last ends at the end of the data. With {@code dataSize} -1 (a stream,
+     * whose end is unknown) only the start and the contiguity are checked.
      */
-    private static void checkLayout(String source, List<Entry> entries, long dataSize) throws SafeTensorsFormatException {
+    private static void checkLayout(String source, List<SafeTensorsIndex.Entry> entries, long dataSize) throws SafeTensorsFormatException {
         if (dataSize >= 0) {
-            for (Entry e : entries) {
+            for (SafeTensorsIndex.Entry e : entries) {
                 if (e.end > dataSize) {
-                    throw new SafeTensorsFormatException(source, e.name, source + ": tensor '" + e.name + "' has data_offsets "
-                            + e.offsets() + " (shape " + Shapes.str(e.shape) + ", " + e.type + ") but the data section after the header has only "
-                            + dataSize + " bytes; the file is truncated or the offsets are wrong");
+                    throw new SafeTensorsFormatException(source, e.name(), source + ": tensor " + e + " has data_offsets " + e.offsets()
+                            + " but the data section after the header has only " + dataSize
+                            + " bytes; the file is truncated or the offsets are wrong");
                 }
             }
         }
-        List<Entry> sorted = new ArrayList<>();
-        for (Entry e : entries) {
-            if (e.end > e.begin) {
-                sorted.add(e);
+        List<SafeTensorsIndex.Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong((SafeTensorsIndex.Entry e) -> e.begin).thenComparingLong(e -> e.end));
+        long pos = 0;
+        SafeTensorsIndex.Entry prev = null;
+        for (SafeTensorsIndex.Entry e : sorted) {
+            if (e.begin < pos) {
+                throw new SafeTensorsFormatException(source, e.name(), source + ": tensor '" + Excerpt.of(e.name()) + "' data_offsets "
+                        + e.offsets() + " overlap tensor '" + Excerpt.of(prev.name()) + "' " + prev.offsets() + "; each tensor must own its bytes");
+            }
+            if (e.begin > pos) {
+                throw new SafeTensorsFormatException(source, e.name(), source + ": tensor " + e + " starts at byte " + e.begin
+                        + " of the data section, but " + (prev == null ? "no tensor covers the bytes before it"
+                        : "the tensor before it, '" + Excerpt.of(prev.name()) + "' " + prev.offsets() + ", ends at byte " + pos)
+                        + "; the tensors must cover the data section without gaps, so the header or its length is wrong");
+            }
+            pos = e.end;
+            if (e.end > e.begin || prev == null) {
+                prev = e;
             }
         }
-        sorted.sort(Comparator.comparingLong((Entry e) -> e.begin));
-        for (int i = 1; i < sorted.size(); i++) {
-            Entry prev = sorted.get(i - 1);
-            Entry e = sorted.get(i);
-            if (e.begin < prev.end) {
-                throw new SafeTensorsFormatException(source, e.name, source + ": tensor '" + e.name + "' data_offsets " + e.offsets()
-                        + " overlap tensor '" + prev.name + "' " + prev.offsets() + "; each tensor must own its bytes");
-            }
+        if (dataSize >= 0 && pos != dataSize) {
+            throw new SafeTensorsFormatException(source, null, source + ": the tensors end at byte " + pos + " of the data section"
+                    + " but it has " + dataSize + " bytes (" + (dataSize - pos) + " not covered by any tensor); the tensors must cover it"
+                    + " exactly, so the header length or the offsets are wrong (a header length that ends inside the padding would"
+                    + " shift every tensor)");
         }
     }
 
-    /** Allocates and fills every tensor; the layout has been validated. */
-    private static SafeTensorsFile decodeAll(String source, Header h, DataSource src) throws IOException {
+    /** Refuses (before allocating) to read tensors that need more heap than the JVM has free. */
+    private static void checkFitsInMemory(String source, List<SafeTensorsIndex.Entry> selected) throws SafeTensorsFormatException {
+        long total = 0;
+        SafeTensorsIndex.Entry largest = null;
+        for (SafeTensorsIndex.Entry e : selected) {
+            total += e.byteSize(); // each is below 2^34 and a header of 100 MiB lists fewer than 2^27 tensors: no overflow
+            if (largest == null || e.byteSize() > largest.byteSize()) {
+                largest = e;
+            }
+        }
+        Runtime rt = Runtime.getRuntime();
+        long max = rt.maxMemory();
+        long available = max - (rt.totalMemory() - rt.freeMemory());
+        if (total > available) {
+            throw new SafeTensorsFormatException(source, largest.name(), source + ": reading " + selected.size() + " tensor"
+                    + (selected.size() == 1 ? "" : "s") + " needs " + gib(total) + " of heap (the largest, " + largest + ", "
+                    + gib(largest.byteSize()) + ") but the JVM has about " + gib(available) + " free of its limit of " + gib(max)
+                    + " (Runtime.maxMemory, -Xmx); read only the tensors you need (SafeTensors.readIndex) or raise -Xmx");
+        }
+    }
+
+    private static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
+    }
+
+    /** Allocates and fills {@code entries}; the layout has been validated. */
+    private static SafeTensorsFile decode(String source, List<SafeTensorsIndex.Entry> entries, Map<String, String> metadata,
+            DataSource src) throws IOException {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         ByteBuffer scratch = null;
-        for (Entry e : h.entries) {
-            HostTensor t = HostTensor.allocate(e.type, e.shape, e.size);
-            int elemBytes = e.type.byteSize();
+        for (SafeTensorsIndex.Entry e : entries) {
+            HostTensor t = HostTensor.allocate(e.type(), e.shapeRef(), e.size());
+            int elemBytes = e.type().byteSize();
             int perChunk = CHUNK_BYTES / elemBytes;
-            for (int from = 0; from < e.size; from += perChunk) {
-                int count = Math.min(perChunk, e.size - from);
+            for (int from = 0; from < e.size(); from += perChunk) {
+                int count = Math.min(perChunk, e.size() - from);
                 if (scratch == null) {
                     scratch = ByteBuffer.allocate(CHUNK_BYTES);
                 }
                 ByteBuffer bytes = src.read(e.begin + (long) from * elemBytes, count * elemBytes, scratch);
                 t.decode(bytes, from, count);
             }
-            tensors.put(e.name, t);
+            tensors.put(e.name(), t);
         }
-        return new SafeTensorsFile(source, tensors, h.metadata);
+        return new SafeTensorsFile(source, tensors, metadata);
     }
 
     // ================================================================ writing
@@ -497,8 +382,10 @@ public final class SafeTensors {
      * Writes {@code tensors} and {@code metadata} as a safetensors file at {@code path}, atomically: the
      * bytes go to a temporary file {@code .NAME.tmp-RANDOM} in the same directory, are forced to disk,
      * and the temporary file is then renamed over {@code path}. On any failure the temporary file is
-     * deleted and an existing file at {@code path} is left untouched. Creates or replaces {@code path};
-     * modifies neither map.
+     * deleted and an existing file at {@code path} is left untouched. The temporary file is locked while
+     * it is written; after a successful save, temporary files of {@code path} that a killed process left
+     * behind (older than a minute and not locked by a save in progress) are removed. Creates or replaces
+     * {@code path}; modifies neither map.
      *
      * <p>Tensors are laid out contiguously in {@code tensors}' iteration order, each in its own
      * {@link StoredType}; the header JSON holds {@code __metadata__} first (omitted when empty) and is
@@ -549,12 +436,30 @@ public final class SafeTensors {
         byte[] header = header(tensors, metadata); // validates everything before the file system is touched
         Path target = path.toAbsolutePath();
         Path dir = target.getParent();
-        Path tmp = createTemp(dir, target.getFileName().toString());
+        String name = target.getFileName().toString();
+        Path tmp = null;
         boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                writeTo(wrap.apply(ch), header, tensors);
-                ch.force(true);
+            FileChannel ch = null;
+            for (int attempt = 0; ch == null; attempt++) {
+                tmp = dir.resolve(tempPrefix(name) + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+                try {
+                    // default permissions, unlike Files.createTempFile's owner-only ones, so the renamed file looks like any other
+                    ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                } catch (FileAlreadyExistsException e) {
+                    if (attempt >= 16) {
+                        tmp = null;
+                        throw e;
+                    }
+                }
+            }
+            try (FileChannel c = ch) {
+                FileLock lock = tryLock(c); // held while writing: another save's cleanup leaves a locked temporary file alone
+                writeTo(wrap.apply(c), header, tensors);
+                c.force(true);
+                if (lock != null) {
+                    lock.release();
+                }
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -565,7 +470,7 @@ public final class SafeTensors {
             moved = true;
             syncDirectory(dir);
         } catch (Throwable t) {
-            if (!moved) {
+            if (!moved && tmp != null) {
                 try {
                     Files.deleteIfExists(tmp);
                 } catch (IOException d) {
@@ -574,21 +479,72 @@ public final class SafeTensors {
             }
             throw t;
         }
+        removeStaleTemps(dir, name);
     }
 
-    private static Path createTemp(Path dir, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = dir.resolve("." + name + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
-            try {
-                // default permissions, unlike Files.createTempFile's owner-only ones, so the renamed file looks like any other
-                Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return tmp;
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 16) {
-                    throw e;
+    /** Temporary files of saves to {@code name} are called {@code .NAME.tmp-HEX}. */
+    private static String tempPrefix(String name) {
+        return "." + name + ".tmp-";
+    }
+
+    /** An exclusive lock on {@code ch}, or null where the file system has no locks. */
+    private static FileLock tryLock(FileChannel ch) {
+        try {
+            return ch.tryLock();
+        } catch (IOException | OverlappingFileLockException | UnsupportedOperationException e) {
+            LOG.debug("Cannot lock a temporary file: {}", e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * Removes the temporary files that killed saves to {@code dir/name} left behind: those older than
+     * {@link #STALE_TEMP_MILLIS} whose lock can be taken (a save in progress holds its own, in this or
+     * another process). Where locks cannot be taken nothing is removed. Failures are logged, not thrown:
+     * the save itself has succeeded.
+     */
+    private static void removeStaleTemps(Path dir, String name) {
+        String prefix = tempPrefix(name);
+        long cutoff = System.currentTimeMillis() - STALE_TEMP_MILLIS;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> isTempOf(p.getFileName().toString(), prefix))) {
+            for (Path p : ds) {
+                try {
+                    if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() > cutoff || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                        continue;
+                    }
+                    boolean unused;
+                    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                        FileLock lock = ch.tryLock();
+                        unused = lock != null;
+                        if (unused) {
+                            Files.delete(p); // while holding the lock, so no writer can take it in between
+                            lock.release();
+                        }
+                    } catch (OverlappingFileLockException e) {
+                        unused = false; // a save of this JVM is writing it
+                    }
+                    if (unused) {
+                        LOG.info("Removed {}, left behind by an interrupted save of {}", p, name);
+                    }
+                } catch (IOException | UnsupportedOperationException e) {
+                    LOG.debug("Left {} in place: {}", p, e.toString());
                 }
             }
+        } catch (IOException e) {
+            LOG.debug("Could not look for stale temporary files in {}: {}", dir, e.toString());
         }
+    }
+
+    private static boolean isTempOf(String file, String prefix) {
+        if (!file.startsWith(prefix) || file.length() == prefix.length()) {
+            return false;
+        }
+        for (int i = prefix.length(); i < file.length(); i++) {
+            if (Character.digit(file.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Makes the rename durable where the platform allows opening a directory (Linux, macOS). */

@@ -3,9 +3,11 @@ package org.rnn4j.io;
 import java.io.IOException;
 
 /**
- * A safetensors file is malformed: truncated, a header that is not the expected JSON, an unknown
- * dtype, or a tensor whose shape, dtype and {@code data_offsets} disagree. The message names the file,
- * the tensor when one is at fault, what was found and what was expected.
+ * A safetensors file is malformed: truncated, a header that is not the expected JSON (or nests too
+ * deep, or repeats a key), an unknown dtype, a tensor whose shape, dtype and {@code data_offsets}
+ * disagree, tensors that do not cover the data section exactly; or it declares tensors too large to
+ * read into this JVM. The message names the file, the tensor when one is at fault, what was found and
+ * what was expected, quoting at most an {@link Excerpt} of any value.
  */
 public class SafeTensorsFormatException extends IOException {
     private static final long serialVersionUID = 1L;

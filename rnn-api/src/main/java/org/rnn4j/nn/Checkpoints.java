@@ -6,11 +6,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.io.Checkpoint;
+import org.rnn4j.io.CheckpointCompatibility;
 import org.rnn4j.io.HostTensor;
 import org.rnn4j.io.SafeTensors;
 import org.rnn4j.io.SafeTensorsFile;
+import org.rnn4j.io.SafeTensorsIndex;
 import org.rnn4j.io.StoredType;
 import org.rnn4j.tensor.Tensor;
 
@@ -21,7 +24,9 @@ import org.rnn4j.tensor.Tensor;
  *
  * <p>Saving is atomic: the file is written beside the target and renamed over it, so a crash or a full
  * disk leaves the previous checkpoint intact. Loading checks every tensor (presence, shape, dtype)
- * before changing anything.
+ * against the file's header before reading any data, reads only what it needs, refuses NaN or infinite
+ * weights, and changes nothing unless every check passes ({@link CheckpointCompatibility} holds the
+ * checks).
  */
 public final class Checkpoints {
     /** Prefix of a stateful module's carried state in a checkpoint. */
@@ -67,39 +72,76 @@ public final class Checkpoints {
 
     /**
      * Loads parameters (and carried state, when the file has it and the module is {@link Stateful})
-     * into {@code module}. Every parameter must be present with the module's shape and dtype; nothing is
-     * changed unless all are. Tensors that are neither parameters nor state are returned as extras.
-     *
-     * @throws org.rnn4j.io.CheckpointMismatchException naming each missing or mismatched tensor and both shapes
-     * @throws org.rnn4j.io.SafeTensorsFormatException when the file is truncated or corrupt
+     * into {@code module}, and returns every other tensor as an extra. See
+     * {@link #load(Path, Module, Predicate)}.
      */
     public static Loaded load(Path path, Module module) throws IOException {
+        return load(path, module, name -> true);
+    }
+
+    /**
+     * Loads parameters (and carried state, when the file has it and the module is {@link Stateful})
+     * into {@code module}. The file's header is checked first: every parameter must be present with the
+     * module's shape and dtype, before any data is read. Then only the parameters, the state and the
+     * extra tensors (neither parameters nor state) that {@code extras} selects are read, so a tensor the
+     * caller does not need costs nothing however large it is declared. Parameters and state must hold
+     * finite values. Nothing in {@code module} is changed unless every check passes.
+     *
+     * @param extras selects, by name, the extra tensors to read and return (e.g. {@code n -> false} for none)
+     * @throws org.rnn4j.io.CheckpointMismatchException naming each missing or mismatched tensor and both
+     *     shapes, or each parameter or state tensor holding NaN or infinite values
+     * @throws org.rnn4j.io.SafeTensorsFormatException when the file is truncated or corrupt, or the
+     *     tensors to read need more heap than is free
+     * @throws IllegalArgumentException when the file holds some but not all of the module's state tensors,
+     *     or state of a shape the module refuses
+     */
+    public static Loaded load(Path path, Module module, Predicate<String> extras) throws IOException {
+        Objects.requireNonNull(extras, "extras");
         Map<String, int[]> shapes = new LinkedHashMap<>();
         Map<String, StoredType> types = new LinkedHashMap<>();
         for (Map.Entry<String, Var> e : module.parameters().entrySet()) {
             shapes.put(e.getKey(), e.getValue().shape());
             types.put(e.getKey(), StoredType.of(e.getValue().dtype()));
         }
-        SafeTensorsFile f = SafeTensors.read(path);
-        Checkpoint.checkCompatible(path.toString(), f.tensors(), shapes, types, false);
-        List<Tensor> state = null;
-        if (module instanceof Stateful s && f.has(STATE_PREFIX + s.stateNames().get(0))) {
-            state = new ArrayList<>();
-            Var any = module.parameters().values().iterator().next();
+        SafeTensorsIndex index = SafeTensors.readIndex(path);
+        CheckpointCompatibility.check(index, shapes, types, false);
+        List<String> stateNames = new ArrayList<>();
+        if (module instanceof Stateful s && index.has(STATE_PREFIX + s.stateNames().get(0))) {
             for (String n : s.stateNames()) {
-                HostTensor h = f.tensor(STATE_PREFIX + n);
-                if (h == null) {
+                if (!index.has(STATE_PREFIX + n)) {
                     throw new IllegalArgumentException(path + ": checkpoint has " + STATE_PREFIX + s.stateNames().get(0)
                             + " but lacks " + STATE_PREFIX + n);
                 }
-                state.add(any.backend().fromDoubles(h.asDoubles(), any.dtype(), h.shape()));
+                stateNames.add(STATE_PREFIX + n);
             }
-            s.setState(state); // validates shapes; parameters are not touched yet, so a bad state changes nothing
+        }
+        List<String> wanted = new ArrayList<>(shapes.keySet());
+        wanted.addAll(stateNames);
+        for (String name : index.entries().keySet()) {
+            if (!shapes.containsKey(name) && !name.startsWith(STATE_PREFIX) && extras.test(name)) {
+                wanted.add(name);
+            }
+        }
+        SafeTensorsFile f = index.read(wanted);
+        Map<String, HostTensor> used = new LinkedHashMap<>();
+        for (String name : shapes.keySet()) {
+            used.put(name, f.tensor(name));
+        }
+        for (String name : stateNames) {
+            used.put(name, f.tensor(name));
+        }
+        CheckpointCompatibility.requireFinite(path.toString(), used);
+        if (!stateNames.isEmpty()) {
+            Var any = module.parameters().values().iterator().next();
+            List<Tensor> state = new ArrayList<>();
+            for (String n : stateNames) {
+                state.add(f.tensor(n).toTensor(any.backend(), any.dtype()));
+            }
+            ((Stateful) module).setState(state); // validates shapes; parameters are not touched yet, so a bad state changes nothing
         }
         for (Map.Entry<String, Var> e : module.parameters().entrySet()) {
             Var v = e.getValue();
-            HostTensor h = f.tensor(e.getKey());
-            v.set(v.backend().fromDoubles(h.asDoubles(), v.dtype(), h.shape()));
+            v.set(f.tensor(e.getKey()).toTensor(v.backend(), v.dtype()));
         }
         Map<String, HostTensor> extra = new LinkedHashMap<>();
         for (Map.Entry<String, HostTensor> e : f.tensors().entrySet()) {

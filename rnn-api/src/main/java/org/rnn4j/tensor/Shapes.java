@@ -19,9 +19,27 @@ public final class Shapes {
         return (int) n;
     }
 
-    /** {@code [2, 3]} style text. */
+    /** Ranks above this are abbreviated by {@link #str}, so a message never quotes a huge shape whole. */
+    static final int MAX_LISTED_EXTENTS = 16;
+
+    /**
+     * {@code [2, 3]} style text. A shape of more than 16 extents is abbreviated to its first 8 and last
+     * 2 extents and its rank ({@code [1, 1, 1, 1, 1, 1, 1, 1, ..., 1, 1] (rank 100000)}), so messages
+     * stay short whatever a file or caller declares.
+     */
     public static String str(int... shape) {
-        return Arrays.toString(shape);
+        if (shape == null) {
+            return "null";
+        }
+        if (shape.length <= MAX_LISTED_EXTENTS) {
+            return Arrays.toString(shape);
+        }
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < 8; i++) {
+            sb.append(shape[i]).append(", ");
+        }
+        sb.append("..., ").append(shape[shape.length - 2]).append(", ").append(shape[shape.length - 1]);
+        return sb.append("] (rank ").append(shape.length).append(')').toString();
     }
 
     /** Normalises a possibly negative axis for a tensor of rank {@code rank}. */

@@ -72,7 +72,7 @@ class GoldenInteropTest {
         assertEquals(f.tensors(), again.tensors());
         assertEquals(f.metadata(), again.metadata());
         assertEquals(List.copyOf(f.metadata().keySet()), List.copyOf(again.metadata().keySet()));
-        Checkpoint.checkCompatible(p.toString(), again.tensors(),
+        CheckpointCompatibility.check(p.toString(), again.tensors(),
                 Map.of("weight_ih_l0", new int[] {8, 3}, "weight_hh_l0", new int[] {8, 2}, "bias_ih_l0", new int[] {8},
                         "bias_hh_l0", new int[] {8}),
                 Map.of("weight_ih_l0", StoredType.F64), false);

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Tensor;
+import org.rnn4j.testing.RefBackend;
 
 class HostTensorTest {
 
@@ -93,5 +95,34 @@ class HostTensorTest {
         assertNotEquals(a, HostTensor.ofFloats(new float[] {1, 2, 3, 4}, 4));
         assertNotEquals(a, HostTensor.ofDoubles(new double[] {1, 2, 3, 4}, 2, 2));
         assertEquals("HostTensor[F32 [2, 2]]", a.toString());
+    }
+
+    /** The one conversion to a backend tensor: F64 to FLOAT32 rounds as a Java cast does; integers and shapes carry over. */
+    @Test
+    void toTensorConvertsToTheBackendDType() {
+        RefBackend b = RefBackend.INSTANCE;
+        double[] d = {0.1, -1e-40, 3.0000001, 1e39};
+        Tensor f32 = HostTensor.ofDoubles(d, 2, 2).toTensor(b, DType.FLOAT32);
+        assertArrayEquals(new int[] {2, 2}, f32.shape());
+        assertEquals(DType.FLOAT32, f32.dtype());
+        for (int i = 0; i < d.length; i++) {
+            assertEquals((float) d[i], f32.toFloatArray()[i]);
+        }
+        assertArrayEquals(d, HostTensor.ofDoubles(d, 4).toTensor(b, DType.FLOAT64).toDoubleArray());
+        assertArrayEquals(new double[] {-3, 1L << 40}, HostTensor.ofLongs(new long[] {-3, 1L << 40}, 2).toTensor(b, DType.FLOAT64).toDoubleArray());
+        float[] f = {1.5f, Float.MIN_VALUE};
+        assertArrayEquals(f, HostTensor.ofFloats(f, 2).toTensor(b, DType.FLOAT32).toFloatArray());
+        assertEquals(0, HostTensor.ofFloats(new float[] {2}).toTensor(b, DType.FLOAT64).rank());
+    }
+
+    @Test
+    void nonFiniteElementsAreCountedAndLocated() {
+        HostTensor t = HostTensor.ofFloats(new float[] {1, Float.NaN, 2, Float.NEGATIVE_INFINITY}, 4);
+        assertEquals(1, t.firstNonFinite());
+        assertEquals(2, t.nonFiniteCount());
+        assertEquals(-1, HostTensor.ofDoubles(new double[] {1, 2}, 2).firstNonFinite());
+        assertEquals(0, HostTensor.ofDoubles(new double[] {Double.POSITIVE_INFINITY}, 1).firstNonFinite());
+        assertEquals(0, HostTensor.ofLongs(new long[] {Long.MAX_VALUE}, 1).nonFiniteCount());
+        assertEquals(-1, HostTensor.ofDoubles(new double[0], 0).firstNonFinite());
     }
 }

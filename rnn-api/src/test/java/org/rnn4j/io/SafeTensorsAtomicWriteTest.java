@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,5 +120,39 @@ class SafeTensorsAtomicWriteTest {
         nullMeta.put("k", null);
         assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(p, Map.of(), nullMeta));
         assertEquals(List.of(), SafeTensorsRoundTripTest.list(dir), "nothing created");
+    }
+
+    /**
+     * Issue 9, defect 8: a killed save leaves {@code .NAME.tmp-*}; the next successful save of NAME
+     * removes those that are stale (older than a minute) and not locked by a save in progress, and
+     * nothing else.
+     */
+    @Test
+    void staleTemporaryFilesOfKilledSavesAreRemovedByTheNextSave() throws Exception {
+        Path p = dir.resolve("charrnn.safetensors");
+        FileTime old = FileTime.fromMillis(System.currentTimeMillis() - 10 * 60_000);
+        Path stale = Files.write(dir.resolve(".charrnn.safetensors.tmp-1f2e3d"), new byte[100]);
+        Path stale2 = Files.write(dir.resolve(".charrnn.safetensors.tmp-7"), new byte[0]);
+        Path fresh = Files.write(dir.resolve(".charrnn.safetensors.tmp-abc"), new byte[100]);
+        Path locked = Files.write(dir.resolve(".charrnn.safetensors.tmp-def"), new byte[100]);
+        Path otherFile = Files.write(dir.resolve(".names.safetensors.tmp-1"), new byte[1]);
+        Path notOurs = Files.write(dir.resolve(".charrnn.safetensors.tmp-notes"), new byte[1]);
+        for (Path q : List.of(stale, stale2, locked, otherFile, notOurs)) {
+            Files.setLastModifiedTime(q, old);
+        }
+        try (FileChannel ch = FileChannel.open(locked, StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
+            SafeTensors.write(p, big(), null);
+            assertTrue(lock.isValid());
+        }
+        assertEquals(List.of(".charrnn.safetensors.tmp-abc", ".charrnn.safetensors.tmp-def", ".charrnn.safetensors.tmp-notes",
+                ".names.safetensors.tmp-1", "charrnn.safetensors"), SafeTensorsRoundTripTest.list(dir),
+                "the stale, unlocked temporary files of charrnn.safetensors are gone; fresh, locked and other files stay");
+        assertEquals(big(), SafeTensors.read(p).tensors());
+        // a failed save does not clean up (it only removes its own temporary file)
+        assertThrows(IOException.class, () -> SafeTensors.write(p, big(), null, ch -> new FailingChannel(ch, 10)));
+        assertTrue(Files.exists(locked));
+        SafeTensors.write(p, big(), null);
+        assertEquals(List.of(".charrnn.safetensors.tmp-abc", ".charrnn.safetensors.tmp-notes", ".names.safetensors.tmp-1",
+                "charrnn.safetensors"), SafeTensorsRoundTripTest.list(dir), "unlocked now, so the next save removes it");
     }
 }

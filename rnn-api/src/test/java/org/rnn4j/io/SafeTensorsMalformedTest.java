@@ -40,6 +40,11 @@ class SafeTensorsMalformedTest {
         return fromBytes;
     }
 
+    private static void assertShort(Exception e, int most) {
+        int n = e.getMessage().length();
+        assertTrue(n < most, () -> "message of " + n + " characters: " + e.getMessage().substring(0, Math.min(n, 2000)));
+    }
+
     private static byte[] json(String json, int dataBytes) {
         return StFiles.file(json, new byte[dataBytes]);
     }
@@ -134,11 +139,91 @@ class SafeTensorsMalformedTest {
     }
 
     @Test
-    void gapsOutOfOrderAndEmptyTensorsAreAccepted() throws Exception {
-        byte[] f = json("{" + entry("late", "F32", "[1]", "[12,16]") + "," + entry("early", "F32", "[1]", "[0,4]") + ","
-                + entry("none", "F32", "[0]", "[4,4]") + "," + entry("none2", "I64", "[2,0]", "[0,0]") + "}", 24);
+    void outOfOrderAndEmptyTensorsThatCoverTheDataAreAccepted() throws Exception {
+        byte[] f = json("{" + entry("late", "F32", "[1]", "[4,8]") + "," + entry("early", "F32", "[1]", "[0,4]") + ","
+                + entry("none", "F32", "[0]", "[4,4]") + "," + entry("none2", "I64", "[2,0]", "[0,0]") + "}", 8);
         SafeTensorsFile r = SafeTensors.read(f, NAME);
         assertEquals(java.util.List.of("late", "early", "none", "none2"), java.util.List.copyOf(r.tensors().keySet()));
+    }
+
+    /** Issue 9, defect 2: the tensors must cover the data section exactly, from its first byte to the end. */
+    @Test
+    void gapsAndUncoveredBytesAreRejected() throws Exception {
+        expect(json("{" + entry("late", "F32", "[1]", "[12,16]") + "," + entry("early", "F32", "[1]", "[0,4]") + "}", 16), "late",
+                "tensor 'late' F32 [1] starts at byte 12", "'early' [0, 4], ends at byte 4", "without gaps");
+        expect(json("{" + entry("w", "F32", "[1]", "[4,8]") + "}", 8), "w", "starts at byte 4", "no tensor covers the bytes before it");
+        expect(json("{" + entry("w", "F32", "[1]", "[0,4]") + "}", 5), null, "end at byte 4", "not covered");
+        expect(json("{}", 3), null, "end at byte 0", "not covered");
+    }
+
+    /**
+     * Issue 9, defect 2: a header length decremented by one ends inside the space padding; the JSON still
+     * parses, but every tensor would shift by a byte. It is rejected, from a path, bytes or a stream.
+     */
+    @Test
+    void headerLengthShrunkIntoThePaddingIsRejected() throws Exception {
+        java.util.Map<String, HostTensor> t = new java.util.LinkedHashMap<>();
+        t.put("weight", HostTensor.ofFloats(new float[] {1, 2, 3}, 3));
+        t.put("bias", HostTensor.ofFloats(new float[] {4}, 1));
+        byte[] good = SafeTensors.toBytes(t, java.util.Map.of("model", "x"));
+        long n = java.nio.ByteBuffer.wrap(good).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals(' ', (char) good[(int) (8 + n - 1)], "this header ends in padding");
+        byte[] shifted = good.clone();
+        java.nio.ByteBuffer.wrap(shifted).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, n - 1);
+        SafeTensorsFormatException e = expect(shifted, null, "not covered", "header length");
+        assertShort(e, 400);
+        assertEquals(t, SafeTensors.read(good, NAME).tensors(), "the unshifted file reads");
+    }
+
+    /** Issue 9, defect 1: deep nesting is refused by depth, before any message is built from the value. */
+    @Test
+    void deeplyNestedJsonIsRejectedWithoutAStackOverflow() throws Exception {
+        int deep = 20_000;
+        String arrays = "[".repeat(deep) + "]".repeat(deep);
+        String objects = "{\"a\":".repeat(deep) + "1" + "}".repeat(deep);
+        expect(json("{\"x\":" + arrays + "}", 0), "x", "more than " + SafeTensors.MAX_JSON_DEPTH + " levels deep", "tensor 'x'");
+        expect(json("{\"x\":" + objects + "}", 0), "x", "more than 64 levels deep");
+        expect(json("{\"__metadata__\":{\"k\":" + arrays + "}}", 0), null, "more than 64 levels deep", "__metadata__");
+        expect(json("{\"__metadata__\":" + arrays + "}", 0), null, "more than 64 levels deep");
+        expect(json("{" + entry("w", "F32", arrays, "[0,4]") + "}", 4), "w", "more than 64 levels deep");
+        expect(json("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"extra\":" + objects + "}}", 4), "w",
+                "more than 64 levels deep");
+        // nesting within the limit is parsed, then refused as the wrong type, quoting a bounded excerpt
+        SafeTensorsFormatException e = expect(json("{\"x\":" + "[".repeat(60) + "]".repeat(60) + "}", 0), "x", "is an array [[[[");
+        assertShort(e, 500);
+    }
+
+    /** Issue 9, defect 8: a message quotes at most an excerpt of a bad value. */
+    @Test
+    void messagesQuoteBoundedExcerpts() throws Exception {
+        String ones = "[" + "1,".repeat(99_999) + "1]";
+        SafeTensorsFormatException e;
+        e = expect(json("{" + entry("w", "F32", ones, "[0,4]") + "}", 4), "w", "100000 extents",
+                "at most " + SafeTensors.MAX_RANK);
+        assertShort(e, 500);
+        String longName = "n".repeat(1_000_000);
+        e = expect(json("{" + entry(longName, "F9", "[1]", "[0,4]") + "}", 4), longName, "unsupported dtype 'F9'", "1000000 characters");
+        assertShort(e, 1000);
+        String longValue = "x".repeat(1_000_000);
+        e = expect(json("{" + entry("w", longValue, "[1]", "[0,4]") + "}", 4), "w", "unsupported dtype 'xxxx");
+        assertShort(e, 1000);
+        e = expect(json("{" + entry("w", "F32", "[1]", "[0,\"" + longValue + "\"]") + "}", 4), "w", "expected integers");
+        assertShort(e, 1000);
+        e = expect(json("{\"w\":[" + "2,".repeat(100_000) + "2]}", 0), "w", "is an array [2,2,2");
+        assertShort(e, 500);
+        e = expect(json("{" + entry("w", "F32", "[" + "65536,".repeat(40) + "1]", "[0,4]") + "}", 4), "w", "(rank 41)");
+        assertShort(e, 500);
+    }
+
+    /** Issue 9, defect 8: a key given twice inside an entry or the metadata is an error, not last-wins. */
+    @Test
+    void duplicateKeysInsideAnEntryOrTheMetadata() throws Exception {
+        expect(json("{\"w\":{\"dtype\":\"F32\",\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", 8), "w",
+                "tensor 'w' has \"dtype\" twice");
+        expect(json("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"shape\":[2],\"data_offsets\":[0,4]}}", 4), "w", "\"shape\" twice");
+        expect(json("{\"__metadata__\":{\"step\":\"1\",\"step\":\"2\"}}", 0), null, "the key 'step' twice");
+        expect(json("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":{\"a\":1,\"a\":2}}}", 4), "w",
+                "the key 'a' twice");
     }
 
     @Test
@@ -152,6 +237,14 @@ class SafeTensorsMalformedTest {
         expect(json("{\"__metadata__\":{\"lr\":0.1}}", 0), null, "\"__metadata__\" entry 'lr' is the number 0.1", "expected a string");
         expect(json("{\"__metadata__\":[\"a\"]}", 0), null, "\"__metadata__\" is an array");
         expect(json("{\"__metadata__\":{},\"__metadata__\":{}}", 0), null, "twice");
+    }
+
+    @Test
+    void streamGoingOnAfterTheLastTensor() throws Exception {
+        byte[] f = json("{" + entry("x", "F64", "[1]", "[0,8]") + "}", 9);
+        assertThrows(SafeTensorsFormatException.class, () -> SafeTensors.read(new ByteArrayInputStream(f), NAME));
+        SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, () -> SafeTensors.read(new ByteArrayInputStream(f), NAME));
+        assertTrue(e.getMessage().contains("end at byte 8 of the data section but the stream goes on"), e.getMessage());
     }
 
     @Test

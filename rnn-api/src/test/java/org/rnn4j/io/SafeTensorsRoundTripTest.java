@@ -107,6 +107,8 @@ class SafeTensorsRoundTripTest {
         SafeTensorsFile f = SafeTensors.read(SafeTensors.toBytes(Map.of("a", HostTensor.ofInts(new int[] {1}, 1)), null), "m.st");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.tensor("b"));
         assertTrue(e.getMessage().contains("m.st") && e.getMessage().contains("'b'") && e.getMessage().contains("[a]"), e.getMessage());
+        assertTrue(f.find("b").isEmpty());
+        assertEquals(HostTensor.ofInts(new int[] {1}, 1), f.find("a").orElseThrow());
     }
 
     static List<String> list(Path dir) throws Exception {

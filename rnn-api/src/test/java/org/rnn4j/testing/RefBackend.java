@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.rnn4j.spi.AbstractBackend;
-import org.rnn4j.io.HostTensor;
 import org.rnn4j.io.SafeTensors;
 import org.rnn4j.io.SafeTensorsFile;
 import org.rnn4j.tensor.DType;
@@ -590,8 +589,7 @@ public final class RefBackend extends AbstractBackend {
 
         /** The tensor {@code name} on {@code backend} in {@code dtype}. */
         public Tensor tensor(String name, AbstractBackend backend, DType dtype) {
-            HostTensor t = file.tensor(name);
-            return backend.fromDoubles(t.asDoubles(), dtype, t.shape());
+            return file.tensor(name).toTensor(backend, dtype);
         }
     }
 }

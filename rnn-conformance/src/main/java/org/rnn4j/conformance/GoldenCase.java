@@ -78,8 +78,7 @@ public record GoldenCase(String name, SafeTensorsFile file) {
 
     /** The tensor on {@code backend} in {@code dtype}. */
     public Tensor tensor(String tensor, ComputeBackend backend, DType dtype) {
-        HostTensor h = host(tensor);
-        return backend.fromDoubles(h.asDoubles(), dtype, h.shape());
+        return host(tensor).toTensor(backend, dtype);
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class CheckpointTest {
+class CheckpointCompatibilityTest {
     @TempDir
     Path dir;
 
@@ -34,8 +34,8 @@ class CheckpointTest {
 
     @Test
     void matchingCheckpointPasses() {
-        assertDoesNotThrow(() -> Checkpoint.checkCompatible("ck", loaded(), expected(), Map.of("weight_ih_l0", StoredType.F32)));
-        assertDoesNotThrow(() -> Checkpoint.checkCompatible("ck", loaded(), expected(), null, true));
+        assertDoesNotThrow(() -> CheckpointCompatibility.check("ck", loaded(), expected(), Map.of("weight_ih_l0", StoredType.F32)));
+        assertDoesNotThrow(() -> CheckpointCompatibility.check("ck", loaded(), expected(), null, true));
     }
 
     @Test
@@ -43,7 +43,7 @@ class CheckpointTest {
         Map<String, HostTensor> l = loaded();
         l.remove("bias_hh_l1");
         CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
-                () -> Checkpoint.checkCompatible("X", l, expected(), null));
+                () -> CheckpointCompatibility.check("X", l, expected(), null));
         assertEquals("checkpoint X lacks tensor 'bias_hh_l1' [4] expected by the model", e.getMessage());
         assertEquals(List.of("bias_hh_l1"), e.missing());
         assertEquals("X", e.file());
@@ -54,7 +54,7 @@ class CheckpointTest {
         Map<String, HostTensor> l = loaded();
         l.put("weight_ih_l0", HostTensor.ofFloats(new float[12], 4, 3));
         CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
-                () -> Checkpoint.checkCompatible("X", l, expected(), null));
+                () -> CheckpointCompatibility.check("X", l, expected(), null));
         assertEquals("checkpoint X: tensor 'weight_ih_l0' has shape [4, 3] but the model expects [16, 3]", e.getMessage());
         assertEquals(List.of("weight_ih_l0"), e.mismatched());
     }
@@ -64,10 +64,10 @@ class CheckpointTest {
         Map<String, HostTensor> l = loaded();
         l.put("bias_hh_l1", HostTensor.ofDoubles(new double[4], 4));
         CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
-                () -> Checkpoint.checkCompatible("X", l, expected(), Map.of("bias_hh_l1", StoredType.F32)));
+                () -> CheckpointCompatibility.check("X", l, expected(), Map.of("bias_hh_l1", StoredType.F32)));
         assertEquals("checkpoint X: tensor 'bias_hh_l1' is stored as F64 but the model expects F32", e.getMessage());
         // no expected type: any type is accepted (the caller converts)
-        assertDoesNotThrow(() -> Checkpoint.checkCompatible("X", l, expected(), Map.of()));
+        assertDoesNotThrow(() -> CheckpointCompatibility.check("X", l, expected(), Map.of()));
     }
 
     @Test
@@ -75,11 +75,11 @@ class CheckpointTest {
         Map<String, HostTensor> l = loaded();
         l.put("grad.x", HostTensor.ofDoubles(new double[3], 1, 1, 3));
         CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
-                () -> Checkpoint.checkCompatible("X", l, expected(), null, true));
+                () -> CheckpointCompatibility.check("X", l, expected(), null, true));
         assertTrue(e.getMessage().contains("'grad.x' [1, 1, 3] (F64) that the model does not expect"), e.getMessage());
         assertTrue(e.getMessage().contains("strict=false"), e.getMessage());
         assertEquals(List.of("grad.x"), e.unexpected());
-        assertDoesNotThrow(() -> Checkpoint.checkCompatible("X", l, expected(), null, false));
+        assertDoesNotThrow(() -> CheckpointCompatibility.check("X", l, expected(), null, false));
     }
 
     @Test
@@ -88,7 +88,7 @@ class CheckpointTest {
         l.put("model.weight_ih_l0", HostTensor.ofFloats(new float[48], 16, 3));
         l.put("weight_hh_l0", HostTensor.ofLongs(new long[64], 4, 16));
         CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
-                () -> Checkpoint.checkCompatible("ck.safetensors", l, expected(), Map.of("weight_hh_l0", StoredType.F32)));
+                () -> CheckpointCompatibility.check("ck.safetensors", l, expected(), Map.of("weight_hh_l0", StoredType.F32)));
         String m = e.getMessage();
         assertTrue(m.startsWith("checkpoint ck.safetensors does not match the model: 5 problems (2 missing, 1 mismatched, 1 unexpected)"), m);
         assertEquals(5, e.problems().size());
@@ -104,7 +104,7 @@ class CheckpointTest {
     @Test
     void typeForUnknownNameIsACallerBug() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Checkpoint.checkCompatible("X", loaded(), expected(), Map.of("nope", StoredType.F32)));
+                () -> CheckpointCompatibility.check("X", loaded(), expected(), Map.of("nope", StoredType.F32)));
         assertTrue(e.getMessage().contains("'nope'"), e.getMessage());
     }
 
@@ -112,11 +112,11 @@ class CheckpointTest {
     void loadReadsThenChecks() throws Exception {
         Path p = dir.resolve("ck.safetensors");
         SafeTensors.write(p, loaded(), Map.of("cell", "lstm"));
-        SafeTensorsFile f = Checkpoint.load(p, expected(), null, true);
+        SafeTensorsFile f = CheckpointCompatibility.load(p, expected(), null, true);
         assertEquals("lstm", f.metadata().get("cell"));
         Map<String, int[]> more = expected();
         more.put("bias_ih_l1", new int[] {4});
-        CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class, () -> Checkpoint.load(p, more, null, true));
+        CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class, () -> CheckpointCompatibility.load(p, more, null, true));
         assertTrue(e.getMessage().contains(p.toString()) && e.getMessage().contains("'bias_ih_l1'"), e.getMessage());
     }
 }
