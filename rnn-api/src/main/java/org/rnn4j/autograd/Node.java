@@ -10,6 +10,8 @@ public abstract class Node {
     final Var[] inputs;
     final int outputCount;
     final String name;
+    /** Set once a backward pass went through this node without retaining the graph. */
+    boolean released;
 
     /** A node named {@code name} (for error messages) with {@code outputCount} outputs. */
     protected Node(String name, int outputCount, Var... inputs) {

@@ -15,8 +15,9 @@ import org.rnn4j.tensor.Tensor;
 
 /**
  * A tensor in the autograd graph. A leaf created with {@link #parameter} accumulates its gradient in
- * {@link #grad()} when {@link #backward()} runs on a scalar computed from it; a {@link #constant}
- * never receives one. Every op in {@link F} returns a new {@code Var} that remembers how it was made.
+ * {@link #grad()} when {@link #backward()} runs on a scalar computed from it (each pass adds to it, as in
+ * PyTorch); a {@link #constant} never receives one. A graph is backpropagated once unless retained
+ * ({@link #backward(boolean)}). Every op in {@link F} returns a new {@code Var} that remembers how it was made.
  *
  * <p>The value of a leaf may be replaced ({@link #set}), which is how optimizers update parameters;
  * the graph of a non-leaf is freed when the last reference to its result goes.
@@ -142,20 +143,52 @@ public final class Var {
         return value.dim(axis);
     }
 
-    /** Backpropagates from this scalar (size-1) value with seed gradient 1. */
+    /**
+     * Backpropagates from this scalar (size-1) value with seed gradient 1, accumulating into the
+     * {@link #grad()} of every leaf that requires a gradient, and frees the graph: as in PyTorch, a second
+     * backward through it throws (use {@link #backward(boolean)} to keep it). Gradients accumulate across
+     * separate forward and backward passes until cleared ({@link #zeroGrad()}).
+     *
+     * @throws IllegalStateException when this value is not a scalar, needs no gradient, or its graph was
+     *     already backpropagated without being retained
+     */
     public void backward() {
+        backward(false);
+    }
+
+    /**
+     * {@link #backward()}, keeping the graph for another backward pass when {@code retainGraph} (like
+     * PyTorch's {@code retain_graph=True}); each pass adds its gradients to the leaves'.
+     */
+    public void backward(boolean retainGraph) {
         if (value.size() != 1) {
             throw new IllegalStateException("backward() needs a scalar; this Var has shape " + Shapes.str(value.shape())
                     + ": call backward(gradient) with a gradient of that shape");
         }
-        backward(value.backend().full(1.0, value.dtype(), value.shape()));
+        backward(value.backend().full(1.0, value.dtype(), value.shape()), retainGraph);
     }
 
     /**
      * Backpropagates {@code seed} (same shape as this value), accumulating into the {@link #grad()} of
-     * every leaf that requires a gradient. The graph is not kept for a second pass.
+     * every leaf that requires a gradient, and frees the graph (see {@link #backward()}).
      */
     public void backward(Tensor seed) {
+        backward(seed, false);
+    }
+
+    /**
+     * Backpropagates {@code seed} (same shape as this value), accumulating into the {@link #grad()} of
+     * every leaf that requires a gradient. Unless {@code retainGraph}, the graph is freed: a later backward
+     * through any of its nodes throws, as PyTorch's does. Nothing is accumulated when it throws.
+     *
+     * @throws IllegalArgumentException when {@code seed}'s shape differs from this value's
+     * @throws IllegalStateException when this value needs no gradient, or a node of its graph was already
+     *     backpropagated without {@code retainGraph}
+     */
+    public void backward(Tensor seed, boolean retainGraph) {
+        if (seed == null) {
+            throw new IllegalArgumentException("backward: seed gradient is null; expected a tensor of shape " + Shapes.str(value.shape()));
+        }
         if (!java.util.Arrays.equals(seed.shape(), value.shape())) {
             throw new IllegalArgumentException("backward: seed gradient has shape " + Shapes.str(seed.shape()) + ", expected "
                     + Shapes.str(value.shape()));
@@ -168,6 +201,13 @@ public final class Var {
             return;
         }
         List<Node> order = topologicalOrder(creator);
+        for (Node n : order) {
+            if (n.released) {
+                throw new IllegalStateException("Trying to backward through the graph a second time: the graph of this value (through op '"
+                        + n.name() + "') was already backpropagated and freed; call backward(true) on the earlier pass to retain it,"
+                        + " or compute the value again");
+            }
+        }
         Map<Node, Tensor[]> pending = new IdentityHashMap<>();
         Tensor[] rootGrads = new Tensor[creator.outputCount];
         rootGrads[outputIndex] = seed;
@@ -192,6 +232,11 @@ public final class Var {
                     Tensor prev = slot[in.outputIndex];
                     slot[in.outputIndex] = prev == null ? g : ComputeBackend.of(prev).add(prev, g);
                 }
+            }
+        }
+        if (!retainGraph) {
+            for (Node n : order) {
+                n.released = true;
             }
         }
     }

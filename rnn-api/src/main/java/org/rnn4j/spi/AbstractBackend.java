@@ -5,6 +5,7 @@ import java.util.List;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
+import org.rnn4j.tensor.Tensors;
 
 /**
  * Base class for backends: every public op validates its arguments (owning backend, dtype agreement,
@@ -16,7 +17,13 @@ public abstract class AbstractBackend implements ComputeBackend {
 
     // ---- validation helpers ----
 
-    /** Throws unless {@code t} is non-null and belongs to this backend. */
+    /**
+     * Throws unless {@code t} is non-null, belongs to this backend and is open: every op's first check,
+     * so no backend kernel ever sees a closed tensor.
+     *
+     * @throws IllegalArgumentException when {@code t} is null or of another backend
+     * @throws IllegalStateException when {@code t} was closed ({@link Tensors#requireOpen})
+     */
     protected final void own(String arg, Tensor t) {
         if (t == null) {
             throw new IllegalArgumentException(name() + " backend: argument '" + arg + "' is null");
@@ -26,6 +33,7 @@ public abstract class AbstractBackend implements ComputeBackend {
                     + t.backend().name() + "' but the op runs on backend '" + name()
                     + "'; move it first with Tensors.to(tensor, backend)");
         }
+        Tensors.requireOpen(t, name() + " backend: argument '" + arg + "'");
     }
 
     private void sameDType(String op, Tensor a, Tensor b) {

@@ -10,8 +10,10 @@ import org.rnn4j.tensor.Backend;
  * <p>Tensors are values: no primitive op modifies its arguments; each returns a new tensor. Data is
  * row-major (C order). A rank-0 tensor (shape {@code []}) holds one scalar.
  *
- * <p>{@link #close()} releases native memory early; a closed tensor must not be used again. Tensors
- * that are never closed are released when garbage-collected.
+ * <p>{@link #close()} releases native memory early. A closed tensor cannot be used again, on every
+ * backend alike: any op given it, {@link #toDoubleArray()} and {@link #toFloatArray()} throw an
+ * {@link IllegalStateException} saying so (its shape and dtype stay readable). Tensors that are never
+ * closed are released when garbage-collected.
  */
 public interface Tensor extends AutoCloseable {
 
@@ -40,10 +42,18 @@ public interface Tensor extends AutoCloseable {
         return s[Shapes.axis(axis, s.length)];
     }
 
-    /** Copies the elements to a new host array in row-major order (widening float32). */
+    /**
+     * Copies the elements to a new host array in row-major order (widening float32).
+     *
+     * @throws IllegalStateException when this tensor was closed
+     */
     double[] toDoubleArray();
 
-    /** Copies the elements to a new host array in row-major order (rounding float64). */
+    /**
+     * Copies the elements to a new host array in row-major order (rounding float64).
+     *
+     * @throws IllegalStateException when this tensor was closed
+     */
     float[] toFloatArray();
 
     /** The single element of a tensor of size 1, as a double. */
@@ -54,7 +64,13 @@ public interface Tensor extends AutoCloseable {
         return toDoubleArray()[0];
     }
 
-    /** Releases the tensor's memory now; idempotent. */
+    /**
+     * Releases the tensor's memory now and marks it closed; idempotent. Tensors computed from it
+     * earlier are not affected.
+     */
     @Override
     void close();
+
+    /** True once {@link #close()} ran; a closed tensor cannot be used again. */
+    boolean isClosed();
 }

@@ -7,6 +7,22 @@ public final class Tensors {
     private Tensors() {
     }
 
+    /**
+     * Throws unless {@code t} is open: the one check and message every backend uses for a closed
+     * tensor, so using one fails alike everywhere.
+     *
+     * @param role what {@code t} is to the caller, for the message (e.g. {@code "argument 'a'"})
+     * @throws IllegalStateException naming {@code role}, the tensor's backend, shape and dtype when
+     *     {@code t} was closed
+     */
+    public static void requireOpen(Tensor t, String role) {
+        if (t.isClosed()) {
+            throw new IllegalStateException(role + " is a tensor " + Shapes.str(t.shape()) + " " + t.dtype() + " of backend '"
+                    + t.backend().name() + "' that was closed; a closed tensor cannot be used again (keep it open while it is"
+                    + " in use, or make a new one)");
+        }
+    }
+
     /** A copy of {@code t} on {@code target} with the same dtype and shape (through the host). */
     public static Tensor to(Tensor t, Backend target) {
         if (t.backend() == target) {

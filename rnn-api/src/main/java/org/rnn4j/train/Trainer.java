@@ -51,6 +51,8 @@ public final class Trainer {
      *
      * @throws NonFiniteException naming the step (and the parameter) when the loss or a gradient is NaN
      *                            or infinite; no parameter is updated then
+     * @throws IllegalArgumentException when {@code loss} is null or returns null (nothing is changed
+     *     beyond the cleared gradients)
      */
     public double step(Supplier<Var> loss) {
         model.zeroGrad();
@@ -76,7 +78,8 @@ public final class Trainer {
         }
         Var l = loss.get();
         if (l == null) {
-            throw new IllegalArgumentException("Trainer: the loss supplier returned null; it must return the scalar loss Var");
+            throw new IllegalArgumentException("Trainer: the loss supplier returned null (step " + (steps + 1)
+                    + "); it must return the scalar loss Var computed from the model's parameters");
         }
         double value = l.value().item();
         if (!Double.isFinite(value)) {

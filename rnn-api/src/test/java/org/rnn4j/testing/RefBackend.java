@@ -14,6 +14,7 @@ import org.rnn4j.io.SafeTensorsFile;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
+import org.rnn4j.tensor.Tensors;
 
 /**
  * TEST ONLY: the simplest possible reference backend, a {@code double[]} per tensor, so that rnn-api's
@@ -31,6 +32,7 @@ public final class RefBackend extends AbstractBackend {
         private final double[] data;
         private final DType dtype;
         private final int[] shape;
+        private volatile boolean closed;
 
         RefTensor(RefBackend backend, double[] data, DType dtype, int[] shape) {
             this.backend = backend;
@@ -61,11 +63,13 @@ public final class RefBackend extends AbstractBackend {
 
         @Override
         public double[] toDoubleArray() {
+            Tensors.requireOpen(this, "toDoubleArray(): this");
             return data.clone();
         }
 
         @Override
         public float[] toFloatArray() {
+            Tensors.requireOpen(this, "toFloatArray(): this");
             float[] f = new float[data.length];
             for (int i = 0; i < f.length; i++) {
                 f[i] = (float) data[i];
@@ -75,6 +79,12 @@ public final class RefBackend extends AbstractBackend {
 
         @Override
         public void close() {
+            closed = true;
+        }
+
+        @Override
+        public boolean isClosed() {
+            return closed;
         }
 
         @Override

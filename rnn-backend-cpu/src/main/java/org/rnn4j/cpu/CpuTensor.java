@@ -5,6 +5,7 @@ import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
+import org.rnn4j.tensor.Tensors;
 
 /**
  * A tensor of the {@link CpuBackend}: a row-major Java array on the heap, {@code float[]} for
@@ -12,7 +13,8 @@ import org.rnn4j.tensor.Tensor;
  *
  * <p>The array is never written after construction (every op returns a new tensor), so tensors are
  * safe to share between threads and {@link CpuBackend#reshape} shares the array of its argument.
- * {@link #close()} does nothing: the garbage collector reclaims the array.
+ * {@link #close()} only marks this tensor closed (the garbage collector reclaims the array), so a closed
+ * tensor fails here as it does on backends that free memory: every op and host copy throws.
  */
 public final class CpuTensor implements Tensor {
     private final CpuBackend backend;
@@ -20,6 +22,7 @@ public final class CpuTensor implements Tensor {
     private final DType dtype;
     /** {@code float[]} or {@code double[]} of length {@code Shapes.size(shape)}; never modified. */
     private final Object data;
+    private volatile boolean closed;
 
     /** Wraps {@code data} (a {@code float[]} or {@code double[]}, not copied) with {@code shape} (not copied). */
     CpuTensor(CpuBackend backend, int[] shape, Object data) {
@@ -60,28 +63,44 @@ public final class CpuTensor implements Tensor {
         return Storage.length(data);
     }
 
-    /** The backing {@code float[]} or {@code double[]}; callers must not modify it. */
+    /**
+     * The backing {@code float[]} or {@code double[]}; callers must not modify it.
+     *
+     * @throws IllegalStateException when this tensor was closed
+     */
     Object data() {
+        Tensors.requireOpen(this, "cpu backend: a kernel's argument");
         return data;
     }
 
     @Override
     public double[] toDoubleArray() {
+        Tensors.requireOpen(this, "toDoubleArray(): this");
         return (double[]) Storage.convert(data, DType.FLOAT64);
     }
 
     @Override
     public float[] toFloatArray() {
+        Tensors.requireOpen(this, "toFloatArray(): this");
         return (float[]) Storage.convert(data, DType.FLOAT32);
     }
 
+    /** Marks this tensor closed; the array is left to the garbage collector (other tensors may share it). */
     @Override
     public void close() {
-        // heap memory: nothing to release
+        closed = true;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
     }
 
     @Override
     public String toString() {
+        if (closed) {
+            return "CpuTensor" + Shapes.str(shape) + " " + dtype + " (closed)";
+        }
         int n = size();
         double[] head = (double[]) Storage.convert(Storage.copyRange(data, 0, Math.min(n, 8)), DType.FLOAT64);
         String values = Arrays.toString(head);

@@ -61,6 +61,11 @@ class ForeignTensorTest {
             @Override
             public void close() {
             }
+
+            @Override
+            public boolean isClosed() {
+                return false;
+            }
         };
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> be.relu(foreign));
         assertTrue(e.getMessage().contains("'other'") && e.getMessage().contains("'cpu'"), e.getMessage());

@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
+import org.rnn4j.tensor.Tensors;
 
 /**
  * A tensor of the {@link Nd4jBackend}: one off-heap ND4J {@link INDArray} ({@code FLOAT} for
@@ -60,9 +61,7 @@ public final class Nd4jTensor implements Tensor {
      * @throws IllegalStateException when this tensor was closed
      */
     public INDArray array() {
-        if (closed) {
-            throw new IllegalStateException("nd4j tensor " + Shapes.str(shape) + " " + dtype + " was closed and cannot be used again");
-        }
+        Tensors.requireOpen(this, "nd4j backend: this tensor");
         return array;
     }
 
@@ -98,17 +97,19 @@ public final class Nd4jTensor implements Tensor {
 
     @Override
     public double[] toDoubleArray() {
-        INDArray a = array();
+        Tensors.requireOpen(this, "toDoubleArray(): this");
+        INDArray a = array;
         return a.length() == 0 ? new double[0] : a.data().asDouble();
     }
 
     @Override
     public float[] toFloatArray() {
-        INDArray a = array();
+        Tensors.requireOpen(this, "toFloatArray(): this");
+        INDArray a = array;
         return a.length() == 0 ? new float[0] : a.data().asFloat();
     }
 
-    /** True once {@link #close()} ran. */
+    @Override
     public boolean isClosed() {
         return closed;
     }

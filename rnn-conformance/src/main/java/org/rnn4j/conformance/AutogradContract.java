@@ -610,6 +610,53 @@ public abstract class AutogradContract extends BackendContract {
                 () -> GradCheck.weightedSum(F.mul(F.add(x, bias), F.sub(x, bias)), r));
     }
 
+    /**
+     * Issue 9, defect 8: a second backward through the same graph throws (as PyTorch's "Trying to backward
+     * through the graph a second time") and adds nothing, unless the earlier passes retained the graph;
+     * retained passes each add their gradient.
+     */
+    @Test
+    void secondBackwardThroughTheSameGraphThrowsUnlessRetained() {
+        Backend b = b();
+        SplittableRandom rng = new SplittableRandom(31);
+        Var x = param(b, rng, 3, 4);
+        Tensor r = GradCheck.random(b, rng, DType.FLOAT64, 3, 4);
+        double[] xv = x.value().toDoubleArray();
+        double[] rv = r.toDoubleArray();
+        double[] once = new double[xv.length];
+        for (int i = 0; i < xv.length; i++) {
+            once[i] = 2 * xv[i] * rv[i];
+        }
+        x.zeroGrad();
+        Var y = GradCheck.weightedSum(F.mul(x, x), r);
+        y.backward();
+        IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
+        assertTrue(e.getMessage().contains("backward through the graph a second time") && e.getMessage().contains("backward(true)"),
+                e.getMessage());
+        Expect.close("gradient after a refused second pass", x.grad(), new int[] {3, 4}, once, Expect.F64);
+
+        // a value computed from a freed graph cannot backpropagate through it either
+        Var h = F.tanh(x);
+        Var a = F.sum(h);
+        Var c = F.sum(F.mul(h, h));
+        a.backward();
+        assertThrows(IllegalStateException.class, c::backward);
+
+        // retained passes add up: 2 r x per pass
+        x.zeroGrad();
+        Var z = GradCheck.weightedSum(F.mul(x, x), r);
+        z.backward(true);
+        z.backward(true);
+        z.backward();
+        double[] thrice = once.clone();
+        for (int i = 0; i < thrice.length; i++) {
+            thrice[i] *= 3;
+        }
+        Expect.close("gradient after three passes through a retained graph", x.grad(), new int[] {3, 4}, thrice, Expect.F64);
+        assertThrows(IllegalStateException.class, () -> z.backward(b.full(1.0, DType.FLOAT64, z.shape())));
+        Expect.close("unchanged by the refused fourth pass", x.grad(), new int[] {3, 4}, thrice, Expect.F64);
+    }
+
     @Test
     void gradDisabledRecordsNothing() {
         ComputeBackend b = b();

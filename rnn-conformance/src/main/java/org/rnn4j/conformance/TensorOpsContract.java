@@ -3,6 +3,7 @@ package org.rnn4j.conformance;
 import org.rnn4j.spi.ComputeBackend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -1533,6 +1534,43 @@ public abstract class TensorOpsContract extends BackendContract {
         }
     }
 
+    /**
+     * Issue 9, defect 8: a closed tensor fails the same clear way on every backend (it used to pass on
+     * cpu, whose close() did nothing): each op given it and each host copy throws an
+     * IllegalStateException saying it was closed; its shape and dtype stay readable; others are intact.
+     */
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void usingAClosedTensorThrowsOnEveryBackend(DType dtype) {
+        Backend b = backendFor(dtype);
+        double[] x = data(new SplittableRandom(43), dtype, 6, -1, 1);
+        Tensor t = b.fromDoubles(x, dtype, 2, 3);
+        Tensor other = b.fromDoubles(x, dtype, 2, 3);
+        Tensor before = b.tanh(t);
+        assertFalse(t.isClosed());
+        t.close();
+        t.close(); // idempotent
+        assertTrue(t.isClosed());
+        assertFalse(other.isClosed() || before.isClosed());
+        assertArrayEquals(new int[] {2, 3}, t.shape());
+        assertEquals(dtype, t.dtype());
+        Map<String, Executable> uses = new LinkedHashMap<>();
+        uses.put("add(closed, other)", () -> b.add(other, t));
+        uses.put("tanh", () -> b.tanh(t));
+        uses.put("matmul", () -> b.matmul(other, t, false, true));
+        uses.put("reshape", () -> b.reshape(t, 3, 2));
+        uses.put("concat", () -> b.concat(List.of(other, t), 0));
+        uses.put("sum", () -> b.sum(t));
+        uses.put("toDoubleArray", t::toDoubleArray);
+        uses.put("toFloatArray", t::toFloatArray);
+        for (Map.Entry<String, Executable> use : uses.entrySet()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, use.getValue(), use.getKey());
+            assertTrue(e.getMessage().contains("[2, 3] " + dtype + " of backend '" + b.name() + "' that was closed")
+                    && e.getMessage().contains("cannot be used again"), use.getKey() + ": " + e.getMessage());
+        }
+        assertArrayEquals(b.tanh(other).toDoubleArray(), before.toDoubleArray(), dtype + ": a tensor computed before the close is intact");
+    }
+
     // =====================================================================================
     // bad arguments
     // =====================================================================================
@@ -1685,6 +1723,11 @@ public abstract class TensorOpsContract extends BackendContract {
 
             @Override
             public void close() {
+            }
+
+            @Override
+            public boolean isClosed() {
+                return false;
             }
         };
     }
