@@ -127,6 +127,64 @@ class BadInputTest {
         assertBadInput(Cli.run("nonsense"), "nonsense");
     }
 
+    /** Issue 9, defect 6: --threads is bounded; 100000 used to create ~30,000 threads and die after 25 s. */
+    @Test
+    void threadsAreBounded() {
+        long t0 = System.nanoTime();
+        assertBadInput(Cli.run(Cli.tinyCharRnn(text, dir.resolve("t.safetensors"), "--threads", "100000", "--max-steps", "2")),
+                "--threads 100000", "more than the " + org.rnn4j.examples.cli.CommonOptions.maxThreads() + " allowed");
+        assertTrue(System.nanoTime() - t0 < 20e9, "refused at once");
+        assertTrue(org.rnn4j.examples.cli.CommonOptions.maxThreads() >= 256);
+    }
+
+    /** Issue 9, defect 8: --backend '' and --minutes -1 or NaN are refused. */
+    @Test
+    void emptyBackendAndBadMinutes() {
+        assertBadInput(Cli.run("forecast", "--backend", ""), "--backend ''", "backends");
+        assertBadInput(Cli.run("forecast", "--backend", "  "), "--backend '  '");
+        assertBadInput(Cli.run(Cli.tinyCharRnn(text, dir.resolve("m.safetensors"), "--minutes", "-1")), "--minutes -1.0", ">= 0");
+        assertBadInput(Cli.run(Cli.tinyCharRnn(text, dir.resolve("m.safetensors"), "--minutes", "NaN")), "--minutes NaN");
+        assertBadInput(Cli.run("names", "--minutes", "-1"), "--minutes -1.0");
+        assertBadInput(Cli.run("forecast", "--minutes", "NaN"), "--minutes NaN");
+        assertBadInput(Cli.run("forecast", "--minutes", "Infinity"), "--minutes Infinity");
+        assertBadInput(Cli.run("custom-cell", "--minutes", "-2"), "--minutes -2.0");
+    }
+
+    /**
+     * Issue 9, defect 7: sizes that cannot fit are refused at once with the estimate and the limit (they
+     * used to die with OutOfMemoryError after seconds), and sizes whose products overflow with the
+     * tensor that cannot be held (they used to say "shape [-4, 64] has a zero or negative extent").
+     */
+    @Test
+    void sizesThatCannotFitAreRefusedWithTheEstimateAndTheLimit() {
+        assertBadInput(Cli.run(Cli.tinyCharRnn(text, dir.resolve("h.safetensors"), "--hidden", "2147483647")), "weight_ih_l0",
+                "[8589934588, 8]", "one tensor can hold", "lower --hidden");
+        assertBadInput(Cli.run("forecast", "--hidden", "2147483647"), "the forecast model", "one tensor can hold", "--hidden");
+        assertBadInput(Cli.run("names", "--hidden", "2147483647"), "the names model", "one tensor can hold");
+        assertBadInput(Cli.run("custom-cell", "--hidden", "2147483647"), "one tensor can hold");
+        String limit = String.format(java.util.Locale.ROOT, "%.2f GiB", Runtime.getRuntime().maxMemory() / (double) (1L << 30));
+        assertBadInput(Cli.run(Cli.tinyCharRnn(text, dir.resolve("h.safetensors"), "--hidden", "20000", "--layers", "1000")),
+                "the charrnn model (LSTM x1000, hidden 20000", "TiB of memory to train", "at most " + limit, "Runtime.maxMemory",
+                "lower --hidden, --layers");
+        assertFalse(java.nio.file.Files.exists(dir.resolve("h.safetensors")));
+    }
+
+    /** Issue 9, defect 8: a text too short names the limit that failed, and the length it needs is exact. */
+    @Test
+    void tooShortTextNamesTheRightLimitAndTheExactLength() throws Exception {
+        Path t = Cli.shakespeare(dir, 300);
+        assertBadInput(Cli.run(Cli.tinyCharRnn(t, dir.resolve("v.safetensors"), "--validation", "0.001")), "validation part",
+                "has 0 characters", "needs at least 2", "raise --validation");
+        assertFalse(Cli.run(Cli.tinyCharRnn(t, dir.resolve("v.safetensors"), "--validation", "0.001")).err().contains("--batch"));
+        // --batch 4 --seq 16 --validation 0.1: 65 training characters (4 x 16 + 1) and 2 for validation need 72 in all
+        Cli.Result r = Cli.run(Cli.tinyCharRnn(Cli.shakespeare(dir, 71), dir.resolve("v.safetensors"), "--max-steps", "1"));
+        assertBadInput(r, "has 71 characters", "training part (64 characters", "needs at least 65 for --batch 4 --seq 16",
+                "the text needs at least 72 characters");
+        Cli.Result ok = Cli.run(Cli.tinyCharRnn(Cli.shakespeare(dir, 72), dir.resolve("v.safetensors"), "--max-steps", "1",
+                "--sample-length", "0"));
+        assertEquals(0, ok.code(), ok::toString);
+    }
+
     @Test
     void verboseAddsTheStackTrace() {
         Cli.Result r = Cli.run("charrnn", "--verbose", "--text", dir.resolve("nope.txt").toString());

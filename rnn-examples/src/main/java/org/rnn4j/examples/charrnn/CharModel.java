@@ -11,7 +11,7 @@ import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
 import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.CheckpointFiles;
-import org.rnn4j.examples.cli.UserError;
+import org.rnn4j.examples.cli.Footprint;
 import org.rnn4j.nn.Embedding;
 import org.rnn4j.examples.nn.Layers;
 import org.rnn4j.nn.Cells;
@@ -43,17 +43,30 @@ public final class CharModel extends Module implements Stateful {
             return m;
         }
 
+        /**
+         * The settings a checkpoint's metadata records, each checked (cell one of lstm, gru, rnn; sizes at
+         * least 1; dropout in [0, 1)); a bad one is a {@link UserError} naming it.
+         */
         public static Config fromMetadata(Map<String, String> m, Path file) {
             String kind = "charrnn";
-            double dropout;
-            try {
-                dropout = Double.parseDouble(CheckpointFiles.meta(m, "dropout", file, kind));
-            } catch (NumberFormatException e) {
-                throw new UserError("checkpoint " + file + " has a damaged dropout entry; pass another --checkpoint");
-            }
-            return new Config(CheckpointFiles.meta(m, "cell", file, kind), CheckpointFiles.metaInt(m, "vocabulary", file, kind),
-                    CheckpointFiles.metaInt(m, "embedding", file, kind), CheckpointFiles.metaInt(m, "hidden", file, kind),
-                    CheckpointFiles.metaInt(m, "layers", file, kind), dropout);
+            return new Config(CheckpointFiles.metaChoice(m, "cell", file, kind, CharRnnCommand.CELLS),
+                    CheckpointFiles.metaInt(m, "vocabulary", file, kind, 1), CheckpointFiles.metaInt(m, "embedding", file, kind, 1),
+                    CheckpointFiles.metaInt(m, "hidden", file, kind, 1), CheckpointFiles.metaInt(m, "layers", file, kind, 1),
+                    CheckpointFiles.metaDouble(m, "dropout", file, kind, 0, 1));
+        }
+
+        /**
+         * The memory this model needs to train on {@code batch} streams of {@code seq} characters (or to
+         * sample, with 1 and 1), estimated before it is built.
+         */
+        public Footprint footprint(int batch, int seq, String fix) {
+            return new Footprint("the charrnn model (" + describe() + ")", fix)
+                    .parameter("embedding.weight", vocabulary, embedding)
+                    .recurrent("rnn.", cell, embedding, hidden, layers, false, batch, seq)
+                    .parameter("head.weight", vocabulary, hidden)
+                    .parameter("head.bias", vocabulary)
+                    .activation("embedded input", batch, seq, embedding)
+                    .activations(3, "logits", (long) batch * seq, vocabulary);
         }
 
         public String describe() {

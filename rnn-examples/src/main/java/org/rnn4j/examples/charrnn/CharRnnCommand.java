@@ -21,11 +21,14 @@ import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.data.Bundled;
 import org.rnn4j.examples.data.Vocabulary;
 import org.rnn4j.examples.plot.Charts;
+import org.rnn4j.io.Excerpt;
 import org.rnn4j.io.HostTensor;
-import org.rnn4j.io.SafeTensorsFile;
+import org.rnn4j.io.SafeTensorsIndex;
+import org.rnn4j.io.StoredType;
 import org.rnn4j.loss.Losses;
 import org.rnn4j.nn.Checkpoints;
 import org.rnn4j.optim.Adam;
+import org.rnn4j.tensor.Shapes;
 import org.rnn4j.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -140,20 +143,19 @@ public final class CharRnnCommand implements Callable<Integer> {
         if (corpus.isEmpty()) {
             throw new UserError("text " + source + " is empty; pass a non-empty UTF-8 file with --text");
         }
-        SafeTensorsFile resumed = null;
+        SafeTensorsIndex resumed = null;
+        String resumeFix = "resume with the settings it was trained with, or start afresh without --resume";
         Vocabulary vocab;
         if (resume) {
             resumed = CheckpointFiles.read(ckpt, "run without --resume to start a new one (or pass --checkpoint FILE)");
             if (!"charrnn".equals(resumed.metadata().get("model"))) {
-                throw new UserError("checkpoint " + ckpt + " is not a charrnn checkpoint (model=" + resumed.metadata().get("model")
+                throw new UserError("checkpoint " + ckpt + " is not a charrnn checkpoint (model=" + Excerpt.of(resumed.metadata().get("model"), 60)
                         + "); pass a charrnn checkpoint with --checkpoint");
             }
-            adoptModelSettings(CharModel.Config.fromMetadata(resumed.metadata(), ckpt), ckpt);
-            HostTensor v = resumed.tensor("vocab");
-            if (v == null) {
-                throw new UserError("checkpoint " + ckpt + " lacks its vocabulary tensor 'vocab'; start afresh without --resume");
-            }
-            vocab = Vocabulary.fromTensor(v);
+            CharModel.Config saved = CharModel.Config.fromMetadata(resumed.metadata(), ckpt);
+            adoptModelSettings(saved, ckpt);
+            CheckpointFiles.requireHolds(resumed, saved.footprint(1, 1, resumeFix).parameterCount(), resumeFix);
+            vocab = CheckpointFiles.vocabulary(resumed, saved.vocabulary(), "start afresh without --resume");
             Vocabulary textVocab = Vocabulary.of(corpus);
             for (int cp : textVocab.codePoints()) {
                 if (!vocab.contains(cp)) {
@@ -170,11 +172,17 @@ public final class CharRnnCommand implements Callable<Integer> {
         int[] train = java.util.Arrays.copyOfRange(ids, 0, split);
         int[] val = java.util.Arrays.copyOfRange(ids, split, ids.length);
         if (!CharStreams.fits(train.length, batch, seq) || val.length < 2) {
-            throw new UserError("text " + source + " has " + ids.length + " characters, too few for --batch " + batch + " --seq " + seq
-                    + " with --validation " + validationFraction + " (needs about " + (long) Math.ceil((batch * seq + 2) / (1 - validationFraction))
-                    + "); lower --batch or --seq, or pass a longer --text");
+            long needed = minimumLength(batch, seq, validationFraction);
+            boolean trainShort = !CharStreams.fits(train.length, batch, seq);
+            throw new UserError("text " + source + " has " + ids.length + " characters, too few: " + (trainShort
+                    ? "its training part (" + train.length + " characters with --validation " + validationFraction + ") needs at least "
+                    + ((long) batch * seq + 1) + " for --batch " + batch + " --seq " + seq
+                    : "its validation part (--validation " + validationFraction + ") has " + val.length + " characters and needs at least 2")
+                    + "; the text needs at least " + needed + " characters; " + (trainShort ? "lower --batch or --seq" : "raise --validation")
+                    + ", or pass a longer --text");
         }
         CharModel.Config config = new CharModel.Config(cell, vocab.size(), embedding, hidden, layers, dropout);
+        config.footprint(batch, seq, "lower --hidden, --layers, --embedding, --batch or --seq").check(true);
         Backend backend = common.backend();
         CharModel model = new CharModel(config, backend, common.seed);
         Adam adam = Adam.builder(model.parameters().values()).lr(lr).build();
@@ -185,28 +193,13 @@ public final class CharRnnCommand implements Callable<Integer> {
         List<Float> history = new ArrayList<>();
         List<double[]> valHistory = new ArrayList<>();
         if (resumed != null) {
-            String fix = "resume with the settings it was trained with, or start afresh without --resume";
-            Checkpoints.Loaded loaded = CheckpointFiles.load(ckpt, model, fix);
-            CheckpointFiles.loadOptimizerState(adam, loaded.extra(), backend, ckpt);
-            step = CheckpointFiles.metaInt(loaded.metadata(), "step", ckpt, "charrnn");
-            try {
-                spentSeconds = Double.parseDouble(loaded.metadata().getOrDefault("train_seconds", "0"));
-            } catch (NumberFormatException e) {
-                spentSeconds = 0;
-            }
-            HostTensor h = loaded.extra().get("history.train_loss");
-            if (h != null) {
-                for (float f : h.asFloats()) {
-                    history.add(f);
-                }
-            }
-            HostTensor vh = loaded.extra().get("history.validation");
-            if (vh != null && vh.rank() == 2 && vh.shape()[1] == 2) {
-                double[] d = vh.asDoubles();
-                for (int i = 0; i < d.length; i += 2) {
-                    valHistory.add(new double[] {d[i], d[i + 1]});
-                }
-            }
+            Checkpoints.Loaded loaded = CheckpointFiles.load(ckpt, model, resumeFix,
+                    n -> n.startsWith(CheckpointFiles.OPTIM_PREFIX) || n.startsWith(HISTORY_PREFIX));
+            step = CheckpointFiles.metaLong(loaded.metadata(), "step", ckpt, "charrnn", 0, Long.MAX_VALUE);
+            CheckpointFiles.loadOptimizerState(adam, model.parameters().size(), step, loaded.extra(), backend, ckpt);
+            spentSeconds = loaded.metadata().containsKey("train_seconds")
+                    ? CheckpointFiles.metaDouble(loaded.metadata(), "train_seconds", ckpt, "charrnn", 0, Double.POSITIVE_INFINITY) : 0;
+            readHistory(loaded.extra(), step, ckpt, history, valHistory);
             boolean sameBatching = Integer.toString(batch).equals(loaded.metadata().get("batch"))
                     && Integer.toString(seq).equals(loaded.metadata().get("seq"))
                     && Long.toString(crc(corpus)).equals(loaded.metadata().get("text_crc32"));
@@ -313,6 +306,60 @@ public final class CharRnnCommand implements Callable<Integer> {
         return interrupted ? 130 : 0;
     }
 
+    static final String HISTORY_PREFIX = "history.";
+
+    /**
+     * Fills {@code history} and {@code valHistory} from a checkpoint at {@code step}: a finite F32
+     * {@code history.train_loss} of one loss per step, and a finite {@code history.validation} [n, 2]
+     * of (step, loss) rows with steps rising within 0..step.
+     */
+    private static void readHistory(Map<String, HostTensor> extra, long step, Path ckpt, List<Float> history, List<double[]> valHistory) {
+        String fix = "it is damaged; start afresh without --resume";
+        HostTensor h = extra.get(HISTORY_PREFIX + "train_loss");
+        if (h == null || h.type() != StoredType.F32 || h.rank() != 1 || h.size() != step || h.firstNonFinite() >= 0) {
+            throw new UserError("checkpoint " + ckpt + " is at step " + step + " but its loss history 'history.train_loss' is "
+                    + (h == null ? "missing" : h.type() + " " + Shapes.str(h.shape()) + (h.firstNonFinite() >= 0 ? " with non-finite values" : ""))
+                    + " (expected F32 [" + step + "], one finite loss per step); " + fix);
+        }
+        for (float f : h.asFloats()) {
+            history.add(f);
+        }
+        HostTensor vh = extra.get(HISTORY_PREFIX + "validation");
+        if (vh == null || !vh.type().isFloatingPoint() || vh.rank() != 2 || vh.shape()[1] != 2 || vh.firstNonFinite() >= 0) {
+            throw new UserError("checkpoint " + ckpt + " has a validation history 'history.validation' that is "
+                    + (vh == null ? "missing" : vh.type() + " " + Shapes.str(vh.shape()) + (vh.firstNonFinite() >= 0 ? " with non-finite values" : ""))
+                    + " (expected finite [n, 2] rows of step and loss); " + fix);
+        }
+        double[] d = vh.asDoubles();
+        double last = -1;
+        for (int i = 0; i < d.length; i += 2) {
+            if (!(d[i] > last && d[i] <= step && d[i] == Math.rint(d[i]))) {
+                throw new UserError("checkpoint " + ckpt + " has a validation history whose row " + (i / 2) + " is at step " + d[i]
+                        + "; expected whole steps rising within 0.." + step + "; " + fix);
+            }
+            last = d[i];
+            valHistory.add(new double[] {d[i], d[i + 1]});
+        }
+    }
+
+    /**
+     * The fewest characters a text needs for one training step of {@code batch} x {@code seq} and a
+     * validation part of at least 2 characters with validation fraction {@code fraction}, as the split
+     * above cuts it.
+     */
+    static long minimumLength(int batch, int seq, double fraction) {
+        long train = (long) batch * seq + 1;
+        // lower bounds of round(n (1 - f)) >= train and n - round(n (1 - f)) >= 2; then the first n that meets both
+        long n = Math.max(train + 2, Math.max((long) Math.ceil((train - 0.5) / (1 - fraction)), (long) Math.ceil(1.5 / fraction)) - 1);
+        for (int i = 0; i < 1000 && n < Integer.MAX_VALUE; i++, n++) {
+            long t = Math.round(n * (1 - fraction));
+            if (t >= train && n - t >= 2) {
+                return n;
+            }
+        }
+        return n;
+    }
+
     private void validate() {
         if (!CELLS.contains(cell)) {
             throw new UserError("--cell " + cell + " is not a cell here; use one of " + String.join(", ", CELLS));
@@ -341,6 +388,7 @@ public final class CharRnnCommand implements Callable<Integer> {
         if (!(validationFraction > 0 && validationFraction < 1)) {
             throw new UserError("--validation " + validationFraction + " must be a fraction in (0, 1); pass e.g. 0.1");
         }
+        CommonOptions.checkMinutes(minutes);
     }
 
     /** On --resume, model options not given on the command line come from the checkpoint; given ones must agree. */

@@ -8,9 +8,10 @@ import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.CheckpointFiles;
 import org.rnn4j.examples.cli.CommonOptions;
 import org.rnn4j.examples.cli.UserError;
+import org.rnn4j.examples.cli.Footprint;
 import org.rnn4j.examples.data.Vocabulary;
-import org.rnn4j.io.HostTensor;
-import org.rnn4j.io.SafeTensorsFile;
+import org.rnn4j.io.Excerpt;
+import org.rnn4j.io.SafeTensorsIndex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,24 +46,20 @@ public final class CharRnnSampleCommand implements Callable<Integer> {
             throw new UserError("--temperature " + temperature + " must be positive; pass e.g. 0.8");
         }
         String hint = "train one first with 'java -jar rnn4j.jar charrnn' or pass --checkpoint FILE";
-        SafeTensorsFile file = CheckpointFiles.read(checkpoint, hint);
+        SafeTensorsIndex file = CheckpointFiles.read(checkpoint, hint);
         if (!"charrnn".equals(file.metadata().get("model"))) {
-            throw new UserError("checkpoint " + checkpoint + " is not a charrnn checkpoint (model=" + file.metadata().get("model") + "); " + hint);
+            throw new UserError("checkpoint " + checkpoint + " is not a charrnn checkpoint (model="
+                    + Excerpt.of(file.metadata().get("model"), 60) + "); " + hint);
         }
-        HostTensor v = file.tensor("vocab");
-        if (v == null) {
-            throw new UserError("checkpoint " + checkpoint + " lacks its vocabulary tensor 'vocab'; " + hint);
-        }
-        Vocabulary vocab = Vocabulary.fromTensor(v);
         CharModel.Config config = CharModel.Config.fromMetadata(file.metadata(), checkpoint);
-        if (config.vocabulary() != vocab.size()) {
-            throw new UserError("checkpoint " + checkpoint + " is inconsistent: vocabulary " + vocab.size() + " characters, model "
-                    + config.vocabulary() + "; " + hint);
-        }
+        Footprint footprint = config.footprint(1, 1, "pass another --checkpoint");
+        CheckpointFiles.requireHolds(file, footprint.parameterCount(), hint);
+        footprint.check(false);
+        Vocabulary vocab = CheckpointFiles.vocabulary(file, config.vocabulary(), hint);
         CharRnnCommand.checkPrime(prime, vocab);
         Backend backend = common.backend();
         CharModel model = new CharModel(config, backend, common.seed);
-        CheckpointFiles.load(checkpoint, model, hint);
+        CheckpointFiles.load(checkpoint, model, hint, name -> false);
         System.out.print(prime);
         Sampler.sample(model, vocab, prime, length, temperature, common.seed, s -> {
             System.out.print(s);

@@ -29,16 +29,41 @@ public final class CommonOptions {
             description = "Print progress as plain lines even on a terminal.")
     public boolean plainProgress;
 
-    /** The backend asked for, started with {@code --threads}; bad names become a one-line {@link UserError}. */
+    /** The most {@code --threads} accepted: 8 per core, and at least 256. */
+    public static int maxThreads() {
+        return Math.max(256, 8 * Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The backend asked for, started with {@code --threads}; an empty name, a thread count outside
+     * 0..{@link #maxThreads()} and unknown names become a one-line {@link UserError}.
+     */
     public Backend backend() {
         if (threads < 0) {
             throw new UserError("--threads " + threads + " is negative; pass 0 (the backend's default) or a positive count");
+        }
+        if (threads > maxThreads()) {
+            throw new UserError("--threads " + threads + " is more than the " + maxThreads() + " allowed (the larger of 256 and 8 per"
+                    + " core; this machine has " + Runtime.getRuntime().availableProcessors() + " cores); pass 0 for the backend's default"
+                    + " (all cores) or a count up to " + maxThreads());
+        }
+        if (backend != null && backend.isBlank()) {
+            throw new UserError("--backend '" + backend + "' names no backend; pass a name such as cpu (run 'java -jar rnn4j.jar backends'"
+                    + " to list them), or leave --backend out for the default");
         }
         try {
             return Backends.get(backend, new BackendOptions(threads));
         } catch (BackendException e) {
             throw new UserError(firstLine(e.getMessage()) + "; pass --backend with one of the installed backends "
                     + "(run 'java -jar rnn4j.jar backends' to see which are available and why)", e);
+        }
+    }
+
+    /** Throws unless {@code minutes} (a {@code --minutes} budget) is a finite number >= 0. */
+    public static void checkMinutes(double minutes) {
+        if (!(minutes >= 0 && Double.isFinite(minutes))) {
+            throw new UserError("--minutes " + minutes + " is not a time budget; pass a finite number of minutes >= 0 (0 = no limit),"
+                    + " e.g. --minutes 5");
         }
     }
 

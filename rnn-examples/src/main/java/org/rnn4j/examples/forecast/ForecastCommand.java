@@ -12,6 +12,7 @@ import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.Budget;
 import org.rnn4j.examples.cli.CommonOptions;
 import org.rnn4j.train.Progress;
+import org.rnn4j.examples.cli.Footprint;
 import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.data.Bundled;
 import org.rnn4j.examples.data.Series;
@@ -134,6 +135,8 @@ public final class ForecastCommand implements Callable<Integer> {
             System.arraycopy(z, t - window, x, i * window, window);
             target[i] = z[t];
         }
+        new Footprint("the forecast model (" + cell + ", hidden " + hidden + ")", "lower --hidden or --window")
+                .recurrent("rnn.", cell, 1, hidden, 1, false, count, window).parameter("head.weight", 1, hidden).check(true);
         Backend backend = common.backend();
         Forecaster model = new Forecaster(cell, hidden, window, backend, common.seed);
         System.out.printf(Locale.ROOT, "forecast: %s; train on the first %d points, forecast the last %d; %s changes, standardised%n",
@@ -246,6 +249,7 @@ public final class ForecastCommand implements Callable<Integer> {
         if (!(lr > 0)) {
             throw new UserError("--lr " + lr + " must be positive; pass e.g. 5e-3");
         }
+        CommonOptions.checkMinutes(minutes);
         if (horizon >= trainPoints - window) {
             throw new UserError("--horizon " + horizon + " reaches back before the first window; pass a --horizon below "
                     + (trainPoints - window));

@@ -126,6 +126,8 @@ public final class NamesCommand implements Callable<Integer> {
         List<String> languages = dataset.languages();
         NamesModel.Config config = new NamesModel.Config(cell, vocab.size(), languages.size(), embedding, hidden, layers, bidirectional,
                 dropout);
+        int longest = split.train().stream().mapToInt(e -> e.name().length()).max().orElse(1);
+        config.footprint(batch, longest, "lower --hidden, --layers, --embedding or --batch").check(true);
         NamesModel model = new NamesModel(config, backend, common.seed);
         Path ckpt = checkpoint != null ? checkpoint : outDir.resolve("names-" + cell + ".safetensors");
         System.out.printf(Locale.ROOT, "names: %d names in %d languages; train %d, validation %d, test %d; vocabulary %d characters%n",
@@ -257,6 +259,7 @@ public final class NamesCommand implements Callable<Integer> {
             throw new UserError("--validation " + validationFraction + " and --test " + testFraction
                     + " must be positive fractions that add up to less than 1; pass e.g. 0.1 and 0.1");
         }
+        CommonOptions.checkMinutes(minutes);
         if (cell.equals("classic") && layers != 1) {
             throw new UserError("--layers applies to rnn, lstm and gru; the classic model has one layer; drop --layers");
         }

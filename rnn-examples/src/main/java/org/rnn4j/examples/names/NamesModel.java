@@ -11,6 +11,7 @@ import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
 import org.rnn4j.tensor.Backend;
 import org.rnn4j.examples.cli.CheckpointFiles;
+import org.rnn4j.examples.cli.Footprint;
 import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.nn.Embedding;
 import org.rnn4j.examples.nn.Layers;
@@ -47,17 +48,38 @@ public final class NamesModel extends Module {
             return m;
         }
 
+        /**
+         * The settings a checkpoint's metadata records, each checked (cell one of classic, rnn, lstm,
+         * gru; sizes at least 1, classes at least 2, one layer for classic; bidirectional true or false;
+         * dropout in [0, 1)); a bad one is a {@link UserError} naming it.
+         */
         public static Config fromMetadata(Map<String, String> m, Path file) {
             String kind = "names";
-            try {
-                return new Config(CheckpointFiles.meta(m, "cell", file, kind), CheckpointFiles.metaInt(m, "vocabulary", file, kind),
-                        CheckpointFiles.metaInt(m, "classes", file, kind), CheckpointFiles.metaInt(m, "embedding", file, kind),
-                        CheckpointFiles.metaInt(m, "hidden", file, kind), CheckpointFiles.metaInt(m, "layers", file, kind),
-                        Boolean.parseBoolean(CheckpointFiles.meta(m, "bidirectional", file, kind)),
-                        Double.parseDouble(CheckpointFiles.meta(m, "dropout", file, kind)));
-            } catch (NumberFormatException e) {
-                throw new UserError("checkpoint " + file + " has a damaged dropout entry; pass another --checkpoint");
+            Config c = new Config(CheckpointFiles.metaChoice(m, "cell", file, kind, NamesCommand.CELLS),
+                    CheckpointFiles.metaInt(m, "vocabulary", file, kind, 1), CheckpointFiles.metaInt(m, "classes", file, kind, 2),
+                    CheckpointFiles.metaInt(m, "embedding", file, kind, 1), CheckpointFiles.metaInt(m, "hidden", file, kind, 1),
+                    CheckpointFiles.metaInt(m, "layers", file, kind, 1), CheckpointFiles.metaBoolean(m, "bidirectional", file, kind),
+                    CheckpointFiles.metaDouble(m, "dropout", file, kind, 0, 1));
+            if (c.classic() && c.layers() != 1) {
+                throw new UserError("checkpoint " + file + " has metadata cell='classic' with layers=" + c.layers()
+                        + ", but the classic model has one layer; it is damaged; pass another --checkpoint");
             }
+            return c;
+        }
+
+        /** The memory this model needs to train on batches of {@code batch} names of up to {@code steps} characters, estimated before it is built. */
+        public Footprint footprint(int batch, int steps, String fix) {
+            Footprint f = new Footprint("the names model (" + describe() + ")", fix);
+            if (classic()) {
+                long in = (long) vocabulary + hidden;
+                return f.parameter("i2h.weight", hidden, in).parameter("i2h.bias", hidden).parameter("i2o.weight", classes, in)
+                        .parameter("i2o.bias", classes).activations(3, "step", (long) batch * steps, in + classes);
+            }
+            int dirs = bidirectional ? 2 : 1;
+            return f.parameter("embedding.weight", vocabulary, embedding)
+                    .recurrent("rnn.", cell, embedding, hidden, layers, bidirectional, batch, steps)
+                    .parameter("fc.weight", classes, (long) hidden * dirs).parameter("fc.bias", classes)
+                    .activation("embedded input", batch, steps, embedding);
         }
 
         public String describe() {
