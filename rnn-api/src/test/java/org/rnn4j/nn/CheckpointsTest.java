@@ -26,16 +26,30 @@ class CheckpointsTest {
     @TempDir
     Path dir;
 
-    private static Linear linear(long seed) {
-        return new Linear("fc", 3, 2, true, RefBackend.INSTANCE, DType.FLOAT32, new SplittableRandom(seed));
+    /** A module of named leaf parameters. */
+    static final class Params extends Module {
+        Params(String n1, Var v1, String n2, Var v2) {
+            registerParameter(n1, v1);
+            registerParameter(n2, v2);
+        }
     }
 
-    /** A module of two zero parameters. */
+    /** A module holding one child, so its parameters are named CHILD.NAME. */
+    static final class Holder extends Module {
+        Holder(String name, Module child) {
+            registerModule(name, child);
+        }
+    }
+
+    /** fc.weight [2, 3] and fc.bias [2], float32, drawn from {@code seed}. */
+    private static Module linear(long seed) {
+        return new Holder("fc", new Linear(3, 2, true, RefBackend.INSTANCE, DType.FLOAT32, new SplittableRandom(seed)));
+    }
+
+    /** A module of two zero parameters fc.N1 and fc.N2. */
     private static Module module(String n1, DType d1, int[] s1, String n2, DType d2, int[] s2) {
-        Map<String, Var> ps = new LinkedHashMap<>();
-        ps.put(n1, Var.parameter(RefBackend.INSTANCE.zeros(d1, s1)));
-        ps.put(n2, Var.parameter(RefBackend.INSTANCE.zeros(d2, s2)));
-        return () -> ps;
+        return new Holder("fc", new Params(n1.substring("fc.".length()), Var.parameter(RefBackend.INSTANCE.zeros(d1, s1)),
+                n2.substring("fc.".length()), Var.parameter(RefBackend.INSTANCE.zeros(d2, s2))));
     }
 
     private static Map<String, double[]> values(Module m) {
@@ -50,10 +64,10 @@ class CheckpointsTest {
 
     @Test
     void roundTripWithExtras() throws Exception {
-        Linear a = linear(1);
+        Module a = linear(1);
         Path p = dir.resolve("a.safetensors");
         Checkpoints.save(p, a, Map.of("vocab", HostTensor.ofInts(new int[] {97, 98}, 2)), Map.of("k", "v"));
-        Linear b = linear(2);
+        Module b = linear(2);
         Checkpoints.Loaded l = Checkpoints.load(p, b);
         values(a).forEach((k, v) -> assertArrayEquals(v, b.parameters().get(k).value().toDoubleArray(), k));
         assertEquals(List.of("vocab"), List.copyOf(l.extra().keySet()));
@@ -71,7 +85,7 @@ class CheckpointsTest {
         params.put("fc.weight", new float[] {1, 2, 3, 4, 5, 6});
         params.put("fc.bias", new float[] {7, 8});
         Path p = SparseFiles.write(dir.resolve("sparse.safetensors"), params, "junk", SparseFiles.countExceedingTheHeap(), Map.of());
-        Linear m = linear(1); // expects fc.weight [2, 3], the file has [6]
+        Module m = linear(1); // expects fc.weight [2, 3], the file has [6]
         Map<String, double[]> before = values(m);
         CheckpointMismatchException shape = assertThrows(CheckpointMismatchException.class, () -> Checkpoints.load(p, m, n -> false));
         assertTrue(shape.getMessage().contains("'fc.weight' has shape [6] but the model expects [2, 3]"), shape.getMessage());
@@ -100,7 +114,7 @@ class CheckpointsTest {
     /** Issue 9, defect 8: NaN or infinite weights are refused at load, naming the tensor; the module keeps its values. */
     @Test
     void nonFiniteWeightsAreRefusedNamingTheTensor() throws Exception {
-        Linear a = linear(1);
+        Module a = linear(1);
         Path p = dir.resolve("nan.safetensors");
         Map<String, HostTensor> t = new LinkedHashMap<>();
         t.put("fc.weight", HostTensor.ofFloats(new float[] {1, 2, Float.NaN, 4, Float.POSITIVE_INFINITY, 6}, 2, 3));

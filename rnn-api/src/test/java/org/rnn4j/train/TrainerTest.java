@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
@@ -21,7 +20,11 @@ class TrainerTest {
     @Test
     void nullLossIsAClearErrorAndUpdatesNothing() {
         Var w = Var.parameter(B.fromDoubles(new double[] {1, -2}, DType.FLOAT64, 2));
-        Module m = () -> Map.of("w", w);
+        Module m = new Module() {
+            {
+                registerParameter("w", w);
+            }
+        };
         Trainer t = new Trainer(m, SGD.builder(m.parameters().values()).lr(0.1).build());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.step(() -> null));
         assertTrue(e.getMessage().contains("returned null") && e.getMessage().contains("step 1"), e.getMessage());

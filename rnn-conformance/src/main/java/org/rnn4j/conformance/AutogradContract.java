@@ -617,7 +617,7 @@ public abstract class AutogradContract extends BackendContract {
      */
     @Test
     void secondBackwardThroughTheSameGraphThrowsUnlessRetained() {
-        Backend b = b();
+        ComputeBackend b = b();
         SplittableRandom rng = new SplittableRandom(31);
         Var x = param(b, rng, 3, 4);
         Tensor r = GradCheck.random(b, rng, DType.FLOAT64, 3, 4);

@@ -1542,7 +1542,7 @@ public abstract class TensorOpsContract extends BackendContract {
     @ParameterizedTest
     @EnumSource(DType.class)
     void usingAClosedTensorThrowsOnEveryBackend(DType dtype) {
-        Backend b = backendFor(dtype);
+        ComputeBackend b = backendFor(dtype);
         double[] x = data(new SplittableRandom(43), dtype, 6, -1, 1);
         Tensor t = b.fromDoubles(x, dtype, 2, 3);
         Tensor other = b.fromDoubles(x, dtype, 2, 3);
