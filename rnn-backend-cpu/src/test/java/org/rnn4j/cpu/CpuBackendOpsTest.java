@@ -70,14 +70,16 @@ class CpuBackendOpsTest {
 
     @ParameterizedTest
     @EnumSource(DType.class)
-    void reshapeSharesDataAndCloseIsANoOp(DType dtype) {
+    void reshapeSharesDataAndClosingOneLeavesTheOther(DType dtype) {
         Tensor a = be.fromDoubles(iota(6), dtype, 2, 3);
         Tensor r = be.reshape(a, 3, 2);
         assertArrayEquals(new int[] {3, 2}, r.shape());
         assertSame(((CpuTensor) a).data(), ((CpuTensor) r).data());
         r.close();
         r.close();
-        assertArrayEquals(iota(6), r.toDoubleArray());
+        assertTrue(r.isClosed());
+        assertThrows(IllegalStateException.class, r::toDoubleArray, "close() marks the tensor closed (issue 9, defect 8)");
+        assertArrayEquals(iota(6), a.toDoubleArray(), "the tensor it shares its array with is still open");
         assertArrayEquals(new int[0], be.reshape(be.full(2, dtype, 1, 1), new int[0]).shape());
     }
 
