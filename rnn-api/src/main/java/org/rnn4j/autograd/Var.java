@@ -178,6 +178,25 @@ public final class Var {
             if (outGrads == null) {
                 continue;
             }
+            if (node instanceof ProductNode product) {
+                // each factor's gradient is a product: add it into the sum so far in one matmulAccumulate
+                for (int k = 0; k < node.inputs.length; k++) {
+                    Var in = node.inputs[k];
+                    if (in == null || !in.requiresGrad) {
+                        continue;
+                    }
+                    Tensor[] slot = in.creator == null ? null : pending.computeIfAbsent(in.creator, n -> new Tensor[n.outputCount]);
+                    Tensor sum = product.gradient(k, outGrads[0], slot == null ? in.grad : slot[in.outputIndex]);
+                    if (sum != null) {
+                        if (slot == null) {
+                            in.grad = sum;
+                        } else {
+                            slot[in.outputIndex] = sum;
+                        }
+                    }
+                }
+                continue;
+            }
             Tensor[] inGrads = node.backward(outGrads);
             for (int k = 0; k < node.inputs.length; k++) {
                 Var in = node.inputs[k];

@@ -22,6 +22,7 @@ import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Tensor;
+import org.rnn4j.tensor.Tensors;
 import org.rnn4j.testing.RefBackend;
 
 /** State export and import, skipped parameters, and validation of hyper-parameters and arguments. */
@@ -75,7 +76,7 @@ class OptimizerStateTest {
         Map<String, Tensor> state = oa.state();
         List<Var> b = new ArrayList<>();
         for (Var p : a) {
-            b.add(Var.parameter(p.value()));
+            b.add(Var.parameter(Tensors.copy(p.value()))); // a copy: the optimizers update their parameters in place
         }
         Optimizer ob = make.apply(b);
         ob.loadState(state);

@@ -10,15 +10,17 @@ import org.rnn4j.tensor.Tensor;
  * A tensor of the {@link CpuBackend}: a row-major Java array on the heap, {@code float[]} for
  * {@link DType#FLOAT32} and {@code double[]} for {@link DType#FLOAT64}.
  *
- * <p>The array is never written after construction (every op returns a new tensor), so tensors are
- * safe to share between threads and {@link CpuBackend#reshape} shares the array of its argument.
+ * <p>The array is written after construction only by {@link CpuBackend#addScaledInPlace}, which
+ * optimizers apply to parameter and state tensors they own; every other op returns a new tensor, so
+ * tensors are safe to share between threads and {@link CpuBackend#reshape} shares the array of its
+ * argument (an in-place update of a tensor shows in its reshapes).
  * {@link #close()} does nothing: the garbage collector reclaims the array.
  */
 public final class CpuTensor implements Tensor {
     private final CpuBackend backend;
     private final int[] shape;
     private final DType dtype;
-    /** {@code float[]} or {@code double[]} of length {@code Shapes.size(shape)}; never modified. */
+    /** {@code float[]} or {@code double[]} of length {@code Shapes.size(shape)}; modified only by in-place updates. */
     private final Object data;
 
     /** Wraps {@code data} (a {@code float[]} or {@code double[]}, not copied) with {@code shape} (not copied). */
@@ -60,7 +62,7 @@ public final class CpuTensor implements Tensor {
         return Storage.length(data);
     }
 
-    /** The backing {@code float[]} or {@code double[]}; callers must not modify it. */
+    /** The backing {@code float[]} or {@code double[]}; callers other than the in-place update must not modify it. */
     Object data() {
         return data;
     }

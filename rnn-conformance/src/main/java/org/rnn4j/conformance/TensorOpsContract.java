@@ -1,6 +1,5 @@
 package org.rnn4j.conformance;
 
-import org.rnn4j.spi.ComputeBackend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -21,6 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.rnn4j.backend.Backends;
+import org.rnn4j.spi.CellArgs;
+import org.rnn4j.spi.ComputeBackend;
+import org.rnn4j.spi.KernelKind;
+import org.rnn4j.spi.SequenceArgs;
+import org.rnn4j.tensor.BackendOptions;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -951,6 +956,129 @@ public abstract class TensorOpsContract extends BackendContract {
         checkMatmul(b, dtype, rng, 129, 3, 257, false, true, bigTol(dtype));
     }
 
+    /** Whether the backend's {@link ComputeBackend#matmulAccumulate} with alpha = beta = 1 is exactly add(c, matmul(a, b)). */
+    protected boolean exactAccumulation() {
+        return false;
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void matmulAccumulate(DType dtype) {
+        ComputeBackend b = backendFor(dtype);
+        SplittableRandom rng = new SplittableRandom(22);
+        int[][] mkn = {{1, 1, 1}, {3, 7, 5}, {17, 1, 33}, {33, 17, 3}, {67, 129, 65}};
+        double[][] alphaBeta = {{1, 1}, {0.5, -2}, {0, 1}, {1, 0}, {-1.25, 0.75}};
+        for (int[] d : mkn) {
+            int m = d[0];
+            int k = d[1];
+            int n = d[2];
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    int[] sa = ta ? new int[] {k, m} : new int[] {m, k};
+                    int[] sb = tb ? new int[] {n, k} : new int[] {k, n};
+                    double[] x = data(rng, dtype, m * k, -1, 1);
+                    double[] y = data(rng, dtype, k * n, -1, 1);
+                    double[] z = data(rng, dtype, m * n, -1, 1);
+                    Tensor a = b.fromDoubles(x, dtype, sa);
+                    Tensor bt = b.fromDoubles(y, dtype, sb);
+                    Tensor c = b.fromDoubles(z, dtype, m, n);
+                    double[] product = Ref.matmul(x, sa, y, sb, ta, tb);
+                    for (double[] ab : alphaBeta) {
+                        double[] e = new double[m * n];
+                        for (int i = 0; i < e.length; i++) {
+                            e[i] = ab[0] * product[i] + ab[1] * z[i];
+                        }
+                        String what = dtype + " matmulAccumulate alpha " + ab[0] + " beta " + ab[1] + " " + (ta ? "a^T" : "a") + s(sa)
+                                + " · " + (tb ? "b^T" : "b") + s(sb);
+                        Tensor out = b.matmulAccumulate(c, a, bt, ta, tb, ab[0], ab[1]);
+                        assertNotSame(c, out, what + ": a new tensor");
+                        close(what, out, dtype, new int[] {m, n}, e, bigTol(dtype));
+                        if (exactAccumulation() && ab[0] == 1 && ab[1] == 1) {
+                            exact(what + " equals add(c, matmul(a, b))", out, dtype, new int[] {m, n},
+                                    b.add(c, b.matmul(a, bt, ta, tb)).toDoubleArray());
+                        }
+                    }
+                    exact(dtype + " matmulAccumulate leaves c unchanged", c, dtype, new int[] {m, n}, z);
+                    exact(dtype + " matmulAccumulate leaves a unchanged", a, dtype, sa, x);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void addScaledInPlaceRoundsAsScaleThenAddScaled(DType dtype) {
+        ComputeBackend b = backendFor(dtype);
+        SplittableRandom rng = new SplittableRandom(23);
+        for (int[] shape : SHAPES) {
+            int n = Ref.size(shape);
+            double[] x = data(rng, dtype, n, -2, 2);
+            double[] y = data(rng, dtype, n, -2, 2);
+            Tensor other = b.fromDoubles(y, dtype, shape);
+            for (double[] ba : new double[][] {{1, -0.1}, {0.9, 0.1}, {0.999, 1}, {0, 3.25}, {1, 1}, {-1.5, 1e-3}}) {
+                String what = dtype + " addScaledInPlace beta " + ba[0] + " alpha " + ba[1] + " " + s(shape);
+                Tensor target = b.fromDoubles(x, dtype, shape);
+                Tensor before = b.fromDoubles(x, dtype, shape);
+                Tensor expected = b.addScaled(ba[0] == 1 ? before : b.scale(before, ba[0]), other, ba[1]);
+                b.addScaledInPlace(target, ba[0], other, ba[1]);
+                exact(what + " equals addScaled(scale(target, beta), b, alpha)", target, dtype, shape, expected.toDoubleArray());
+                double[] ref = new double[n];
+                for (int i = 0; i < n; i++) {
+                    ref[i] = ba[0] * x[i] + ba[1] * y[i];
+                }
+                close(what, target, dtype, shape, ref, tol(dtype));
+                exact(what + ": b unchanged", other, dtype, shape, y);
+                exact(what + ": another tensor of the same values unchanged", before, dtype, shape, x);
+            }
+            // the target may be its own addend: t = 0.5 t + 2 t
+            Tensor self = b.fromDoubles(x, dtype, shape);
+            b.addScaledInPlace(self, 0.5, self, 2);
+            double[] e = new double[n];
+            for (int i = 0; i < n; i++) {
+                e[i] = 2.5 * x[i];
+            }
+            close(dtype + " addScaledInPlace of a tensor with itself " + s(shape), self, dtype, shape, e, tol(dtype));
+        }
+    }
+
+    @Test
+    void aClosedBackendRefusesWorkWithAClearMessage() {
+        ComputeBackend shared = backend();
+        DType dt = anyDType();
+        // a private instance: the one Backends shares stays open for the other tests
+        ComputeBackend b = ComputeBackend.of(Backends.providers().get(backendName())
+                .create(BackendOptions.defaults()));
+        assertNotSame(shared, b);
+        Tensor t = b.fromDoubles(new double[] {1, -2, 3}, dt, 3);
+        Tensor m = b.fromDoubles(new double[] {1, 2, 3, 4}, dt, 2, 2);
+        b.close();
+        b.close(); // idempotent
+        String msg = "Backend '" + b.name() + "' was closed and runs no more work; get an open one with Backends.get(\"" + b.name() + "\")";
+        Map<String, Executable> calls = new LinkedHashMap<>();
+        calls.put("zeros", () -> b.zeros(dt, 2));
+        calls.put("fromDoubles", () -> b.fromDoubles(new double[] {1}, dt, 1));
+        calls.put("add", () -> b.add(t, t));
+        calls.put("matmul", () -> b.matmul(m, m, false, false));
+        calls.put("addScaledInPlace", () -> b.addScaledInPlace(t, 1, t, 1));
+        for (Map.Entry<String, Executable> e : calls.entrySet()) {
+            IllegalStateException ex = assertThrows(IllegalStateException.class, e.getValue(), e.getKey() + " on a closed backend");
+            assertEquals(msg, ex.getMessage(), e.getKey());
+        }
+        for (KernelKind k : b.fusedKinds()) {
+            IllegalStateException ex = assertThrows(IllegalStateException.class, () -> {
+                if (k.sequence()) {
+                    b.sequenceKernel(k).orElseThrow().apply(new SequenceArgs(t, t, t, t, null, null, false, null));
+                } else {
+                    b.cellKernel(k).orElseThrow().apply(new CellArgs(t, t, t, t, null));
+                }
+            }, k.id() + " on a closed backend");
+            assertEquals(msg, ex.getMessage(), k.id());
+        }
+        exact(dt + ": a tensor of a closed backend stays readable", t, dt, new int[] {3}, new double[] {1, -2, 3});
+        exact(dt + ": the shared backend still works", shared.add(shared.full(1, dt, 2), shared.full(2, dt, 2)), dt, new int[] {2},
+                new double[] {3, 3});
+    }
+
     @ParameterizedTest
     @EnumSource(DType.class)
     void sum(DType dtype) {
@@ -1593,8 +1721,11 @@ public abstract class TensorOpsContract extends BackendContract {
         calls.put("div", () -> b.div(d, f));
         calls.put("maximum", () -> b.maximum(f, d));
         calls.put("addScaled", () -> b.addScaled(f, d, 1));
+        calls.put("addScaledInPlace(FLOAT32, FLOAT64)", () -> b.addScaledInPlace(f, 1, d, 1));
         calls.put("matmul", () -> b.matmul(f, dT, false, false));
         calls.put("bmm", () -> b.bmm(b.reshape(f, 1, 2, 3), b.reshape(dT, 1, 3, 2), false, false));
+        calls.put("matmulAccumulate(c FLOAT64, a, b FLOAT32)", () -> b.matmulAccumulate(b.zeros(DType.FLOAT64, 2, 2), f,
+                b.zeros(DType.FLOAT32, 3, 2), false, false, 1, 1));
         calls.put("concat", () -> b.concat(List.of(f, d), 0));
         calls.put("tanhBackward", () -> b.tanhBackward(f, d));
         calls.put("logSoftmaxBackward", () -> b.logSoftmaxBackward(d, f));
@@ -1619,6 +1750,9 @@ public abstract class TensorOpsContract extends BackendContract {
         calls.put("sum(foreign, axis)", () -> b.sum(foreign, 0, false));
         calls.put("where(own, own, foreign)", () -> b.where(own, own, foreign));
         calls.put("maskedFill(own, foreign mask)", () -> b.maskedFill(own, foreign, 0));
+        calls.put("matmulAccumulate(foreign c)", () -> b.matmulAccumulate(foreign, own, b.zeros(dt, 3, 3), false, false, 1, 1));
+        calls.put("addScaledInPlace(own, foreign)", () -> b.addScaledInPlace(own, 1, foreign, 1));
+        calls.put("addScaledInPlace(foreign, own)", () -> b.addScaledInPlace(foreign, 1, own, 1));
         calls.put("concat(own, foreign)", () -> b.concat(List.of(own, foreign), 0));
         calls.put("reshape(foreign)", () -> b.reshape(foreign, 3, 2));
         calls.put("tanh(foreign)", () -> b.tanh(foreign));
@@ -1632,10 +1766,10 @@ public abstract class TensorOpsContract extends BackendContract {
         }
     }
 
-    private static final String FOREIGN = "foreign-test-backend";
+    static final String FOREIGN = "foreign-test-backend";
 
     /** A tensor owned by a stand-in backend named {@value #FOREIGN} whose ops all throw. */
-    private static Tensor foreignTensor(DType dtype, int... shape) {
+    static Tensor foreignTensor(DType dtype, int... shape) {
         ComputeBackend fake = (ComputeBackend) Proxy.newProxyInstance(TensorOpsContract.class.getClassLoader(), new Class<?>[] {ComputeBackend.class},
                 (proxy, m, args) -> {
                     switch (m.getName()) {
@@ -1725,6 +1859,13 @@ public abstract class TensorOpsContract extends BackendContract {
         msg = rejects("addScaled", () -> b.addScaled(a34, a43, 1)).getMessage();
         mentionsShape("addScaled", msg, 3, 4);
         mentionsShape("addScaled", msg, 4, 3);
+        msg = rejects("addScaledInPlace", () -> b.addScaledInPlace(a34, 1, a43, 1)).getMessage();
+        mentionsShape("addScaledInPlace", msg, 3, 4);
+        mentionsShape("addScaledInPlace", msg, 4, 3);
+        msg = rejects("matmulAccumulate with c [3, 4] for a product [2, 4]", () -> b.matmulAccumulate(a34, a23, a34, false, false, 1, 1))
+                .getMessage();
+        mentionsShape("matmulAccumulate", msg, 3, 4);
+        mentionsShape("matmulAccumulate", msg, 2, 4);
         msg = rejects("reluBackward", () -> b.reluBackward(a34, a43)).getMessage();
         mentionsShape("reluBackward", msg, 4, 3);
         msg = rejects("concat on axis 0 of [2, 3] and [3, 4]", () -> b.concat(List.of(a23, a34), 0)).getMessage();
