@@ -457,6 +457,9 @@ public abstract class AbstractBackend implements ComputeBackend {
     public final void addScaledInPlace(Tensor target, double beta, Tensor b, double alpha) {
         own("target", target);
         own("b", b);
+        if (b == target) {
+            throw new IllegalArgumentException("addScaledInPlace: b is the target tensor itself; expected another tensor (pass a copy)");
+        }
         if (target.dtype() != b.dtype()) {
             throw new IllegalArgumentException("addScaledInPlace: dtypes differ: target is " + target.dtype() + ", b is " + b.dtype()
                     + "; cast one with Backend.cast");

@@ -223,8 +223,8 @@ public interface ComputeBackend extends Backend {
 
     /**
      * Updates {@code target} in place to {@code beta * target + alpha * b} (two tensors of one shape and
-     * dtype), rounding as {@code addScaled(scale(target, beta), b, alpha)} does, with the scale skipped
-     * when {@code beta == 1}. The only op that modifies an argument: {@code target} and nothing else. For
+     * dtype; {@code b} not {@code target} itself), rounding as {@code addScaled(scale(target, beta), b, alpha)}
+     * does, with the scale skipped when {@code beta == 1}. The only op that modifies an argument: {@code target} and nothing else. For
      * optimizers, on parameter and state tensors that no one else holds: every tensor sharing
      * {@code target}'s storage sees the change.
      */

@@ -484,7 +484,7 @@ public abstract class FusedKernelContract extends BackendContract {
         double tol = dtype == DType.FLOAT64 ? 1e-10 : 1e-5;
         compareWithComposed(what, b, kind, args, reverse, lengths, 0, tol, 10 * tol);
         if (lengths != null) {
-            // padded steps give exactly 0 and their xProj gets exactly no gradient
+            // padded steps give exactly 0 (either sign) and their xProj gets exactly no gradient
             FusedKernel.Result r = apply(b, kind, args, reverse, Lengths.of(lengths, steps));
             double[] y = r.outputs()[0].toDoubleArray();
             double[] gx = r.backward(outputWeights(b, r.outputs(), 0, 5))[0].toDoubleArray();
@@ -492,10 +492,10 @@ public abstract class FusedKernelContract extends BackendContract {
             for (int s = 0; s < batch; s++) {
                 for (int t = lengths[s]; t < steps; t++) {
                     for (int j = 0; j < hidden; j++) {
-                        assertEquals(0.0, y[(s * steps + t) * hidden + j], what + ": y[" + s + ", " + t + "]");
+                        assertEquals(0.0, y[(s * steps + t) * hidden + j], 0.0, what + ": y[" + s + ", " + t + "]");
                     }
                     for (int j = 0; j < g; j++) {
-                        assertEquals(0.0, gx[(s * steps + t) * g + j], what + ": gradient of xProj[" + s + ", " + t + "]");
+                        assertEquals(0.0, gx[(s * steps + t) * g + j], 0.0, what + ": gradient of xProj[" + s + ", " + t + "]");
                     }
                 }
             }
