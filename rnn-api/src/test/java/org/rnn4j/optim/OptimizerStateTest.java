@@ -94,6 +94,42 @@ class OptimizerStateTest {
         }
     }
 
+    /**
+     * Steps update each parameter's tensor in place: the first step swaps in a private copy (the tensor the
+     * parameter held is left alone), later steps write into it; exported state is a copy; a value set from
+     * outside is copied again before it is updated.
+     */
+    @ParameterizedTest
+    @MethodSource("optimizers")
+    void updatesAreInPlaceOnTensorsTheOptimizerOwns(Function<List<Var>, Optimizer> make) {
+        List<Var> ps = params(5);
+        Var p = ps.get(0);
+        Tensor given = p.value();
+        double[] initial = given.toDoubleArray();
+        Optimizer opt = make.apply(ps);
+        Random r = new Random(11);
+        setGrads(ps, r);
+        opt.step();
+        Tensor owned = p.value();
+        assertTrue(owned != given, "the first step updates a private copy");
+        assertArrayEquals(initial, given.toDoubleArray(), "the tensor the parameter held before is not modified");
+        Map<String, Tensor> exported = opt.state();
+        Map<String, double[]> exportedValues = new HashMap<>();
+        exported.forEach((k, v) -> exportedValues.put(k, v.toDoubleArray()));
+        double[] afterOne = owned.toDoubleArray();
+        setGrads(ps, r);
+        opt.step();
+        assertSame(owned, p.value(), "later steps update the same tensor");
+        assertTrue(!java.util.Arrays.equals(afterOne, owned.toDoubleArray()), "the second step changed the parameter");
+        exported.forEach((k, v) -> assertArrayEquals(exportedValues.get(k), v.toDoubleArray(), k + ": exported state is a copy"));
+        Tensor outside = random(new Random(12), DType.FLOAT64, 3, 2);
+        double[] outsideValues = outside.toDoubleArray();
+        p.set(outside);
+        setGrads(ps, r);
+        opt.step();
+        assertArrayEquals(outsideValues, outside.toDoubleArray(), "a value set from outside is copied before the update");
+    }
+
     @Test
     void stateNamesAndStepCount() {
         List<Var> ps = params(2);
