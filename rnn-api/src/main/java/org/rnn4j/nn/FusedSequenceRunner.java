@@ -2,7 +2,6 @@ package org.rnn4j.nn;
 
 import java.util.Arrays;
 import java.util.List;
-import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
 import org.rnn4j.spi.Lengths;
 import org.rnn4j.spi.SequenceKernel;
@@ -13,20 +12,14 @@ import org.rnn4j.spi.SequenceKernel;
  */
 final class FusedSequenceRunner implements SequenceRunner {
     private final SequenceKernel kernel;
-    private final int hiddenSize;
 
-    FusedSequenceRunner(SequenceKernel kernel, int hiddenSize) {
+    FusedSequenceRunner(SequenceKernel kernel) {
         this.kernel = kernel;
-        this.hiddenSize = hiddenSize;
     }
 
     @Override
     public Run run(Var input, DirectionParams p, List<Var> state, boolean reverse, Lengths lengths) {
-        int[] s = input.shape();
-        int batch = s[0];
-        int steps = s[1];
-        Var proj = F.reshape(F.matmul(F.reshape(input, batch * steps, s[2]), p.weightIh(), false, true), batch, steps,
-                kernel.kind().gates() * hiddenSize);
+        Var proj = SequenceRunner.project(input, p.weightIh(), null); // b_ih goes to the kernel, which adds it at every step
         Var c0 = state.size() > 1 ? state.get(1) : null;
         Var[] r = FusedOps.sequence(kernel, proj, state.get(0), c0, p.recurrent().weightHh(), p.recurrent().biasHh(), p.biasIh(),
                 reverse, lengths);

@@ -1,6 +1,7 @@
 package org.rnn4j.nn;
 
 import java.util.List;
+import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
 import org.rnn4j.spi.ComputeBackend;
 import org.rnn4j.spi.Lengths;
@@ -37,6 +38,16 @@ interface SequenceRunner {
     String describe();
 
     /**
+     * The input projection of every step as one matmul: {@code input [B, T, I]} times {@code weightIh^T}
+     * ({@code [G*H, I]}), plus {@code biasIh} unless it is null; {@code [B, T, G*H]}.
+     */
+    static Var project(Var input, Var weightIh, Var biasIh) {
+        int[] s = input.shape();
+        Var proj = F.linear(F.reshape(input, s[0] * s[1], s[2]), weightIh, biasIh);
+        return F.reshape(proj, s[0], s[1], weightIh.dim(0));
+    }
+
+    /**
      * The runner {@code cell} chooses on {@code backend}: the backend's kernel for the cell's
      * {@link Cell#sequenceKernel()} when the backend offers one, else the step loop. A fresh runner per call
      * (a stepped runner keeps the masks of one forward pass).
@@ -44,7 +55,7 @@ interface SequenceRunner {
     static SequenceRunner forCell(Cell cell, Backend backend, int hiddenSize) {
         return cell.sequenceKernel()
                 .flatMap(kind -> ComputeBackend.of(backend).sequenceKernel(kind))
-                .<SequenceRunner>map(kernel -> new FusedSequenceRunner(kernel, hiddenSize))
+                .<SequenceRunner>map(kernel -> new FusedSequenceRunner(kernel))
                 .orElseGet(() -> new SteppedSequenceRunner(cell, backend, hiddenSize));
     }
 }

@@ -33,11 +33,9 @@ final class SteppedSequenceRunner implements SequenceRunner {
 
     @Override
     public Run run(Var input, DirectionParams p, List<Var> initial, boolean reverse, Lengths lengths) {
-        int[] s = input.shape();
-        int batch = s[0];
-        int steps = s[1];
-        Var proj = F.linear(F.reshape(input, batch * steps, s[2]), p.weightIh(), p.biasIh());
-        Var[] projSteps = F.unbind(F.reshape(proj, batch, steps, cell.gates() * hiddenSize), 1);
+        int batch = input.dim(0);
+        int steps = input.dim(1);
+        Var[] projSteps = F.unbind(SequenceRunner.project(input, p.weightIh(), p.biasIh()), 1);
         Var[] stepMask = lengths.isFull() ? null : masks(lengths, input.dtype());
         int stateCount = initial.size();
         List<Var> state = initial;

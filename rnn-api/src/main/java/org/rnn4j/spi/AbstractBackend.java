@@ -3,6 +3,7 @@ package org.rnn4j.spi;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
@@ -27,7 +28,7 @@ public abstract class AbstractBackend implements ComputeBackend {
     private static final Object NO_KERNEL = new Object();
 
     private final AtomicReferenceArray<Object> kernels = new AtomicReferenceArray<>(KernelKind.values().length);
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     // ---- life cycle ----
 
@@ -37,21 +38,14 @@ public abstract class AbstractBackend implements ComputeBackend {
      */
     @Override
     public final void close() {
-        if (closed) {
-            return;
+        if (closed.compareAndSet(false, true)) {
+            doClose();
         }
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        doClose();
     }
 
     /** Whether {@link #close()} was called. */
     public final boolean isClosed() {
-        return closed;
+        return closed.get();
     }
 
     /** Releases the backend's resources (thread pools, native handles); called once by {@link #close()}. Default: nothing. */
@@ -60,7 +54,7 @@ public abstract class AbstractBackend implements ComputeBackend {
 
     /** Throws when the backend was closed. */
     protected final void requireOpen() {
-        if (closed) {
+        if (closed.get()) {
             throw new IllegalStateException("Backend '" + name() + "' was closed and runs no more work; get an open one with Backends.get(\""
                     + name() + "\")");
         }

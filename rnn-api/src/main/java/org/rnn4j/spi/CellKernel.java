@@ -33,20 +33,12 @@ public abstract class CellKernel extends FusedKernel {
             throw new IllegalArgumentException(kind().id() + ": args is null; expected CellArgs(xProj, h, c, weightHh, biasHh)");
         }
         require("xProj", args.xProj());
-        require("h", args.h());
-        cellState("c", args.c());
-        require("weightHh", args.weightHh());
-        optional("biasHh", args.biasHh());
-        Tensor h = args.h();
-        stateShape("h", h);
-        int batch = h.dim(0);
-        int hidden = h.dim(1);
-        int g = kind().gates() * hidden;
+        int[] bh = recurrentArguments("h", args.h(), "c", args.c(), args.weightHh(), args.biasHh());
+        int batch = bh[0];
+        int hidden = bh[1];
         String from = "B = " + batch + ", H = " + hidden + " from h";
-        shape("xProj", args.xProj(), "[B, " + gh() + "]", from, batch, g);
-        shape("c", args.c(), "[B, H]", from, batch, hidden);
-        shape("weightHh", args.weightHh(), "[" + gh() + ", H]", from, g, hidden);
-        shape("biasHh", args.biasHh(), "[" + gh() + "]", from, g);
+        shape("xProj", args.xProj(), "[B, " + gh() + "]", from, batch, kind().gates() * hidden);
+        recurrentShapes("c", args.c(), args.weightHh(), args.biasHh(), batch, hidden, from);
         Tensor[] tensors = args.tensors();
         DType dtype = oneDType(tensors, CellArgs.NAMES);
         return checked(forward(args, new Dims(batch, 1, hidden, dtype)), tensors, dtype);

@@ -2,6 +2,7 @@ package org.rnn4j.spi;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -78,6 +79,22 @@ public abstract class FusedKernel {
          * more than once; modifies nothing.
          */
         Tensor[] backward(Tensor... outputGradients);
+
+        /** A result with the fixed {@code outputs} (handed out as copies of the array) whose backward pass is {@code backward}. */
+        static Result of(Tensor[] outputs, Function<Tensor[], Tensor[]> backward) {
+            Tensor[] kept = outputs.clone();
+            return new Result() {
+                @Override
+                public Tensor[] outputs() {
+                    return kept.clone();
+                }
+
+                @Override
+                public Tensor[] backward(Tensor... outputGradients) {
+                    return backward.apply(outputGradients);
+                }
+            };
+        }
     }
 
     @Override
@@ -109,13 +126,31 @@ public abstract class FusedKernel {
         }
     }
 
-    /** Throws unless {@code t} (2-D, both extents at least 1) is a state {@code [B, H]}. */
-    final void stateShape(String name, Tensor t) {
-        int[] s = t.shape();
+    /**
+     * Checks what cell steps and sequences share, after {@code xProj}: the entering state {@code h} (2-D,
+     * extents at least 1) and {@code c}, {@code weightHh} and {@code biasHh}, each owned by the backend.
+     *
+     * @return {@code {B, H}} from {@code h}
+     */
+    final int[] recurrentArguments(String hName, Tensor h, String cName, Tensor c, Tensor weightHh, Tensor biasHh) {
+        require(hName, h);
+        cellState(cName, c);
+        require("weightHh", weightHh);
+        optional("biasHh", biasHh);
+        int[] s = h.shape();
         if (s.length != 2 || s[0] < 1 || s[1] < 1) {
-            throw new IllegalArgumentException(kind.id() + ": " + name + " has shape " + Shapes.str(s)
+            throw new IllegalArgumentException(kind.id() + ": " + hName + " has shape " + Shapes.str(s)
                     + ", expected [B, H] with B, H >= 1");
         }
+        return s;
+    }
+
+    /** The shapes of {@code c}, {@code weightHh} and {@code biasHh} for batch {@code B} and hidden size {@code H}. */
+    final void recurrentShapes(String cName, Tensor c, Tensor weightHh, Tensor biasHh, int batch, int hidden, String from) {
+        int g = kind.gates() * hidden;
+        shape(cName, c, "[B, H]", from, batch, hidden);
+        shape("weightHh", weightHh, "[" + gh() + ", H]", from, g, hidden);
+        shape("biasHh", biasHh, "[" + gh() + "]", from, g);
     }
 
     /** Throws unless {@code t} (may be null) has shape {@code expected}, described as {@code form} and {@code from}. */
@@ -161,32 +196,23 @@ public abstract class FusedKernel {
             throw new IllegalStateException(this + ": the backend's forward returned " + (outs == null ? "null" : outs.length + " outputs")
                     + ", expected " + kind.outputCount() + " " + outputNames());
         }
-        Tensor[] outputs = outs.clone();
-        return new Result() {
-            @Override
-            public Tensor[] outputs() {
-                return outputs.clone();
+        return Result.of(outs, outputGradients -> {
+            Tensor[] g = checkGradients(outputGradients, outs, dtype);
+            if (g == null) {
+                return zeroGradients(inputs);
             }
-
-            @Override
-            public Tensor[] backward(Tensor... outputGradients) {
-                Tensor[] g = checkGradients(outputGradients, outputs, dtype);
-                if (g == null) {
-                    return zeroGradients(inputs);
-                }
-                Tensor[] grads = inner.backward(g);
-                if (grads == null || grads.length != inputs.length) {
-                    throw new IllegalStateException(FusedKernel.this + ": the backend's backward returned "
-                            + (grads == null ? "null" : grads.length + " gradients") + ", expected " + inputs.length);
-                }
-                for (int i = 0; i < inputs.length; i++) {
-                    if (inputs[i] == null) {
-                        grads[i] = null;
-                    }
-                }
-                return grads;
+            Tensor[] grads = inner.backward(g);
+            if (grads == null || grads.length != inputs.length) {
+                throw new IllegalStateException(this + ": the backend's backward returned "
+                        + (grads == null ? "null" : grads.length + " gradients") + ", expected " + inputs.length);
             }
-        };
+            for (int i = 0; i < inputs.length; i++) {
+                if (inputs[i] == null) {
+                    grads[i] = null;
+                }
+            }
+            return grads;
+        });
     }
 
     /** The checked output gradients (a fresh array), or null when all are zero. */

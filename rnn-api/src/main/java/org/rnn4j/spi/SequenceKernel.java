@@ -38,15 +38,10 @@ public abstract class SequenceKernel extends FusedKernel {
                     + ": args is null; expected SequenceArgs(xProj, h0, c0, weightHh, biasHh, biasIh, reverse, lengths)");
         }
         require("xProj", args.xProj());
-        require("h0", args.h0());
-        cellState("c0", args.c0());
-        require("weightHh", args.weightHh());
-        optional("biasHh", args.biasHh());
+        int[] bh = recurrentArguments("h0", args.h0(), "c0", args.c0(), args.weightHh(), args.biasHh());
         optional("biasIh", args.biasIh());
-        Tensor h0 = args.h0();
-        stateShape("h0", h0);
-        int batch = h0.dim(0);
-        int hidden = h0.dim(1);
+        int batch = bh[0];
+        int hidden = bh[1];
         int g = kind().gates() * hidden;
         int[] xs = args.xProj().shape();
         if (xs.length != 3 || xs[1] < 1) {
@@ -56,9 +51,7 @@ public abstract class SequenceKernel extends FusedKernel {
         int steps = xs[1];
         String from = "B = " + batch + ", H = " + hidden + " from h0, T = " + steps + " from xProj";
         shape("xProj", args.xProj(), "[B, T, " + gh() + "]", from, batch, steps, g);
-        shape("c0", args.c0(), "[B, H]", from, batch, hidden);
-        shape("weightHh", args.weightHh(), "[" + gh() + ", H]", from, g, hidden);
-        shape("biasHh", args.biasHh(), "[" + gh() + "]", from, g);
+        recurrentShapes("c0", args.c0(), args.weightHh(), args.biasHh(), batch, hidden, from);
         shape("biasIh", args.biasIh(), "[" + gh() + "]", from, g);
         Tensor[] tensors = args.tensors();
         DType dtype = oneDType(tensors, SequenceArgs.NAMES);

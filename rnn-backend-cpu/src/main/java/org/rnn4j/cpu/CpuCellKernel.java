@@ -1,6 +1,5 @@
 package org.rnn4j.cpu;
 
-import java.util.function.Function;
 import org.rnn4j.spi.CellKernel;
 import org.rnn4j.spi.KernelKind;
 import org.rnn4j.tensor.DType;
@@ -66,20 +65,5 @@ abstract class CpuCellKernel extends CellKernel {
         Tensor dW = backend.wrap(new int[] {g, d.hidden()}, backend.gemm(dPre, h, g, d.hidden(), d.batch(), true, false, null));
         Tensor db = hasBias ? backend.wrap(new int[] {g}, columnSums(dPre, d.batch(), g)) : null;
         return new Tensor[] {dW, db};
-    }
-
-    /** A result with fixed outputs whose backward pass is {@code backward}. */
-    static Result result(Tensor[] outputs, Function<Tensor[], Tensor[]> backward) {
-        return new Result() {
-            @Override
-            public Tensor[] outputs() {
-                return outputs.clone();
-            }
-
-            @Override
-            public Tensor[] backward(Tensor... outputGradients) {
-                return backward.apply(outputGradients);
-            }
-        };
     }
 }

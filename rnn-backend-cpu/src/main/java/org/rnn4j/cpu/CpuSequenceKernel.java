@@ -127,9 +127,4 @@ abstract class CpuSequenceKernel extends SequenceKernel {
         Tensor db = withBias ? wrap(CpuCellKernel.columnSums(dPre, rows, g), g) : null;
         return new Tensor[] {dW, db};
     }
-
-    /** A result with fixed outputs whose backward pass is {@code backward}. */
-    static Result result(Tensor[] outputs, java.util.function.Function<Tensor[], Tensor[]> backward) {
-        return CpuCellKernel.result(outputs, backward);
-    }
 }

@@ -56,7 +56,7 @@ final class GruCellKernel extends CpuCellKernel {
         }
         Tensor[] outputs = {backend.wrap(new int[] {batch, hidden}, hOut.raw())};
         boolean hasBias = bias != null;
-        return result(outputs, grads -> backward(grads, d, hp, nGate, h, w, hasBias));
+        return Result.of(outputs, grads -> backward(grads, d, hp, nGate, h, w, hasBias));
     }
 
     private Tensor[] backward(Tensor[] grads, Dims d, Arr saved, Arr nGate, Object h, Object w, boolean hasBias) {

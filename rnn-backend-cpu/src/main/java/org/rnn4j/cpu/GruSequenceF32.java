@@ -74,7 +74,7 @@ final class GruSequenceF32 {
             h = h2;
         }
         Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden)};
-        return CpuSequenceKernel.result(outputs, grads -> backward(kernel, grads, cl, w, saved, hPrev, hPrevAll, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(kernel, grads, cl, w, saved, hPrev, hPrevAll, hasBhh, hasBih));
     }
 
     private static Tensor[] backward(GruSequenceKernel kernel, Tensor[] grads, CpuSequenceKernel.Call cl, float[] w, float[][][] saved,

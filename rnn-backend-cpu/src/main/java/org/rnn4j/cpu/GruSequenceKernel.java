@@ -74,7 +74,7 @@ final class GruSequenceKernel extends CpuSequenceKernel {
             }
         }
         Tensor[] outputs = {wrap(y.raw(), batch, steps, hidden), wrap(hState, batch, hidden)};
-        return result(outputs, grads -> backward(grads, cl, w, saved, nGate, hPrev, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(grads, cl, w, saved, nGate, hPrev, hasBhh, hasBih));
     }
 
     private Tensor[] backward(Tensor[] grads, Call cl, Object w, Arr saved, Arr nGate, Object hPrev, boolean hasBhh, boolean hasBih) {

@@ -63,7 +63,7 @@ final class LstmCellKernel extends CpuCellKernel {
         int[] stateShape = {batch, hidden};
         Tensor[] outputs = {backend.wrap(stateShape, hOut.raw()), backend.wrap(stateShape.clone(), cOut.raw())};
         boolean hasBias = bias != null;
-        return result(outputs, grads -> backward(grads, d, act, tanhC, c, h, w, hasBias));
+        return Result.of(outputs, grads -> backward(grads, d, act, tanhC, c, h, w, hasBias));
     }
 
     private Tensor[] backward(Tensor[] grads, Dims d, Arr act, Arr tanhC, Arr c, Object h, Object w, boolean hasBias) {

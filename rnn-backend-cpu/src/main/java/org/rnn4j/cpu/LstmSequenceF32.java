@@ -79,7 +79,7 @@ final class LstmSequenceF32 {
             c = c2;
         }
         Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden), kernel.wrap(c, batch, hidden)};
-        return CpuSequenceKernel.result(outputs, grads -> backward(kernel, grads, cl, w, acts, tanhC, cPrev, hPrevAll, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(kernel, grads, cl, w, acts, tanhC, cPrev, hPrevAll, hasBhh, hasBih));
     }
 
     private static Tensor[] backward(LstmSequenceKernel kernel, Tensor[] grads, CpuSequenceKernel.Call cl, float[] w, float[][][] acts,

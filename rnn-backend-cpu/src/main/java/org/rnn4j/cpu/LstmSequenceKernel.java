@@ -88,7 +88,7 @@ final class LstmSequenceKernel extends CpuSequenceKernel {
             }
         }
         Tensor[] outputs = {wrap(y.raw(), batch, steps, hidden), wrap(hState, batch, hidden), wrap(cState, batch, hidden)};
-        return result(outputs, grads -> backward(grads, cl, w, acts, tanhC, cPrevA, hPrev, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(grads, cl, w, acts, tanhC, cPrevA, hPrev, hasBhh, hasBih));
     }
 
     private Tensor[] backward(Tensor[] grads, Call cl, Object w, Arr acts, Arr tanhC, Arr cPrev, Object hPrev, boolean hasBhh,

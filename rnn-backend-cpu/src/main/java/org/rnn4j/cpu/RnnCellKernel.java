@@ -38,7 +38,7 @@ final class RnnCellKernel extends CpuCellKernel {
         }
         Tensor[] outputs = {backend.wrap(new int[] {batch, hidden}, y.raw())};
         boolean hasBias = bias != null;
-        return result(outputs, grads -> backward(grads, d, y, h, w, hasBias));
+        return Result.of(outputs, grads -> backward(grads, d, y, h, w, hasBias));
     }
 
     private Tensor[] backward(Tensor[] grads, Dims d, Arr y, Object h, Object w, boolean hasBias) {

@@ -53,7 +53,7 @@ final class RnnSequenceF32 {
             h = h2;
         }
         Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden)};
-        return CpuSequenceKernel.result(outputs, grads -> backward(kernel, relu, grads, cl, w, out, hPrevAll, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(kernel, relu, grads, cl, w, out, hPrevAll, hasBhh, hasBih));
     }
 
     private static Tensor[] backward(RnnSequenceKernel kernel, boolean relu, Tensor[] grads, CpuSequenceKernel.Call cl, float[] w,

@@ -63,7 +63,7 @@ final class RnnSequenceKernel extends CpuSequenceKernel {
             }
         }
         Tensor[] outputs = {wrap(y.raw(), batch, steps, hidden), wrap(hState, batch, hidden)};
-        return result(outputs, grads -> backward(grads, cl, w, y, hPrev, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(grads, cl, w, y, hPrev, hasBhh, hasBih));
     }
 
     private Tensor[] backward(Tensor[] grads, Call cl, Object w, Arr y, Object hPrev, boolean hasBhh, boolean hasBih) {
