@@ -18,8 +18,9 @@ import org.rnn4j.tensor.Tensor;
  * {@link #grad()} when {@link #backward()} runs on a scalar computed from it; a {@link #constant}
  * never receives one. Every op in {@link F} returns a new {@code Var} that remembers how it was made.
  *
- * <p>The value of a leaf may be replaced ({@link #set}), which is how optimizers update parameters;
- * the graph of a non-leaf is freed when the last reference to its result goes.
+ * <p>The value of a leaf may be replaced ({@link #set}), as checkpoint loading does; optimizers update
+ * a parameter's tensor in place (see {@link #value()}). The graph of a non-leaf is freed when the last
+ * reference to its result goes.
  */
 public final class Var {
     private Tensor value;
@@ -53,7 +54,10 @@ public final class Var {
         return new Var(value, requiresGrad, null, 0);
     }
 
-    /** The current value. */
+    /**
+     * The current value. A parameter's tensor is updated in place by its optimizer's steps (after the
+     * first, which swaps in the optimizer's own copy): keep {@code Tensors.copy(value())} to remember a value.
+     */
     public Tensor value() {
         return value;
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -109,6 +110,8 @@ public abstract class LayersContract extends BackendContract {
         assertTrue(r.exact());
         for (Map.Entry<String, Tensor> e : a.stateDict().entrySet()) {
             assertArrayEquals(e.getValue().toDoubleArray(), c.stateDict().get(e.getKey()).toDoubleArray(), 0.0, e.getKey());
+            // loaded values are copies: optimizers update parameters in place, so two modules must not share one
+            assertNotSame(e.getValue(), c.stateDict().get(e.getKey()), e.getKey());
         }
         // missing, unexpected and mis-shaped entries are all named, and nothing changes
         Map<String, Tensor> bad = new LinkedHashMap<>(a.stateDict());
