@@ -290,6 +290,51 @@ public abstract class FusedKernelContract extends BackendContract {
         }
     }
 
+    /**
+     * The built-in cell's {@link Cell#step} runs the kernel as one graph node: outputs and the gradients autograd
+     * gives every argument equal the composed cell's, for gradients reaching every output or only some.
+     */
+    @ParameterizedTest(name = "{0} {1} bias={2} grads={3}")
+    @MethodSource("cellCases")
+    void builtInCellStepRunsTheKernelInTheGraph(KernelKind kind, DType dtype, boolean bias, int which) {
+        ComputeBackend b = offering(kind, dtype);
+        Cell fused = Cells.byName(kind.cell());
+        assertTrue(fused.implementation(b).startsWith("fused:"), fused.implementation(b));
+        Tensor[] args = arguments(b, kind, dtype, 5, 0, 7, bias, true, 61);
+        Var[][] leaves = new Var[2][args.length];
+        Var[][] outs = new Var[2][];
+        for (int run = 0; run < 2; run++) {
+            for (int i = 0; i < args.length; i++) {
+                leaves[run][i] = leaf(args[i]);
+            }
+            Var[] in = leaves[run];
+            List<Var> state = kind.hasCellState() ? List.of(in[1], in[2]) : List.of(in[1]);
+            Cell cell = run == 0 ? fused : Cells.composed(fused);
+            outs[run] = cell.step(in[0], state, new CellParams(in[3], in[4], Map.of())).toArray(new Var[0]);
+        }
+        Tensor[] values = new Tensor[outs[0].length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = outs[0][i].value();
+        }
+        Tensor[] weights = outputWeights(b, values, which, 67);
+        double tol = dtype == DType.FLOAT64 ? 1e-12 : 1e-5;
+        for (int run = 0; run < 2; run++) {
+            weightedLoss(outs[run], weights).backward();
+        }
+        for (int i = 0; i < outs[0].length; i++) {
+            Expect.close(kind.id() + " step output " + i, outs[0][i].value(), outs[1][i].shape(), outs[1][i].value().toDoubleArray(), tol);
+        }
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] != null) {
+                Tensor g = leaves[0][i].grad();
+                Tensor e = leaves[1][i].grad();
+                double[] expected = e == null ? new double[args[i].size()] : e.toDoubleArray();
+                Expect.close(kind.id() + " step gradient " + i, g == null ? b.zeros(dtype, args[i].shape()) : g, args[i].shape(), expected,
+                        tol);
+            }
+        }
+    }
+
     Stream<Arguments> kindsWithBias() {
         return Stream.of(KernelKind.values()).flatMap(k -> Stream.of(Arguments.of(k, true), Arguments.of(k, false)));
     }
