@@ -249,12 +249,12 @@ public abstract class Module {
 
     /**
      * The value of every parameter under its dotted name (as PyTorch's {@code state_dict()}), in the
-     * order of {@link #parameters()}: the parameters' own tensors, which optimizer steps update in place
-     * (as in PyTorch); copy them ({@code Tensors.copy}) to keep a snapshot.
+     * order of {@link #parameters()}: copies, since optimizer steps update the parameters' own tensors in
+     * place, so this snapshot stays valid after later updates.
      */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        parameters().forEach((k, v) -> out.put(k, v.value()));
+        parameters().forEach((k, v) -> out.put(k, ComputeBackend.of(v.value()).cast(v.value(), v.dtype())));
         return out;
     }
 
