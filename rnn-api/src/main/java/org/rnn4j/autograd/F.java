@@ -1,13 +1,11 @@
 package org.rnn4j.autograd;
 
-import org.rnn4j.spi.ComputeBackend;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import org.rnn4j.spi.ComputeBackend;
 import org.rnn4j.tensor.Backend;
-import org.rnn4j.spi.FusedKernel;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
 
@@ -200,15 +198,16 @@ public final class F {
 
     // ---- linear algebra ----
 
-    /** 2-D product {@code op(a) · op(b)}. */
+    /**
+     * 2-D product {@code op(a) · op(b)}. Its backward pass adds each input's gradient (itself a product)
+     * into the gradient summed so far with one {@code matmulAccumulate}.
+     */
     public static Var matmul(Var a, Var b, boolean transposeA, boolean transposeB) {
-        Tensor av = a.value();
-        Tensor bv = b.value();
-        ComputeBackend k = be(a);
-        Tensor out = k.matmul(av, bv, transposeA, transposeB);
-        return record("matmul", out, g -> new Tensor[] {
-            a.requiresGrad() ? (transposeA ? k.matmul(bv, g, transposeB, true) : k.matmul(g, bv, false, !transposeB)) : null,
-            b.requiresGrad() ? (transposeB ? k.matmul(g, av, true, transposeA) : k.matmul(av, g, !transposeA, false)) : null}, a, b);
+        Tensor out = be(a).matmul(a.value(), b.value(), transposeA, transposeB);
+        if (!track(a, b)) {
+            return Var.constant(out);
+        }
+        return new ProductNode(a, b, transposeA, transposeB).record(out)[0];
     }
 
     /** {@code a · b}. */
@@ -442,14 +441,14 @@ public final class F {
         for (int i = 0; i < n; i++) {
             outs[i] = k.reshape(k.slice(a.value(), ax, i, i + 1), pieceShape);
         }
-        Var[] vars = new Var[n];
         if (!track(a)) {
+            Var[] vars = new Var[n];
             for (int i = 0; i < n; i++) {
                 vars[i] = Var.constant(outs[i]);
             }
             return vars;
         }
-        Node node = new Node("unbind", n, a) {
+        return new Node("unbind", n, a) {
             @Override
             protected Tensor[] backward(Tensor[] outputGradients) {
                 List<Tensor> parts = new ArrayList<>(n);
@@ -466,11 +465,7 @@ public final class F {
                 }
                 return new Tensor[] {k.concat(parts, ax)};
             }
-        };
-        for (int i = 0; i < n; i++) {
-            vars[i] = new Var(outs[i], true, node, i);
-        }
-        return vars;
+        }.record(outs);
     }
 
     /** Stacks tensors of one shape along a new axis {@code axis} (the inverse of {@link #unbind}). */
@@ -602,43 +597,4 @@ public final class F {
         }, table);
     }
 
-    // ---- fused kernels ----
-
-    /**
-     * Runs a backend's fused kernel as one graph node. {@code inputs} may contain nulls where the
-     * kernel's contract allows; the outputs are returned in the kernel's order.
-     */
-    public static Var[] fused(String name, FusedKernel kernel, Var... inputs) {
-        return fused(name, kernel, null, inputs);
-    }
-
-    /**
-     * Runs a backend's fused sequence kernel ({@link FusedKernel#apply(FusedKernel.Sequence, Tensor...)})
-     * as one graph node; with {@code options} null this is {@link #fused(String, FusedKernel, Var...)}.
-     */
-    public static Var[] fused(String name, FusedKernel kernel, FusedKernel.Sequence options, Var... inputs) {
-        Tensor[] in = new Tensor[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            in[i] = inputs[i] == null ? null : inputs[i].value();
-        }
-        FusedKernel.Result result = options == null ? kernel.apply(in) : kernel.apply(options, in);
-        Tensor[] outs = result.outputs();
-        Var[] vars = new Var[outs.length];
-        if (!track(inputs)) {
-            for (int i = 0; i < outs.length; i++) {
-                vars[i] = Var.constant(outs[i]);
-            }
-            return vars;
-        }
-        Node node = new Node(name, outs.length, inputs) {
-            @Override
-            protected Tensor[] backward(Tensor[] outputGradients) {
-                return result.backward(outputGradients);
-            }
-        };
-        for (int i = 0; i < outs.length; i++) {
-            vars[i] = new Var(outs[i], true, node, i);
-        }
-        return vars;
-    }
 }

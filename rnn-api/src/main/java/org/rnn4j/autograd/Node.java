@@ -4,7 +4,8 @@ import org.rnn4j.tensor.Tensor;
 
 /**
  * One recorded operation of the autograd graph: its inputs and how to map the gradients of its
- * outputs to gradients of its inputs. An op with several outputs (a fused cell step) is one node.
+ * outputs to gradients of its inputs. An op with several outputs (a fused cell step, a whole-sequence
+ * kernel, {@link F#unbind}) is one node.
  */
 public abstract class Node {
     final Var[] inputs;

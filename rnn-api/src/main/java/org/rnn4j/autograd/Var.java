@@ -19,8 +19,9 @@ import org.rnn4j.tensor.Tensor;
  * PyTorch); a {@link #constant} never receives one. A graph is backpropagated once unless retained
  * ({@link #backward(boolean)}). Every op in {@link F} returns a new {@code Var} that remembers how it was made.
  *
- * <p>The value of a leaf may be replaced ({@link #set}), which is how optimizers update parameters;
- * the graph of a non-leaf is freed when the last reference to its result goes.
+ * <p>The value of a leaf may be replaced ({@link #set}), as checkpoint loading does; optimizers update
+ * a parameter's tensor in place (see {@link #value()}). The graph of a non-leaf is freed when the last
+ * reference to its result goes.
  */
 public final class Var {
     private Tensor value;
@@ -54,7 +55,10 @@ public final class Var {
         return new Var(value, requiresGrad, null, 0);
     }
 
-    /** The current value. */
+    /**
+     * The current value. A parameter's tensor is updated in place by its optimizer's steps (after the
+     * first, which swaps in the optimizer's own copy): keep {@code Tensors.copy(value())} to remember a value.
+     */
     public Tensor value() {
         return value;
     }
@@ -216,6 +220,25 @@ public final class Var {
             Node node = order.get(i);
             Tensor[] outGrads = pending.remove(node);
             if (outGrads == null) {
+                continue;
+            }
+            if (node instanceof ProductNode product) {
+                // each factor's gradient is a product: add it into the sum so far in one matmulAccumulate
+                for (int k = 0; k < node.inputs.length; k++) {
+                    Var in = node.inputs[k];
+                    if (in == null || !in.requiresGrad) {
+                        continue;
+                    }
+                    Tensor[] slot = in.creator == null ? null : pending.computeIfAbsent(in.creator, n -> new Tensor[n.outputCount]);
+                    Tensor sum = product.gradient(k, outGrads[0], slot == null ? in.grad : slot[in.outputIndex]);
+                    if (sum != null) {
+                        if (slot == null) {
+                            in.grad = sum;
+                        } else {
+                            slot[in.outputIndex] = sum;
+                        }
+                    }
+                }
                 continue;
             }
             Tensor[] inGrads = node.backward(outGrads);

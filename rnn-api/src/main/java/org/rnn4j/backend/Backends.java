@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
+import org.rnn4j.spi.AbstractBackend;
 import org.rnn4j.spi.Availability;
 import org.rnn4j.spi.BackendProvider;
 import org.rnn4j.tensor.Backend;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>Selection order: an explicit name passed to {@link #get(String)}; else the system property
  * {@value #PROPERTY}; else the environment variable {@value #ENV}; else the available provider of
  * highest priority. A named backend that is unavailable is an error, never a silent fallback.
- * Backends are created once per (name, options) and shared.
+ * Backends are created once per (name, options) and shared; one that was closed is created anew.
  */
 public final class Backends {
     /** System property naming the backend to use. */
@@ -125,12 +126,12 @@ public final class Backends {
         String resolved = resolveName(name, System.getProperty(PROPERTY), System.getenv(ENV), all);
         String key = resolved + "#" + options;
         Backend existing = CREATED.get(key);
-        if (existing != null) {
+        if (open(existing)) {
             return existing;
         }
         synchronized (Backends.class) {
             existing = CREATED.get(key);
-            if (existing != null) {
+            if (open(existing)) {
                 return existing;
             }
             BackendProvider p = all.get(resolved);
@@ -146,6 +147,11 @@ public final class Backends {
             CREATED.put(key, b);
             return b;
         }
+    }
+
+    /** Whether {@code b} is a backend that was created and not closed since (a closed one is made again). */
+    private static boolean open(Backend b) {
+        return b != null && !(b instanceof AbstractBackend ab && ab.isClosed());
     }
 
     /**

@@ -2,7 +2,9 @@ package org.rnn4j.nn;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.rnn4j.autograd.Var;
+import org.rnn4j.spi.KernelKind;
 import org.rnn4j.tensor.Backend;
 
 /**
@@ -32,7 +34,7 @@ import org.rnn4j.tensor.Backend;
  *         return List.of(F.add(h, F.mul(f, F.sub(n, h))));   // h' = (1-f)*h + f*n
  *     }
  * };
- * Recurrent layer = Recurrent.builder(mgu, inputSize, hidden).build();
+ * Recurrent layer = Recurrent.builder(mgu, inputSize, hidden).backend(backend).build();
  * }</pre>
  */
 public interface Cell {
@@ -69,5 +71,15 @@ public interface Cell {
     /** Which implementation {@link #step} uses on {@code backend}, e.g. {@code composed} or {@code fused:lstm_cell}. */
     default String implementation(Backend backend) {
         return "composed";
+    }
+
+    /**
+     * The fused kernel that runs a whole sequence of this cell (one layer and direction) as one call, on
+     * backends that offer it; {@link Recurrent} then runs that kernel instead of calling {@link #step} at
+     * every step. Empty, the default, always runs {@link #step} over time. A cell that names a kind must
+     * compute exactly that kind's math (see {@link KernelKind}).
+     */
+    default Optional<KernelKind> sequenceKernel() {
+        return Optional.empty();
     }
 }

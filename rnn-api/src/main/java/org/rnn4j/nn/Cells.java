@@ -1,16 +1,19 @@
 package org.rnn4j.nn;
 
 import java.util.List;
+import java.util.Optional;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.tensor.Backend;
+import org.rnn4j.spi.CellKernel;
 import org.rnn4j.spi.ComputeBackend;
-import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.KernelKind;
+import org.rnn4j.tensor.Backend;
 
 /**
- * The built-in cells with PyTorch's math and gate order. Each uses its backend's fused kernel when the
- * backend offers one ({@link Backend#fused}) and the composed primitives otherwise;
- * {@link #composed(Cell)} forces the composed path (for checking one against the other).
+ * The built-in cells with PyTorch's math and gate order. Each uses its backend's fused kernels when the
+ * backend offers them ({@link ComputeBackend#fused}: a whole-sequence kernel inside {@link Recurrent}, a
+ * cell-step kernel in {@link Cell#step}) and the composed primitives otherwise; {@link #composed(Cell)}
+ * forces the composed path (for checking one against the other).
  */
 public final class Cells {
     private Cells() {
@@ -61,57 +64,34 @@ public final class Cells {
         return cell;
     }
 
-    /**
-     * The backend's fused kernel for a whole sequence of {@code cell} ({@link FusedKernel#LSTM_SEQUENCE}
-     * and the like), or null: for cells other than the built-ins, for {@link #composed} ones and for
-     * backends that do not offer one. {@link Recurrent} then runs the cell step by step.
-     */
-    static FusedKernel sequenceKernel(Cell cell, Backend backend) {
-        return cell instanceof BuiltIn b ? b.sequenceKernel(backend) : null;
-    }
-
-    /** The name of {@link #sequenceKernel}'s kernel for a built-in cell, else null. */
-    static String sequenceKernelName(Cell cell) {
-        return cell instanceof BuiltIn b ? b.sequenceKernelName() : null;
-    }
-
-    /** Base of the built-ins: finds the backend's fused kernels once per backend. */
+    /** Base of the built-ins: the kernel kinds of the cell, used unless the cell was made {@link #composed}. */
     private abstract static class BuiltIn implements Cell {
-        final boolean allowFused;
-        private Backend cachedFor;
-        private FusedKernel cachedKernel;
-        private FusedKernel cachedSequenceKernel;
+        private final KernelKind kind;
+        private final boolean allowFused;
 
-        BuiltIn(boolean allowFused) {
+        BuiltIn(KernelKind kind, boolean allowFused) {
+            this.kind = kind;
             this.allowFused = allowFused;
         }
 
-        abstract String kernelName();
-
-        abstract String sequenceKernelName();
-
-        private void lookUp(Backend backend) {
-            if (cachedFor != backend) {
-                cachedFor = backend;
-                cachedKernel = ComputeBackend.of(backend).fused(kernelName()).orElse(null);
-                cachedSequenceKernel = ComputeBackend.of(backend).fused(sequenceKernelName()).orElse(null);
-            }
+        @Override
+        public final String name() {
+            return kind.cell();
         }
 
-        synchronized FusedKernel kernel(Backend backend) {
-            if (!allowFused) {
-                return null;
-            }
-            lookUp(backend);
-            return cachedKernel;
+        @Override
+        public final int gates() {
+            return kind.gates();
         }
 
-        synchronized FusedKernel sequenceKernel(Backend backend) {
-            if (!allowFused) {
-                return null;
-            }
-            lookUp(backend);
-            return cachedSequenceKernel;
+        @Override
+        public final Optional<KernelKind> sequenceKernel() {
+            return allowFused ? Optional.of(kind.sequenceKind()) : Optional.empty();
+        }
+
+        /** The backend's cell-step kernel for this cell, or null (composed). */
+        final CellKernel kernel(Backend backend) {
+            return allowFused ? ComputeBackend.of(backend).cellKernel(kind).orElse(null) : null;
         }
 
         /**
@@ -120,10 +100,15 @@ public final class Cells {
          */
         @Override
         public String implementation(Backend backend) {
-            if (sequenceKernel(backend) != null) {
-                return "fused:" + sequenceKernelName();
+            if (allowFused) {
+                ComputeBackend b = ComputeBackend.of(backend);
+                for (KernelKind k : List.of(kind.sequenceKind(), kind)) {
+                    if (b.fused(k).isPresent()) {
+                        return "fused:" + k.id();
+                    }
+                }
             }
-            return kernel(backend) != null ? "fused:" + kernelName() : "composed";
+            return "composed";
         }
 
         @Override
@@ -136,28 +121,8 @@ public final class Cells {
         final boolean relu;
 
         Elman(boolean relu, boolean allowFused) {
-            super(allowFused);
+            super(relu ? KernelKind.RNN_RELU_CELL : KernelKind.RNN_TANH_CELL, allowFused);
             this.relu = relu;
-        }
-
-        @Override
-        public String name() {
-            return relu ? "rnn_relu" : "rnn_tanh";
-        }
-
-        @Override
-        String kernelName() {
-            return relu ? FusedKernel.RNN_RELU_CELL : FusedKernel.RNN_TANH_CELL;
-        }
-
-        @Override
-        String sequenceKernelName() {
-            return relu ? FusedKernel.RNN_RELU_SEQUENCE : FusedKernel.RNN_TANH_SEQUENCE;
-        }
-
-        @Override
-        public int gates() {
-            return 1;
         }
 
         @Override
@@ -168,9 +133,9 @@ public final class Cells {
         @Override
         public List<Var> step(Var xProj, List<Var> state, CellParams p) {
             Var h = state.get(0);
-            FusedKernel k = kernel(xProj.backend());
+            CellKernel k = kernel(xProj.backend());
             if (k != null) {
-                return List.of(F.fused(kernelName(), k, xProj, h, p.weightHh(), p.biasHh())[0]);
+                return List.of(FusedOps.cell(k, xProj, h, null, p.weightHh(), p.biasHh())[0]);
             }
             Var pre = F.add(xProj, F.linear(h, p.weightHh(), p.biasHh()));
             return List.of(relu ? F.relu(pre) : F.tanh(pre));
@@ -179,27 +144,7 @@ public final class Cells {
 
     private static final class Lstm extends BuiltIn {
         Lstm(boolean allowFused) {
-            super(allowFused);
-        }
-
-        @Override
-        public String name() {
-            return "lstm";
-        }
-
-        @Override
-        String kernelName() {
-            return FusedKernel.LSTM_CELL;
-        }
-
-        @Override
-        String sequenceKernelName() {
-            return FusedKernel.LSTM_SEQUENCE;
-        }
-
-        @Override
-        public int gates() {
-            return 4;
+            super(KernelKind.LSTM_CELL, allowFused);
         }
 
         @Override
@@ -211,9 +156,9 @@ public final class Cells {
         public List<Var> step(Var xProj, List<Var> state, CellParams p) {
             Var h = state.get(0);
             Var c = state.get(1);
-            FusedKernel k = kernel(xProj.backend());
+            CellKernel k = kernel(xProj.backend());
             if (k != null) {
-                Var[] out = F.fused(kernelName(), k, xProj, h, c, p.weightHh(), p.biasHh());
+                Var[] out = FusedOps.cell(k, xProj, h, c, p.weightHh(), p.biasHh());
                 return List.of(out[0], out[1]);
             }
             int hs = h.dim(1);
@@ -230,27 +175,7 @@ public final class Cells {
 
     private static final class Gru extends BuiltIn {
         Gru(boolean allowFused) {
-            super(allowFused);
-        }
-
-        @Override
-        public String name() {
-            return "gru";
-        }
-
-        @Override
-        String kernelName() {
-            return FusedKernel.GRU_CELL;
-        }
-
-        @Override
-        String sequenceKernelName() {
-            return FusedKernel.GRU_SEQUENCE;
-        }
-
-        @Override
-        public int gates() {
-            return 3;
+            super(KernelKind.GRU_CELL, allowFused);
         }
 
         @Override
@@ -261,9 +186,9 @@ public final class Cells {
         @Override
         public List<Var> step(Var xProj, List<Var> state, CellParams p) {
             Var h = state.get(0);
-            FusedKernel k = kernel(xProj.backend());
+            CellKernel k = kernel(xProj.backend());
             if (k != null) {
-                return List.of(F.fused(kernelName(), k, xProj, h, p.weightHh(), p.biasHh())[0]);
+                return List.of(FusedOps.cell(k, xProj, h, null, p.weightHh(), p.biasHh())[0]);
             }
             int hs = h.dim(1);
             Var hh = F.linear(h, p.weightHh(), p.biasHh());

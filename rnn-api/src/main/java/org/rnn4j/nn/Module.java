@@ -249,12 +249,12 @@ public abstract class Module {
 
     /**
      * The value of every parameter under its dotted name (as PyTorch's {@code state_dict()}), in the
-     * order of {@link #parameters()}. Tensors are immutable, so this snapshot is cheap and stays valid
-     * after later updates.
+     * order of {@link #parameters()}: copies, since optimizer steps update the parameters' own tensors in
+     * place, so this snapshot stays valid after later updates.
      */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        parameters().forEach((k, v) -> out.put(k, v.value()));
+        parameters().forEach((k, v) -> out.put(k, ComputeBackend.of(v.value()).cast(v.value(), v.dtype())));
         return out;
     }
 
@@ -267,8 +267,9 @@ public abstract class Module {
     }
 
     /**
-     * Loads parameter values by dotted name, as PyTorch's {@code load_state_dict}. Values are moved to the
-     * parameter's backend and cast to its dtype. Everything is checked before anything changes: a value
+     * Loads parameter values by dotted name, as PyTorch's {@code load_state_dict}. Values are copied
+     * (moved to the parameter's backend and cast to its dtype), so the module shares no tensor with
+     * {@code state} and later in-place updates of either do not reach the other. Everything is checked before anything changes: a value
      * whose shape differs is always an error; with {@code strict}, so are missing and unexpected names.
      * The error names every problem at once.
      *
@@ -317,10 +318,7 @@ public abstract class Module {
             if (t != null) {
                 Var p = e.getValue();
                 Tensor v = Tensors.to(t, p.backend());
-                if (v.dtype() != p.dtype()) {
-                    v = ComputeBackend.of(v).cast(v, p.dtype());
-                }
-                converted.put(p, v);
+                converted.put(p, ComputeBackend.of(v).cast(v, p.dtype())); // a copy even in the same dtype
             }
         }
         converted.forEach(Var::set);

@@ -9,9 +9,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
+import org.rnn4j.spi.Lengths;
 import org.rnn4j.tensor.Backend;
-import org.rnn4j.backend.Backends;
-import org.rnn4j.spi.FusedKernel;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -29,6 +28,10 @@ import org.rnn4j.tensor.Tensor;
  * produce 0 and do not move its state; the final state is the state after its last valid step, and the
  * reverse direction starts at that step.
  *
+ * <p>Each layer and direction runs as one whole-sequence kernel of the backend where the cell names one
+ * ({@link Cell#sequenceKernel()}) and the backend offers it, else as the cell's {@link Cell#step} at every
+ * step; {@link #explain()} says which.
+ *
  * <p>Streaming: {@link #forwardStateful} runs a chunk of steps from the state the previous chunk left,
  * giving the same results as one whole-sequence run; the carried state is cut from the graph between
  * chunks, which is truncated backpropagation through time.
@@ -45,11 +48,8 @@ public final class Recurrent extends Module implements Stateful {
     private final Backend backend;
     private final DType dtype;
     private final SplittableRandom dropoutRng;
-    private final LayerParams[] layerParams;
+    private final DirectionParams[] layerParams;
     private List<Tensor> carried;
-
-    private record LayerParams(Var weightIh, Var biasIh, CellParams recurrent) {
-    }
 
     /** The result of a forward pass: {@code output [B, T, D*H]} and each final state {@code [L*D, B, H]}. */
     public record Output(Var output, List<Var> finalState) {
@@ -68,7 +68,11 @@ public final class Recurrent extends Module implements Stateful {
         this.bias = b.bias;
         this.dropout = b.dropout;
         this.seed = b.seed;
-        this.backend = b.backend != null ? b.backend : Backends.get();
+        if (b.backend == null) {
+            throw new IllegalStateException("Recurrent: no backend given; call Recurrent.Builder.backend(backend) before build(), "
+                    + "e.g. with Backends.get()");
+        }
+        this.backend = b.backend;
         this.dtype = b.dtype;
         SplittableRandom rng = new SplittableRandom(b.seed);
         this.dropoutRng = rng.split();
@@ -78,7 +82,7 @@ public final class Recurrent extends Module implements Stateful {
             throw new IllegalArgumentException("Cell '" + cell.name() + "' declares " + g + " gates; expected >= 1");
         }
         double bound = 1 / Math.sqrt(hiddenSize);
-        this.layerParams = new LayerParams[numLayers * d];
+        this.layerParams = new DirectionParams[numLayers * d];
         for (int l = 0; l < numLayers; l++) {
             int in = l == 0 ? inputSize : hiddenSize * d;
             for (int dir = 0; dir < d; dir++) {
@@ -91,7 +95,7 @@ public final class Recurrent extends Module implements Stateful {
                 for (Map.Entry<String, int[]> e : cell.extraParameters(hiddenSize).entrySet()) {
                     extra.put(e.getKey(), param(e.getKey() + sfx, rng, bound, e.getValue()));
                 }
-                layerParams[l * d + dir] = new LayerParams(wih, bih, new CellParams(whh, bhh, Collections.unmodifiableMap(extra)));
+                layerParams[l * d + dir] = new DirectionParams(wih, bih, new CellParams(whh, bhh, Collections.unmodifiableMap(extra)));
             }
         }
     }
@@ -107,7 +111,10 @@ public final class Recurrent extends Module implements Stateful {
         return new Builder(cell, inputSize, hiddenSize);
     }
 
-    /** Options of a {@link Recurrent}; defaults: 1 layer, unidirectional, with bias, no dropout, float32, the selected backend, seed 0. */
+    /**
+     * Options of a {@link Recurrent}; defaults: 1 layer, unidirectional, with bias, no dropout, float32, seed 0.
+     * The backend has no default: give it with {@link #backend(Backend)}.
+     */
     public static final class Builder {
         private final Cell cell;
         private final int inputSize;
@@ -160,7 +167,11 @@ public final class Recurrent extends Module implements Stateful {
             return this;
         }
 
+        /** The backend the parameters live on and the layer computes on (required), e.g. {@code Backends.get()}. */
         public Builder backend(Backend b) {
+            if (b == null) {
+                throw new IllegalArgumentException("Recurrent: backend is null; pass one, e.g. Backends.get()");
+            }
             this.backend = b;
             return this;
         }
@@ -179,6 +190,11 @@ public final class Recurrent extends Module implements Stateful {
             return this;
         }
 
+        /**
+         * The layer, its parameters initialised.
+         *
+         * @throws IllegalStateException when no {@link #backend(Backend)} was given
+         */
         public Recurrent build() {
             return new Recurrent(this);
         }
@@ -231,10 +247,9 @@ public final class Recurrent extends Module implements Stateful {
      * sequence ({@code fused:lstm_sequence}), a fused kernel per step ({@code fused:lstm_cell}) or composed.
      */
     public String explain() {
-        boolean sequence = Cells.sequenceKernel(cell, backend) != null;
         return cell.name() + " x" + numLayers + (bidirectional ? " bidirectional" : "") + ", input " + inputSize + ", hidden "
-                + hiddenSize + ", " + dtype + " on backend '" + backend.name() + "': " + (sequence ? "whole sequence " : "cell step ")
-                + cell.implementation(backend) + ", input projection as one matmul per layer and direction";
+                + hiddenSize + ", " + dtype + " on backend '" + backend.name() + "': " + SequenceRunner.forCell(cell, backend, hiddenSize).describe()
+                + ", input projection as one matmul per layer and direction";
     }
 
     // ---- forward ----
@@ -254,9 +269,9 @@ public final class Recurrent extends Module implements Stateful {
     public Output forward(Var x, int[] lengths, List<Var> initialState) {
         int[] shape = checkInput(x);
         int batch = shape[0];
-        checkLengths(lengths, batch, shape[1]);
+        Lengths valid = lengths(lengths, batch, shape[1]);
         checkState("initialState", initialState, batch);
-        return run(x, lengths, initialState);
+        return run(x, valid, initialState);
     }
 
     /**
@@ -272,7 +287,7 @@ public final class Recurrent extends Module implements Stateful {
                     + "build the layer with bidirectional(false) to stream");
         }
         int[] shape = checkInput(x);
-        checkLengths(lengths, shape[0], shape[1]);
+        Lengths valid = lengths(lengths, shape[0], shape[1]);
         if (carried != null && carried.get(0).shape()[1] != shape[0]) {
             throw new IllegalArgumentException("forwardStateful: the carried state is for batch size " + carried.get(0).shape()[1]
                     + " but x has batch size " + shape[0] + "; call resetState() before changing the batch size");
@@ -284,7 +299,7 @@ public final class Recurrent extends Module implements Stateful {
                 init.add(Var.constant(t));
             }
         }
-        Output out = run(x, lengths, init);
+        Output out = run(x, valid, init);
         List<Tensor> next = new ArrayList<>();
         for (Var v : out.finalState()) {
             next.add(v.value());
@@ -352,19 +367,9 @@ public final class Recurrent extends Module implements Stateful {
         return s;
     }
 
-    private static void checkLengths(int[] lengths, int batch, int steps) {
-        if (lengths == null) {
-            return;
-        }
-        if (lengths.length != batch) {
-            throw new IllegalArgumentException("lengths has " + lengths.length + " entries but the batch has " + batch + " sequences");
-        }
-        for (int b = 0; b < batch; b++) {
-            if (lengths[b] < 1 || lengths[b] > steps) {
-                throw new IllegalArgumentException("lengths[" + b + "] = " + lengths[b] + " is outside [1, " + steps
-                        + "] (T = " + steps + " steps)");
-            }
-        }
+    /** The checked lengths of a batch of {@code batch} sequences of {@code steps} steps; all full for null. */
+    private static Lengths lengths(int[] lengths, int batch, int steps) {
+        return lengths == null ? Lengths.full(batch, steps) : Lengths.of(lengths, batch, steps);
     }
 
     private void checkState(String what, List<Var> state, int batch) {
@@ -419,89 +424,36 @@ public final class Recurrent extends Module implements Stateful {
 
     // ---- the recurrence ----
 
-    private Output run(Var x, int[] lengths, List<Var> initialState) {
-        int[] shape = x.shape();
-        int batch = shape[0];
-        int steps = shape[1];
+    /** The layers one after another; in each, the directions through one runner, their outputs concatenated. */
+    private Output run(Var x, Lengths lengths, List<Var> initialState) {
+        int batch = x.dim(0);
         int d = directions();
         int stateCount = cell.stateNames().size();
         Var[][] init = new Var[stateCount][];
         for (int s = 0; s < stateCount; s++) {
             init[s] = initialState == null ? null : F.unbind(initialState.get(s), 0);
         }
-        FusedKernel sequenceKernel = Cells.sequenceKernel(cell, backend);
-        String sequenceKernelName = Cells.sequenceKernelName(cell);
-        Var[] stepMask = lengths == null || sequenceKernel != null ? null : stepMasks(lengths, batch, steps);
+        SequenceRunner runner = SequenceRunner.forCell(cell, backend, hiddenSize);
         List<List<Var>> finals = new ArrayList<>();
         for (int s = 0; s < stateCount; s++) {
             finals.add(new ArrayList<>());
         }
         Var layerInput = x;
         for (int l = 0; l < numLayers; l++) {
-            int in = layerInput.dim(2);
-            Var[][] outs = new Var[d][];
-            Var[] seqOuts = new Var[d];
+            Var[] outputs = new Var[d];
             for (int dir = 0; dir < d; dir++) {
-                LayerParams p = layerParams[l * d + dir];
-                if (sequenceKernel != null) {
-                    // the whole sequence as one node; b_ih goes to the kernel, which adds it at every step
-                    Var proj = F.reshape(F.matmul(F.reshape(layerInput, batch * steps, in), p.weightIh(), false, true),
-                            batch, steps, cell.gates() * hiddenSize);
-                    Var[] inputs = new Var[stateCount + 4];
-                    inputs[0] = proj;
-                    for (int s = 0; s < stateCount; s++) {
-                        inputs[1 + s] = init[s] != null ? init[s][l * d + dir] : Var.constant(backend.zeros(dtype, batch, hiddenSize));
-                    }
-                    inputs[stateCount + 1] = p.recurrent().weightHh();
-                    inputs[stateCount + 2] = p.recurrent().biasHh();
-                    inputs[stateCount + 3] = p.biasIh();
-                    Var[] r = F.fused(sequenceKernelName, sequenceKernel, new FusedKernel.Sequence(dir == 1, lengths), inputs);
-                    seqOuts[dir] = r[0];
-                    for (int s = 0; s < stateCount; s++) {
-                        finals.get(s).add(r[1 + s]);
-                    }
-                    continue;
-                }
-                Var proj = F.linear(F.reshape(layerInput, batch * steps, in), p.weightIh(), p.biasIh());
-                Var[] projSteps = F.unbind(F.reshape(proj, batch, steps, cell.gates() * hiddenSize), 1);
+                int index = l * d + dir;
                 List<Var> state = new ArrayList<>(stateCount);
                 for (int s = 0; s < stateCount; s++) {
-                    state.add(init[s] != null ? init[s][l * d + dir] : Var.constant(backend.zeros(dtype, batch, hiddenSize)));
+                    state.add(init[s] != null ? init[s][index] : Var.constant(backend.zeros(dtype, batch, hiddenSize)));
                 }
-                outs[dir] = new Var[steps];
-                for (int k = 0; k < steps; k++) {
-                    int t = dir == 0 ? k : steps - 1 - k;
-                    List<Var> next = cell.step(projSteps[t], state, p.recurrent());
-                    if (k == 0) {
-                        checkStep(next, batch);
-                    }
-                    if (stepMask != null) {
-                        List<Var> blended = new ArrayList<>(stateCount);
-                        for (int s = 0; s < stateCount; s++) {
-                            // padded steps keep the old state: old + mask * (new - old)
-                            blended.add(F.add(state.get(s), F.mul(stepMask[t], F.sub(next.get(s), state.get(s)))));
-                        }
-                        outs[dir][t] = F.mul(stepMask[t], next.get(0));
-                        state = blended;
-                    } else {
-                        outs[dir][t] = next.get(0);
-                        state = next;
-                    }
-                }
+                SequenceRunner.Run r = runner.run(layerInput, layerParams[index], state, dir == 1, lengths);
+                outputs[dir] = r.output();
                 for (int s = 0; s < stateCount; s++) {
-                    finals.get(s).add(state.get(s));
+                    finals.get(s).add(r.finalState().get(s));
                 }
             }
-            Var layerOutput;
-            if (sequenceKernel != null) {
-                layerOutput = d == 1 ? seqOuts[0] : F.concat(2, seqOuts[0], seqOuts[1]);
-            } else {
-                List<Var> perStep = new ArrayList<>(steps);
-                for (int t = 0; t < steps; t++) {
-                    perStep.add(d == 1 ? outs[0][t] : F.concat(1, outs[0][t], outs[1][t]));
-                }
-                layerOutput = F.stack(perStep, 1);
-            }
+            Var layerOutput = d == 1 ? outputs[0] : F.concat(2, outputs);
             if (isTraining() && dropout > 0 && l < numLayers - 1) {
                 layerOutput = F.mul(layerOutput, Var.constant(dropoutMask(layerOutput.shape())));
             }
@@ -512,33 +464,6 @@ public final class Recurrent extends Module implements Stateful {
             finalState.add(F.stack(finals.get(s), 0));
         }
         return new Output(layerInput, finalState);
-    }
-
-    private void checkStep(List<Var> next, int batch) {
-        List<String> names = cell.stateNames();
-        if (next == null || next.size() != names.size()) {
-            throw new IllegalStateException("Cell '" + cell.name() + "' returned " + (next == null ? "null" : next.size() + " states")
-                    + " but declares " + names.size() + " " + names);
-        }
-        for (int s = 0; s < names.size(); s++) {
-            if (!Arrays.equals(next.get(s).shape(), new int[] {batch, hiddenSize})) {
-                throw new IllegalStateException("Cell '" + cell.name() + "' returned state '" + names.get(s) + "' of shape "
-                        + Shapes.str(next.get(s).shape()) + "; expected [" + batch + ", " + hiddenSize + "]");
-            }
-        }
-    }
-
-    /** Per step a {@code [B, H]} constant: 1 for sequences still running at that step, else 0. */
-    private Var[] stepMasks(int[] lengths, int batch, int steps) {
-        Var[] masks = new Var[steps];
-        double[] m = new double[batch * hiddenSize];
-        for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                Arrays.fill(m, b * hiddenSize, (b + 1) * hiddenSize, t < lengths[b] ? 1.0 : 0.0);
-            }
-            masks[t] = Var.constant(backend.fromDoubles(m, dtype, batch, hiddenSize));
-        }
-        return masks;
     }
 
     private Tensor dropoutMask(int[] shape) {

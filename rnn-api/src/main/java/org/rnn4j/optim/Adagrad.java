@@ -47,7 +47,7 @@ public final class Adagrad extends OptimizerBase {
     @Override
     void update(int i, Var p, Tensor g, State st) {
         ComputeBackend k = ComputeBackend.of(p.backend());
-        Tensor pv = p.value();
+        Tensor pv = ownedValue(p, st);
         st.step++;
         double step = st.step;
         Tensor grad = maximize ? k.scale(g, -1) : g;
@@ -55,10 +55,10 @@ public final class Adagrad extends OptimizerBase {
             grad = k.addScaled(grad, pv, weightDecay);
         }
         double clr = lr / (1 + (step - 1) * lrDecay);
-        Tensor sum = k.add(st.get(SUM), k.mul(grad, grad));
-        st.put(SUM, sum);
+        Tensor sum = st.get(SUM);
+        k.addScaledInPlace(sum, 1, k.mul(grad, grad), 1);
         Tensor std = k.addScalar(k.sqrt(sum), eps);
-        p.set(k.addScaled(pv, k.div(grad, std), -clr));
+        k.addScaledInPlace(pv, 1, k.div(grad, std), -clr);
     }
 
     @Override

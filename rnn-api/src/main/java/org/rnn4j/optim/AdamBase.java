@@ -103,21 +103,19 @@ public abstract class AdamBase extends OptimizerBase {
     @Override
     final void update(int i, Var p, Tensor g, State st) {
         ComputeBackend k = ComputeBackend.of(p.backend());
-        Tensor pv = p.value();
+        Tensor pv = ownedValue(p, st);
         st.step++;
         Tensor grad = maximize ? k.scale(g, -1) : g;
+        double decay = 1;
         if (decoupled) {
-            double f = 1 - lr * weightDecay;
-            if (f != 1) {
-                pv = k.scale(pv, f);
-            }
+            decay = 1 - lr * weightDecay;
         } else if (weightDecay != 0) {
             grad = k.addScaled(grad, pv, weightDecay);
         }
-        Tensor m = k.addScaled(k.scale(st.get(M), beta1), grad, 1 - beta1);
-        Tensor v = k.addScaled(k.scale(st.get(V), beta2), k.mul(grad, grad), 1 - beta2);
-        st.put(M, m);
-        st.put(V, v);
+        Tensor m = st.get(M);
+        Tensor v = st.get(V);
+        k.addScaledInPlace(m, beta1, grad, 1 - beta1);
+        k.addScaledInPlace(v, beta2, k.mul(grad, grad), 1 - beta2);
         double step = st.step;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
@@ -129,7 +127,7 @@ public abstract class AdamBase extends OptimizerBase {
             st.put(VMAX, second);
         }
         Tensor denom = k.addScalar(k.scale(k.sqrt(second), 1.0 / bc2Sqrt), eps);
-        p.set(k.addScaled(pv, k.div(m, denom), -stepSize));
+        k.addScaledInPlace(pv, decay, k.div(m, denom), -stepSize);
     }
 
     /** Adam's momentum coefficient is {@code beta1}. */

@@ -24,15 +24,23 @@ import org.rnn4j.tensor.Tensors;
 /**
  * Shared machinery of the optimizers: parameter validation, per-parameter state, the step loop and
  * state export/import. Subclasses implement {@link #update} with backend ops only.
+ *
+ * <p>Updates are in place ({@link ComputeBackend#addScaledInPlace}) on tensors the optimizer owns: the
+ * state buffers it made or copied in, and each parameter's value, which it replaces by a private copy
+ * the first time it updates it (and again whenever the value was replaced from outside, e.g. by loading
+ * a checkpoint). So a parameter's {@link Var#value()} changes in place at every step, as in PyTorch:
+ * keep a copy, not the tensor, to remember an earlier value. {@link #state()} returns copies.
  */
 abstract class OptimizerBase implements Optimizer {
     static final String STEP = "step";
     private static final Pattern KEY = Pattern.compile("p(\\d+)\\.([A-Za-z_]+)");
 
-    /** Per-parameter state: a step count and named buffers of the parameter's shape. */
+    /** Per-parameter state: a step count and named buffers of the parameter's shape, all owned by the optimizer. */
     static final class State {
         long step;
         final Map<String, Tensor> buffers = new LinkedHashMap<>();
+        /** The parameter value this optimizer made and may update in place. */
+        private Tensor owned;
 
         Tensor get(String name) {
             return buffers.get(name);
@@ -132,6 +140,25 @@ abstract class OptimizerBase implements Optimizer {
         this.lr = checkLr(kind, lr);
     }
 
+    /**
+     * The value of {@code p} as a tensor this optimizer may update in place: a private copy set into
+     * {@code p} the first time, and again whenever the value was replaced from outside.
+     */
+    static Tensor ownedValue(Var p, State st) {
+        Tensor v = p.value();
+        if (st.owned != v) {
+            v = copy(v, v.dtype());
+            p.set(v);
+            st.owned = v;
+        }
+        return v;
+    }
+
+    /** A private copy of {@code t} in {@code dtype} (on t's backend). */
+    private static Tensor copy(Tensor t, DType dtype) {
+        return ComputeBackend.of(t).cast(t, dtype);
+    }
+
     /** Creates the state of every parameter now (called by subclasses whose state PyTorch creates in the constructor). */
     final void initAllStates() {
         for (int i = 0; i < states.length; i++) {
@@ -156,7 +183,7 @@ abstract class OptimizerBase implements Optimizer {
                     DType dt = k.supports(DType.FLOAT64) ? DType.FLOAT64 : params.get(i).dtype();
                     out.put("p" + i + "." + STEP, k.fromDoubles(new double[] {st.step}, dt));
                 } else if (st.get(name) != null) {
-                    out.put("p" + i + "." + name, st.get(name));
+                    out.put("p" + i + "." + name, copy(st.get(name), st.get(name).dtype()));
                 }
             }
         }
@@ -235,7 +262,7 @@ abstract class OptimizerBase implements Optimizer {
                 }
             }
         }
-        // every entry is valid: move and cast to the parameters' backend and dtype, then swap in
+        // every entry is valid: copy (moved and cast) to the parameters' backend and dtype, then swap in
         for (int i = 0; i < fresh.length; i++) {
             if (fresh[i] == null) {
                 continue;
@@ -243,11 +270,7 @@ abstract class OptimizerBase implements Optimizer {
             fresh[i].buffers.remove(STEP);
             Var p = params.get(i);
             for (Map.Entry<String, Tensor> b : fresh[i].buffers.entrySet()) {
-                Tensor t = Tensors.to(b.getValue(), p.backend());
-                if (t.dtype() != p.dtype()) {
-                    t = ComputeBackend.of(p.backend()).cast(t, p.dtype());
-                }
-                b.setValue(t);
+                b.setValue(copy(Tensors.to(b.getValue(), p.backend()), p.dtype()));
             }
         }
         for (int i = 0; i < fresh.length; i++) {

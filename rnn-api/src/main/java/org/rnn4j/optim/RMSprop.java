@@ -61,29 +61,29 @@ public final class RMSprop extends OptimizerBase {
     @Override
     void update(int i, Var p, Tensor g, State st) {
         ComputeBackend k = ComputeBackend.of(p.backend());
-        Tensor pv = p.value();
+        Tensor pv = ownedValue(p, st);
         st.step++;
         Tensor grad = maximize ? k.scale(g, -1) : g;
         if (weightDecay != 0) {
             grad = k.addScaled(grad, pv, weightDecay);
         }
-        Tensor sq = k.addScaled(k.scale(st.get(SQ), alpha), k.mul(grad, grad), 1 - alpha);
-        st.put(SQ, sq);
+        Tensor sq = st.get(SQ);
+        k.addScaledInPlace(sq, alpha, k.mul(grad, grad), 1 - alpha);
         Tensor avg;
         if (centered) {
-            Tensor ga = k.addScaled(k.scale(st.get(GA), alpha), grad, 1 - alpha);
-            st.put(GA, ga);
+            Tensor ga = st.get(GA);
+            k.addScaledInPlace(ga, alpha, grad, 1 - alpha);
             avg = k.sqrt(k.addScaled(sq, k.mul(ga, ga), -1));
         } else {
             avg = k.sqrt(sq);
         }
         avg = k.addScalar(avg, eps);
         if (momentum > 0) {
-            Tensor buf = k.add(k.scale(st.get(BUF), momentum), k.div(grad, avg));
-            st.put(BUF, buf);
-            p.set(k.addScaled(pv, buf, -lr));
+            Tensor buf = st.get(BUF);
+            k.addScaledInPlace(buf, momentum, k.div(grad, avg), 1);
+            k.addScaledInPlace(pv, 1, buf, -lr);
         } else {
-            p.set(k.addScaled(pv, k.div(grad, avg), -lr));
+            k.addScaledInPlace(pv, 1, k.div(grad, avg), -lr);
         }
     }
 

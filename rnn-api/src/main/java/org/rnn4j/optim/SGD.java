@@ -57,18 +57,22 @@ public final class SGD extends OptimizerBase {
     @Override
     void update(int i, Var p, Tensor g, State st) {
         ComputeBackend k = ComputeBackend.of(p.backend());
-        Tensor pv = p.value();
+        Tensor pv = ownedValue(p, st);
         Tensor d = maximize ? k.scale(g, -1) : g;
         if (weightDecay != 0) {
             d = k.addScaled(d, pv, weightDecay);
         }
         if (momentum != 0) {
             Tensor buf = st.get(BUF);
-            buf = buf == null ? k.scale(d, 1.0) : k.addScaled(k.scale(buf, momentum), d, 1 - dampening);
-            st.put(BUF, buf);
+            if (buf == null) {
+                buf = k.scale(d, 1.0);
+                st.put(BUF, buf);
+            } else {
+                k.addScaledInPlace(buf, momentum, d, 1 - dampening);
+            }
             d = nesterov ? k.addScaled(d, buf, momentum) : buf;
         }
-        p.set(k.addScaled(pv, d, -lr));
+        k.addScaledInPlace(pv, 1, d, -lr);
     }
 
     @Override

@@ -2,6 +2,9 @@ package org.rnn4j.spi;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -12,19 +15,99 @@ import org.rnn4j.tensor.Tensors;
  * shapes, index ranges) with a message naming the argument, what was given and what was expected,
  * then calls the matching {@code protected} kernel, which may assume valid input. Backends implement
  * only the kernels.
+ *
+ * <p>Fused kernels: a backend offers them through one hook, {@link #createKernel(KernelKind)}, asked once
+ * per kind; {@link #fused(KernelKind)} keeps the answer. The kernels' own {@code apply} checks their
+ * arguments (see {@link FusedKernel}).
+ *
+ * <p>Life cycle: {@link #close()} runs the backend's {@link #doClose()} once; from then on every op,
+ * creation and kernel call on this backend throws an {@link IllegalStateException} saying so (tensors
+ * already made can still be read).
  */
 public abstract class AbstractBackend implements ComputeBackend {
+    /** Marks a kind the backend has no kernel for in {@link #kernels}. */
+    private static final Object NO_KERNEL = new Object();
+
+    private final AtomicReferenceArray<Object> kernels = new AtomicReferenceArray<>(KernelKind.values().length);
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    // ---- life cycle ----
+
+    /**
+     * Closes the backend: runs {@link #doClose()} once (idempotent, thread-safe). Afterwards every op on
+     * this backend throws an {@link IllegalStateException}.
+     */
+    @Override
+    public final void close() {
+        if (closed.compareAndSet(false, true)) {
+            doClose();
+        }
+    }
+
+    /** Whether {@link #close()} was called. */
+    public final boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Releases the backend's resources (thread pools, native handles); called once by {@link #close()}. Default: nothing. */
+    protected void doClose() {
+    }
+
+    /** Throws when the backend was closed. */
+    protected final void requireOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("Backend '" + name() + "' was closed and runs no more work; get an open one with Backends.get(\""
+                    + name() + "\")");
+        }
+    }
+
+    // ---- fused kernels ----
+
+    /**
+     * The kernel {@link #createKernel} made for {@code kind} (asked once per kind), or empty.
+     *
+     * @throws IllegalArgumentException when {@code kind} is null
+     * @throws IllegalStateException    when {@link #createKernel} returned a kernel of another kind or backend
+     */
+    @Override
+    public final Optional<FusedKernel> fused(KernelKind kind) {
+        if (kind == null) {
+            throw new IllegalArgumentException(name() + " backend: fused: kind is null; expected one of "
+                    + Arrays.toString(KernelKind.values()));
+        }
+        Object k = kernels.get(kind.ordinal());
+        if (k == null) {
+            FusedKernel made = createKernel(kind);
+            if (made != null && (made.kind() != kind || made.backend() != this)) {
+                throw new IllegalStateException(getClass().getName() + ".createKernel(" + kind + ") returned " + made + ", a kernel of kind "
+                        + made.kind() + " for backend '" + made.backend().name() + "'; expected kind " + kind + " for this backend");
+            }
+            kernels.compareAndSet(kind.ordinal(), null, made == null ? NO_KERNEL : made);
+            k = kernels.get(kind.ordinal());
+        }
+        return k == NO_KERNEL ? Optional.empty() : Optional.of((FusedKernel) k);
+    }
+
+    /**
+     * The hook through which a backend offers fused kernels: its kernel for {@code kind} (a
+     * {@link CellKernel} or a {@link SequenceKernel} of that kind, made for this backend), or null when
+     * the composed primitives should be used. Called at most once per kind that is asked for. Default: none.
+     */
+    protected FusedKernel createKernel(KernelKind kind) {
+        return null;
+    }
 
     // ---- validation helpers ----
 
     /**
-     * Throws unless {@code t} is non-null, belongs to this backend and is open: every op's first check,
-     * so no backend kernel ever sees a closed tensor.
+     * Throws unless the backend is open and {@code t} is non-null, belongs to this backend and is open:
+     * every op's first check, so no backend kernel ever sees a closed tensor.
      *
      * @throws IllegalArgumentException when {@code t} is null or of another backend
-     * @throws IllegalStateException when {@code t} was closed ({@link Tensors#requireOpen})
+     * @throws IllegalStateException when this backend or {@code t} was closed ({@link Tensors#requireOpen})
      */
     protected final void own(String arg, Tensor t) {
+        requireOpen();
         if (t == null) {
             throw new IllegalArgumentException(name() + " backend: argument '" + arg + "' is null");
         }
@@ -81,6 +164,7 @@ public abstract class AbstractBackend implements ComputeBackend {
     }
 
     private void checkDType(DType dtype) {
+        requireOpen();
         if (dtype == null) {
             throw new IllegalArgumentException(name() + " backend: dtype is null; expected FLOAT32 or FLOAT64");
         }
@@ -334,19 +418,59 @@ public abstract class AbstractBackend implements ComputeBackend {
 
     @Override
     public final Tensor matmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
-        binary("matmul", a, b);
-        Shapes.checkRank("matmul: a", a, 2);
-        Shapes.checkRank("matmul: b", b, 2);
+        matmulShape("matmul", a, b, transposeA, transposeB);
+        return doMatmul(a, b, transposeA, transposeB);
+    }
+
+    /** Checks the factors of a matrix product; returns the product's shape {@code [M, N]}. */
+    private int[] matmulShape(String op, Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
+        binary(op, a, b);
+        Shapes.checkRank(op + ": a", a, 2);
+        Shapes.checkRank(op + ": b", b, 2);
         int[] sa = a.shape();
         int[] sb = b.shape();
         int ka = transposeA ? sa[0] : sa[1];
         int kb = transposeB ? sb[1] : sb[0];
         if (ka != kb) {
-            throw new IllegalArgumentException("matmul: inner dimensions differ: a" + (transposeA ? "^T" : "") + " is "
+            throw new IllegalArgumentException(op + ": inner dimensions differ: a" + (transposeA ? "^T" : "") + " is "
                     + (transposeA ? Shapes.str(sa[1], sa[0]) : Shapes.str(sa)) + ", b" + (transposeB ? "^T" : "") + " is "
                     + (transposeB ? Shapes.str(sb[1], sb[0]) : Shapes.str(sb)));
         }
-        return doMatmul(a, b, transposeA, transposeB);
+        return new int[] {transposeA ? sa[1] : sa[0], transposeB ? sb[0] : sb[1]};
+    }
+
+    @Override
+    public final Tensor matmulAccumulate(Tensor c, Tensor a, Tensor b, boolean transposeA, boolean transposeB, double alpha,
+                                         double beta) {
+        own("c", c);
+        int[] expected = matmulShape("matmulAccumulate", a, b, transposeA, transposeB);
+        if (c.dtype() != a.dtype()) {
+            throw new IllegalArgumentException("matmulAccumulate: dtypes differ: c is " + c.dtype() + ", a and b are " + a.dtype()
+                    + "; cast one with Backend.cast");
+        }
+        if (!Arrays.equals(c.shape(), expected)) {
+            throw new IllegalArgumentException("matmulAccumulate: c has shape " + Shapes.str(c.shape()) + " but the product op(a) · op(b) is "
+                    + Shapes.str(expected) + "; expected equal shapes");
+        }
+        return doMatmulAccumulate(c, a, b, transposeA, transposeB, alpha, beta);
+    }
+
+    @Override
+    public final void addScaledInPlace(Tensor target, double beta, Tensor b, double alpha) {
+        own("target", target);
+        own("b", b);
+        if (b == target) {
+            throw new IllegalArgumentException("addScaledInPlace: b is the target tensor itself; expected another tensor (pass a copy)");
+        }
+        if (target.dtype() != b.dtype()) {
+            throw new IllegalArgumentException("addScaledInPlace: dtypes differ: target is " + target.dtype() + ", b is " + b.dtype()
+                    + "; cast one with Backend.cast");
+        }
+        if (!Arrays.equals(target.shape(), b.shape())) {
+            throw new IllegalArgumentException("addScaledInPlace: shapes differ: target is " + Shapes.str(target.shape()) + ", b is "
+                    + Shapes.str(b.shape()) + "; expected equal shapes");
+        }
+        doAddScaledInPlace(target, beta, b, alpha);
     }
 
     @Override
@@ -587,6 +711,13 @@ public abstract class AbstractBackend implements ComputeBackend {
 
     /** Ranks are 3, batch and inner extents agree. */
     protected abstract Tensor doBmm(Tensor a, Tensor b, boolean transposeA, boolean transposeB);
+
+    /** {@code alpha * op(a) · op(b) + beta * c} as a new tensor; shapes and dtypes agree. Modifies nothing. */
+    protected abstract Tensor doMatmulAccumulate(Tensor c, Tensor a, Tensor b, boolean transposeA, boolean transposeB, double alpha,
+                                                 double beta);
+
+    /** {@code target = beta * target + alpha * b} in place; one shape and dtype. */
+    protected abstract void doAddScaledInPlace(Tensor target, double beta, Tensor b, double alpha);
 
     protected abstract Tensor doSum(Tensor a);
 

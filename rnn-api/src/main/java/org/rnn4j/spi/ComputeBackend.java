@@ -1,7 +1,9 @@
 package org.rnn4j.spi;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Tensor;
@@ -13,8 +15,9 @@ import org.rnn4j.tensor.Tensor;
  * the backend's kernel) and what {@code org.rnn4j.autograd.F} calls; users hold the narrower
  * {@link Backend} and compute through {@code F}.
  *
- * <p>All ops are pure: they never modify their arguments and return a new tensor of the same dtype
- * as their inputs. Binary elementwise ops ({@link #add}, {@link #sub}, {@link #mul}, {@link #div},
+ * <p>All ops but {@link #addScaledInPlace} are pure: they never modify their arguments and return a new
+ * tensor of the same dtype as their inputs; {@link #addScaledInPlace} updates its first argument, for
+ * optimizers updating the parameter and state tensors they own. Binary elementwise ops ({@link #add}, {@link #sub}, {@link #mul}, {@link #div},
  * {@link #maximum}) and {@link #where} broadcast their arguments as numpy and PyTorch do (see
  * {@link org.rnn4j.tensor.Shapes#broadcast}): shapes are aligned at the last dimension, a missing
  * leading dimension or an extent of 1 is repeated, so a bias {@code [N]} adds to {@code [M, N]},
@@ -207,13 +210,70 @@ public interface ComputeBackend extends Backend {
     /** Inverse of {@link #gatherRows}: a {@code [rows, E]} tensor where row {@code index[n]} accumulates {@code g[n, :]}. */
     Tensor scatterAddRows(Tensor g, int[] index, int rows);
 
+    // ---- accumulation and in-place updates ----
+
+    /**
+     * {@code alpha * op(a) · op(b) + beta * c} as a new tensor, where {@code c} has the product's shape
+     * {@code [M, N]}: accumulating a product into a sum (a weight's gradient summed over the steps or uses
+     * of the weight). Modifies nothing. How the two terms are rounded is the backend's choice (a BLAS
+     * {@code beta}, or the product first and then the sum); the cpu and nd4j backends compute the product
+     * first, so that {@code alpha = beta = 1} gives exactly {@code add(c, matmul(a, b, ..))}.
+     */
+    Tensor matmulAccumulate(Tensor c, Tensor a, Tensor b, boolean transposeA, boolean transposeB, double alpha, double beta);
+
+    /**
+     * Updates {@code target} in place to {@code beta * target + alpha * b} (two tensors of one shape and
+     * dtype; {@code b} not {@code target} itself), rounding as {@code addScaled(scale(target, beta), b, alpha)}
+     * does, with the scale skipped when {@code beta == 1}. The only op that modifies an argument: {@code target} and nothing else. For
+     * optimizers, on parameter and state tensors that no one else holds: every tensor sharing
+     * {@code target}'s storage sees the change.
+     */
+    void addScaledInPlace(Tensor target, double beta, Tensor b, double alpha);
+
     // ---- fused kernels ----
 
     /**
-     * A fused kernel this backend offers under {@code name} (see {@link FusedKernel} for the names
-     * and their contracts), or empty when the composed primitives should be used.
+     * The fused kernel this backend offers for {@code kind} (see {@link KernelKind}), or empty when the
+     * composed primitives should be used.
      */
-    default Optional<FusedKernel> fused(String name) {
+    default Optional<FusedKernel> fused(KernelKind kind) {
         return Optional.empty();
+    }
+
+    /**
+     * {@link #fused} for a cell-step kind, typed.
+     *
+     * @throws IllegalArgumentException when {@code kind} is null or a sequence kind
+     */
+    default Optional<CellKernel> cellKernel(KernelKind kind) {
+        if (kind == null || kind.sequence()) {
+            throw new IllegalArgumentException("cellKernel: " + (kind == null ? "kind is null" : kind.id() + " is a sequence kind")
+                    + "; expected one of the *_CELL kinds (use sequenceKernel for the *_SEQUENCE kinds)");
+        }
+        return fused(kind).map(CellKernel.class::cast);
+    }
+
+    /**
+     * {@link #fused} for a whole-sequence kind, typed.
+     *
+     * @throws IllegalArgumentException when {@code kind} is null or a cell-step kind
+     */
+    default Optional<SequenceKernel> sequenceKernel(KernelKind kind) {
+        if (kind == null || !kind.sequence()) {
+            throw new IllegalArgumentException("sequenceKernel: " + (kind == null ? "kind is null" : kind.id() + " is a cell-step kind")
+                    + "; expected one of the *_SEQUENCE kinds (use cellKernel for the *_CELL kinds)");
+        }
+        return fused(kind).map(SequenceKernel.class::cast);
+    }
+
+    /** The kinds this backend offers a fused kernel for, in {@link KernelKind} order (for diagnostics). */
+    default Set<KernelKind> fusedKinds() {
+        Set<KernelKind> kinds = EnumSet.noneOf(KernelKind.class);
+        for (KernelKind k : KernelKind.values()) {
+            if (fused(k).isPresent()) {
+                kinds.add(k);
+            }
+        }
+        return kinds;
     }
 }

@@ -7,7 +7,9 @@ import org.rnn4j.tensor.Backend;
  * (Java heap, off-heap, device memory) and crosses to the host only through {@link #toDoubleArray()}
  * or {@link #toFloatArray()}.
  *
- * <p>Tensors are values: no primitive op modifies its arguments; each returns a new tensor. Data is
+ * <p>Tensors are values: no primitive op modifies its arguments; each returns a new tensor. The one
+ * exception is the in-place update through which optimizers change the parameter and state tensors they
+ * own ({@code ComputeBackend.addScaledInPlace}); copy a parameter's value ({@link Tensors#copy}) to keep it. Data is
  * row-major (C order). A rank-0 tensor (shape {@code []}) holds one scalar.
  *
  * <p>{@link #close()} releases native memory early. A closed tensor cannot be used again, on every

@@ -23,11 +23,20 @@ public final class Tensors {
         }
     }
 
-    /** A copy of {@code t} on {@code target} with the same dtype and shape (through the host). */
+    /** {@code t} itself when it is on {@code target}, else a copy on {@code target} with the same dtype and shape (through the host). */
     public static Tensor to(Tensor t, Backend target) {
-        if (t.backend() == target) {
-            return t;
-        }
+        return t.backend() == target ? t : copy(t, target);
+    }
+
+    /**
+     * A copy of {@code t} on its own backend: a value that keeps its contents when {@code t} is later
+     * updated in place (as optimizers update parameters). Use it to remember a parameter's value.
+     */
+    public static Tensor copy(Tensor t) {
+        return copy(t, t.backend());
+    }
+
+    private static Tensor copy(Tensor t, Backend target) {
         return t.dtype() == DType.FLOAT32
                 ? target.fromFloats(t.toFloatArray(), DType.FLOAT32, t.shape())
                 : target.fromDoubles(t.toDoubleArray(), t.dtype(), t.shape());

@@ -1,10 +1,8 @@
 package org.rnn4j.backend;
 
-import org.rnn4j.spi.Availability;
-import org.rnn4j.spi.BackendProvider;
-import org.rnn4j.tensor.Backend;
-import org.rnn4j.tensor.BackendOptions;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.rnn4j.spi.Availability;
+import org.rnn4j.spi.BackendProvider;
+import org.rnn4j.spi.ComputeBackend;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.tensor.BackendOptions;
+import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Tensor;
 
 class BackendsTest {
 
@@ -87,6 +92,22 @@ class BackendsTest {
     @Test
     void backendsAreCreatedOnceAndShared() {
         assertSame(Backends.get("ref"), Backends.get("ref"));
+    }
+
+    @Test
+    void aClosedBackendRefusesWorkAndIsCreatedAnew() {
+        BackendOptions options = new BackendOptions(3);
+        Backend b = Backends.get("ref", options);
+        Tensor t = b.fromDoubles(new double[] {1, 2}, DType.FLOAT64, 2);
+        b.close();
+        b.close(); // idempotent
+        String closed = "Backend 'ref' was closed and runs no more work; get an open one with Backends.get(\"ref\")";
+        assertEquals(closed, assertThrows(IllegalStateException.class, () -> b.zeros(DType.FLOAT64, 2)).getMessage());
+        assertEquals(closed, assertThrows(IllegalStateException.class, () -> ComputeBackend.of(b).add(t, t)).getMessage());
+        assertArrayEquals(new double[] {1, 2}, t.toDoubleArray(), "tensors already made stay readable");
+        Backend again = Backends.get("ref", options);
+        assertNotSame(b, again);
+        assertEquals(2.0, again.full(2, DType.FLOAT64).item());
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Tensor;
+import org.rnn4j.tensor.Tensors;
 import org.rnn4j.testing.RefBackend;
 
 /** State export and import, skipped parameters, and validation of hyper-parameters and arguments. */
@@ -75,7 +76,7 @@ class OptimizerStateTest {
         Map<String, Tensor> state = oa.state();
         List<Var> b = new ArrayList<>();
         for (Var p : a) {
-            b.add(Var.parameter(p.value()));
+            b.add(Var.parameter(Tensors.copy(p.value()))); // a copy: the optimizers update their parameters in place
         }
         Optimizer ob = make.apply(b);
         ob.loadState(state);
@@ -91,6 +92,42 @@ class OptimizerStateTest {
         for (int i = 0; i < a.size(); i++) {
             assertArrayEquals(a.get(i).value().toDoubleArray(), b.get(i).value().toDoubleArray(), "parameter " + i);
         }
+    }
+
+    /**
+     * Steps update each parameter's tensor in place: the first step swaps in a private copy (the tensor the
+     * parameter held is left alone), later steps write into it; exported state is a copy; a value set from
+     * outside is copied again before it is updated.
+     */
+    @ParameterizedTest
+    @MethodSource("optimizers")
+    void updatesAreInPlaceOnTensorsTheOptimizerOwns(Function<List<Var>, Optimizer> make) {
+        List<Var> ps = params(5);
+        Var p = ps.get(0);
+        Tensor given = p.value();
+        double[] initial = given.toDoubleArray();
+        Optimizer opt = make.apply(ps);
+        Random r = new Random(11);
+        setGrads(ps, r);
+        opt.step();
+        Tensor owned = p.value();
+        assertTrue(owned != given, "the first step updates a private copy");
+        assertArrayEquals(initial, given.toDoubleArray(), "the tensor the parameter held before is not modified");
+        Map<String, Tensor> exported = opt.state();
+        Map<String, double[]> exportedValues = new HashMap<>();
+        exported.forEach((k, v) -> exportedValues.put(k, v.toDoubleArray()));
+        double[] afterOne = owned.toDoubleArray();
+        setGrads(ps, r);
+        opt.step();
+        assertSame(owned, p.value(), "later steps update the same tensor");
+        assertTrue(!java.util.Arrays.equals(afterOne, owned.toDoubleArray()), "the second step changed the parameter");
+        exported.forEach((k, v) -> assertArrayEquals(exportedValues.get(k), v.toDoubleArray(), k + ": exported state is a copy"));
+        Tensor outside = random(new Random(12), DType.FLOAT64, 3, 2);
+        double[] outsideValues = outside.toDoubleArray();
+        p.set(outside);
+        setGrads(ps, r);
+        opt.step();
+        assertArrayEquals(outsideValues, outside.toDoubleArray(), "a value set from outside is copied before the update");
     }
 
     @Test

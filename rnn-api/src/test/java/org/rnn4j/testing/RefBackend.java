@@ -410,6 +410,30 @@ public final class RefBackend extends AbstractBackend {
     }
 
     @Override
+    protected Tensor doMatmulAccumulate(Tensor c, Tensor a, Tensor b, boolean ta, boolean tb, double alpha, double beta) {
+        double[] p = d(doMatmul(a, b, ta, tb));
+        double[] z = d(c);
+        double[] y = new double[p.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = alpha * p[i] + beta * z[i];
+        }
+        return make(y, c.dtype(), c.shape());
+    }
+
+    @Override
+    protected void doAddScaledInPlace(Tensor target, double beta, Tensor b, double alpha) {
+        // rounded as scale then addScaled would round: each op's result is stored in the tensor's dtype
+        double[] x = d(target);
+        double[] z = d(b);
+        boolean f32 = target.dtype() == DType.FLOAT32;
+        for (int i = 0; i < x.length; i++) {
+            double scaled = beta == 1 ? x[i] : f32 ? (float) (x[i] * beta) : x[i] * beta;
+            double sum = scaled + alpha * z[i];
+            x[i] = f32 ? (float) sum : sum;
+        }
+    }
+
+    @Override
     protected Tensor doSum(Tensor a) {
         double s = 0;
         for (double v : d(a)) {

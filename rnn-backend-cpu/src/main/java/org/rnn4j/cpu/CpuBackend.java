@@ -2,32 +2,30 @@ package org.rnn4j.cpu;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.rnn4j.spi.AbstractBackend;
-import org.rnn4j.tensor.BackendOptions;
 import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.KernelKind;
+import org.rnn4j.tensor.BackendOptions;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
 
 /**
  * The pure-Java backend: {@link CpuTensor}s on the heap, float32 and float64, with a blocked,
- * multi-threaded matrix product (see {@link Gemm}), fused LSTM, GRU and Elman cell kernels
- * ({@link FusedKernel#LSTM_CELL}, {@link FusedKernel#GRU_CELL}, {@link FusedKernel#RNN_TANH_CELL},
- * {@link FusedKernel#RNN_RELU_CELL}) and whole-sequence kernels ({@link FusedKernel#LSTM_SEQUENCE},
- * {@link FusedKernel#GRU_SEQUENCE}, {@link FusedKernel#RNN_TANH_SEQUENCE},
- * {@link FusedKernel#RNN_RELU_SEQUENCE}; see {@link SequenceKernel}), which the layer uses for the
- * built-in cells.
+ * multi-threaded matrix product (see {@link Gemm}), and a fused kernel of every {@link KernelKind}:
+ * LSTM, GRU and Elman cell steps ({@link LstmCellKernel}, {@link GruCellKernel}, {@link RnnCellKernel})
+ * and whole sequences ({@link LstmSequenceKernel}, {@link GruSequenceKernel}, {@link RnnSequenceKernel};
+ * see {@link CpuSequenceKernel}), which the layer uses for the built-in cells.
  *
  * <p>Binary ops run the loops of {@link Elementwise} for equal shapes and trailing-suffix broadcasts,
  * and {@link Broadcast} for the other numpy-style broadcasts, {@link #where} and {@link #maskedFill}.
  * Batched products ({@link #bmm}) run {@link Gemm} once per batch entry.
  *
- * <p>Arguments are validated by {@link AbstractBackend}; the kernels here assume valid input. Large
- * matrix products (more than 2^20 multiply-adds) run on {@link BackendOptions#threads()} threads (0:
- * one per available processor): the calling thread plus a fixed pool of daemon helpers, which time out
- * when idle. Everything else runs on the calling thread. Instances are thread-safe.
+ * <p>Arguments are validated by {@link AbstractBackend} (the fused kernels' by their spi base classes);
+ * the kernels here assume valid input. Large matrix products (more than 2^20 multiply-adds) run on
+ * {@link BackendOptions#threads()} threads (0: one per available processor): the calling thread plus a
+ * fixed pool of daemon helpers, which time out when idle and stop at {@link #close()}. Everything else
+ * runs on the calling thread. Instances are thread-safe.
  *
  * <p>Numerics: float32 elementwise arithmetic is done in float (scalars rounded to float first),
  * transcendental functions in double, rounded once (the float32 sequence kernels use a rational tanh
@@ -39,7 +37,6 @@ public final class CpuBackend extends AbstractBackend {
     public static final String NAME = "cpu";
 
     private final Parallel parallel;
-    private final Map<String, FusedKernel> fusedKernels;
 
     /** A backend with default options (one compute thread per available processor). */
     public CpuBackend() {
@@ -50,15 +47,6 @@ public final class CpuBackend extends AbstractBackend {
     public CpuBackend(BackendOptions options) {
         int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
         this.parallel = new Parallel(threads);
-        this.fusedKernels = Map.of(
-                FusedKernel.LSTM_CELL, new LstmCellKernel(this),
-                FusedKernel.GRU_CELL, new GruCellKernel(this),
-                FusedKernel.RNN_TANH_CELL, new RnnCellKernel(this, false),
-                FusedKernel.RNN_RELU_CELL, new RnnCellKernel(this, true),
-                FusedKernel.LSTM_SEQUENCE, new LstmSequenceKernel(this),
-                FusedKernel.GRU_SEQUENCE, new GruSequenceKernel(this),
-                FusedKernel.RNN_TANH_SEQUENCE, new RnnSequenceKernel(this, false),
-                FusedKernel.RNN_RELU_SEQUENCE, new RnnSequenceKernel(this, true));
     }
 
     @Override
@@ -81,9 +69,25 @@ public final class CpuBackend extends AbstractBackend {
         return parallel.threads();
     }
 
+    /** Every kind: the fused cell-step and whole-sequence kernels of the four built-in cells. */
     @Override
-    public Optional<FusedKernel> fused(String name) {
-        return Optional.ofNullable(fusedKernels.get(name));
+    protected FusedKernel createKernel(KernelKind kind) {
+        return switch (kind) {
+            case LSTM_CELL -> new LstmCellKernel(this);
+            case GRU_CELL -> new GruCellKernel(this);
+            case RNN_TANH_CELL -> new RnnCellKernel(this, false);
+            case RNN_RELU_CELL -> new RnnCellKernel(this, true);
+            case LSTM_SEQUENCE -> new LstmSequenceKernel(this);
+            case GRU_SEQUENCE -> new GruSequenceKernel(this);
+            case RNN_TANH_SEQUENCE -> new RnnSequenceKernel(this, false);
+            case RNN_RELU_SEQUENCE -> new RnnSequenceKernel(this, true);
+        };
+    }
+
+    /** Stops the helper threads of the matrix product; the backend then refuses all work. */
+    @Override
+    protected void doClose() {
+        parallel.close();
     }
 
     @Override
@@ -103,11 +107,6 @@ public final class CpuBackend extends AbstractBackend {
 
     private static int[] shape(Tensor t) {
         return ((CpuTensor) t).shapeRef();
-    }
-
-    /** Throws unless {@code t} is a non-null tensor of this backend (the message names both backends). */
-    void requireOwn(String arg, Tensor t) {
-        own(arg, t);
     }
 
     Parallel parallel() {
@@ -333,6 +332,19 @@ public final class CpuBackend extends AbstractBackend {
             }
         }
         return wrap(new int[] {batch, m, n}, out);
+    }
+
+    @Override
+    protected Tensor doMatmulAccumulate(Tensor c, Tensor a, Tensor b, boolean transposeA, boolean transposeB, double alpha, double beta) {
+        // the product first (as matmul computes it), then the sum into its fresh array
+        Tensor product = doMatmul(a, b, transposeA, transposeB);
+        Elementwise.scaleAddInPlace(data(product), alpha, data(c), beta);
+        return product;
+    }
+
+    @Override
+    protected void doAddScaledInPlace(Tensor target, double beta, Tensor b, double alpha) {
+        Elementwise.scaleAddInPlace(data(target), beta, data(b), alpha);
     }
 
     @Override

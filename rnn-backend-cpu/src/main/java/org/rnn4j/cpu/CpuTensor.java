@@ -11,16 +11,18 @@ import org.rnn4j.tensor.Tensors;
  * A tensor of the {@link CpuBackend}: a row-major Java array on the heap, {@code float[]} for
  * {@link DType#FLOAT32} and {@code double[]} for {@link DType#FLOAT64}.
  *
- * <p>The array is never written after construction (every op returns a new tensor), so tensors are
- * safe to share between threads and {@link CpuBackend#reshape} shares the array of its argument.
- * {@link #close()} only marks this tensor closed (the garbage collector reclaims the array), so a closed
- * tensor fails here as it does on backends that free memory: every op and host copy throws.
+ * <p>The array is written after construction only by {@link CpuBackend#addScaledInPlace}, which
+ * optimizers apply to parameter and state tensors they own; every other op returns a new tensor, so
+ * tensors are safe to share between threads and {@link CpuBackend#reshape} shares the array of its
+ * argument (an in-place update of a tensor shows in its reshapes). {@link #close()} only marks this
+ * tensor closed (the garbage collector reclaims the array), so a closed tensor fails here as it does on
+ * backends that free memory: every op and host copy throws.
  */
 public final class CpuTensor implements Tensor {
     private final CpuBackend backend;
     private final int[] shape;
     private final DType dtype;
-    /** {@code float[]} or {@code double[]} of length {@code Shapes.size(shape)}; never modified. */
+    /** {@code float[]} or {@code double[]} of length {@code Shapes.size(shape)}; modified only by in-place updates. */
     private final Object data;
     private volatile boolean closed;
 
@@ -64,7 +66,7 @@ public final class CpuTensor implements Tensor {
     }
 
     /**
-     * The backing {@code float[]} or {@code double[]}; callers must not modify it.
+     * The backing {@code float[]} or {@code double[]}; callers other than the in-place update must not modify it.
      *
      * @throws IllegalStateException when this tensor was closed
      */

@@ -198,6 +198,39 @@ final class Elementwise {
         return z;
     }
 
+    /**
+     * {@code x = beta * x + alpha * y} in place, rounded as {@link #scale} then {@link #addScaled} round
+     * (the scale skipped when {@code beta == 1}). Writes {@code x} only.
+     */
+    static void scaleAddInPlace(Object x, double beta, Object y, double alpha) {
+        if (x instanceof float[] a) {
+            float[] b = (float[]) y;
+            float af = (float) alpha;
+            if (beta == 1) {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = a[i] + af * b[i];
+                }
+            } else {
+                float bf = (float) beta;
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = a[i] * bf + af * b[i];
+                }
+            }
+            return;
+        }
+        double[] a = (double[]) x;
+        double[] b = (double[]) y;
+        if (beta == 1) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = a[i] + alpha * b[i];
+            }
+        } else {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = a[i] * beta + alpha * b[i];
+            }
+        }
+    }
+
     /** {@code x * s}. */
     static Object scale(Object x, double s) {
         if (x instanceof float[] a) {

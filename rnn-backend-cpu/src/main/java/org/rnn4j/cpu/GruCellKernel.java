@@ -1,10 +1,11 @@
 package org.rnn4j.cpu;
 
-import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.CellArgs;
+import org.rnn4j.spi.KernelKind;
 import org.rnn4j.tensor.Tensor;
 
 /**
- * {@link FusedKernel#GRU_CELL}: inputs {@code xProj [B,3H], h [B,H], W_hh [3H,H], b_hh [3H]} (or null);
+ * {@link KernelKind#GRU_CELL}: inputs {@code xProj [B,3H], h [B,H], W_hh [3H,H], b_hh [3H]} (or null);
  * output {@code h' [B,H]}. With {@code hp = h W_hh^T + b_hh} split into r, z, n parts (PyTorch order and
  * semantics, the reset gate applied after the recurrent matmul): {@code r = σ(x_r + hp_r)},
  * {@code z = σ(x_z + hp_z)}, {@code n = tanh(x_n + r hp_n)}, {@code h' = (1 - z) n + z h}.
@@ -13,24 +14,23 @@ import org.rnn4j.tensor.Tensor;
  * pass, {@code dxProj} and {@code dhp = (dx_r, dx_z, r dx_n)}, then {@code dh = z dh' + dhp W_hh}
  * (one matmul accumulated onto the direct term), {@code dW_hh = dhp^T h}, {@code db_hh = colsum(dhp)}.
  */
-final class GruCellKernel extends CellKernel {
+final class GruCellKernel extends CpuCellKernel {
 
     GruCellKernel(CpuBackend backend) {
-        super(backend, GRU_CELL, 3, false);
+        super(backend, KernelKind.GRU_CELL);
     }
 
     @Override
-    public Result apply(Tensor... inputs) {
-        Dims d = validate(inputs);
+    protected Result forward(CellArgs args, Dims d) {
         int batch = d.batch();
         int hidden = d.hidden();
         int g3 = 3 * hidden;
-        boolean f32 = d.float32();
-        Arr x = Arr.of(data(inputs[0]));
-        Object h = data(inputs[1]);
+        boolean f32 = float32(d);
+        Arr x = Arr.of(data(args.xProj()));
+        Object h = data(args.h());
         Arr hv = Arr.of(h);
-        Object w = data(inputs[2]);
-        Arr bias = inputs[3] == null ? null : Arr.of(data(inputs[3]));
+        Object w = data(args.weightHh());
+        Arr bias = arr(args.biasHh());
 
         // h W_hh^T; its r and z parts are replaced by the gates, its n part gets the bias added
         Arr hp = Arr.of(backend.gemm(h, w, batch, g3, hidden, false, true, null));
@@ -56,11 +56,11 @@ final class GruCellKernel extends CellKernel {
         }
         Tensor[] outputs = {backend.wrap(new int[] {batch, hidden}, hOut.raw())};
         boolean hasBias = bias != null;
-        return result(outputs, grads -> backward(grads, d, hp, nGate, h, w, hasBias));
+        return Result.of(outputs, grads -> backward(grads, d, hp, nGate, h, w, hasBias));
     }
 
     private Tensor[] backward(Tensor[] grads, Dims d, Arr saved, Arr nGate, Object h, Object w, boolean hasBias) {
-        Arr gh = gradients(grads, d)[0];
+        Arr gh = arr(grads[0]);
         int batch = d.batch();
         int hidden = d.hidden();
         int g3 = 3 * hidden;
@@ -96,6 +96,6 @@ final class GruCellKernel extends CellKernel {
         Tensor dxProj = backend.wrap(new int[] {batch, g3}, dx.raw());
         Tensor dh = backend.wrap(new int[] {batch, hidden}, backend.gemm(dPre, w, batch, hidden, g3, false, false, dhDirect.raw()));
         Tensor[] dWb = weightGradients(dPre, h, hasBias, d);
-        return new Tensor[] {dxProj, dh, dWb[0], dWb[1]};
+        return new Tensor[] {dxProj, dh, null, dWb[0], dWb[1]};
     }
 }

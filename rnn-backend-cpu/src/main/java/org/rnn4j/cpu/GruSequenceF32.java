@@ -12,7 +12,7 @@ final class GruSequenceF32 {
     private GruSequenceF32() {
     }
 
-    static Result run(GruSequenceKernel kernel, SequenceKernel.Call cl, float[] xp, float[] h0, float[] w, double[] bh, double[] bx,
+    static Result run(GruSequenceKernel kernel, CpuSequenceKernel.Call cl, float[] xp, float[] h0, float[] w, double[] bh, double[] bx,
                       boolean hasBhh, boolean hasBih) {
         int batch = cl.batch;
         int steps = cl.steps;
@@ -74,12 +74,12 @@ final class GruSequenceF32 {
             h = h2;
         }
         Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden)};
-        return SequenceKernel.result(outputs, grads -> backward(kernel, grads, cl, w, saved, hPrev, hPrevAll, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(kernel, grads, cl, w, saved, hPrev, hPrevAll, hasBhh, hasBih));
     }
 
-    private static Tensor[] backward(GruSequenceKernel kernel, Tensor[] grads, SequenceKernel.Call cl, float[] w, float[][][] saved,
+    private static Tensor[] backward(GruSequenceKernel kernel, Tensor[] grads, CpuSequenceKernel.Call cl, float[] w, float[][][] saved,
                                      float[][] hPrev, float[] hPrevAll, boolean hasBhh, boolean hasBih) {
-        Object[] gy = kernel.gradients(grads, cl);
+        Object[] gy = CpuSequenceKernel.arrays(grads);
         int batch = cl.batch;
         int steps = cl.steps;
         int hidden = cl.hidden;
@@ -115,7 +115,7 @@ final class GruSequenceF32 {
             Vec.mul(dn, r, dnr, n);
             float[] direct = new float[n];
             Vec.mul(g, z, direct, n);
-            if (cl.lengths != null) {
+            if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {
                         int from = b * hidden;
@@ -136,7 +136,7 @@ final class GruSequenceF32 {
             Vec.scatter(dz, hidden, batch, dAllH, off, g3, hidden);
             Vec.scatter(dnr, hidden, batch, dAllH, off, g3, 2 * hidden);
             float[] dhNew = (float[]) Gemm.multiplyPacked(dAllH, off, g3, batch, false, wN, direct, par);
-            if (cl.lengths != null) {
+            if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {
                         System.arraycopy(dh, b * hidden, dhNew, b * hidden, hidden);
@@ -146,7 +146,7 @@ final class GruSequenceF32 {
             dh = dhNew;
         }
         Tensor[] dWb = kernel.recurrentWeightGradients(dAllH, hPrevAll, hasBhh, cl);
-        Tensor dbih = hasBih ? kernel.wrap(CellKernel.columnSums(dAllX, steps * batch, g3), g3) : null;
+        Tensor dbih = hasBih ? kernel.wrap(CpuCellKernel.columnSums(dAllX, steps * batch, g3), g3) : null;
         float[] dxp = new float[batch * steps * g3];
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
@@ -154,7 +154,7 @@ final class GruSequenceF32 {
                 System.arraycopy(dAllX, (k * batch + b) * g3, dxp, (b * steps + t) * g3, g3);
             }
         }
-        return new Tensor[] {kernel.wrap(dxp, batch, steps, g3), kernel.wrap(dh, batch, hidden), dWb[0], dWb[1], dbih};
+        return new Tensor[] {kernel.wrap(dxp, batch, steps, g3), kernel.wrap(dh, batch, hidden), null, dWb[0], dWb[1], dbih};
     }
 
     /** {@code n = tanh(x + bx + r * hn)}, in two loops (one loop with both stays scalar); {@code x} is overwritten. */

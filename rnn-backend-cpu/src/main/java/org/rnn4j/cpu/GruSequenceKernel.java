@@ -1,41 +1,42 @@
 package org.rnn4j.cpu;
 
-import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.KernelKind;
+import org.rnn4j.spi.SequenceArgs;
 import org.rnn4j.tensor.Tensor;
 
 /**
- * {@link FusedKernel#GRU_SEQUENCE}: inputs {@code xProj [B,T,3H], h0 [B,H], W_hh [3H,H]}, {@code b_hh [3H]}
+ * {@link KernelKind#GRU_SEQUENCE}: inputs {@code xProj [B,T,3H], h0 [B,H], W_hh [3H,H]}, {@code b_hh [3H]}
  * or null, {@code b_ih [3H]} or null; outputs {@code y [B,T,H], h_T [B,H]}. Each step is
  * {@link GruCellKernel}'s math (reset gate applied to {@code W_hn h + b_hn}) with {@code W_hh^T} packed
  * once per call. Saved per time step: r, z, {@code hp_n = W_hn h + b_hn}, n and the h entering the step.
  */
-final class GruSequenceKernel extends SequenceKernel {
+final class GruSequenceKernel extends CpuSequenceKernel {
 
     GruSequenceKernel(CpuBackend backend) {
-        super(backend, GRU_SEQUENCE, 3, false);
+        super(backend, KernelKind.GRU_SEQUENCE);
     }
 
     @Override
-    Result run(Call cl, Tensor[] inputs) {
+    Result run(Call cl, SequenceArgs args) {
         int batch = cl.batch;
         int steps = cl.steps;
         int hidden = cl.hidden;
         int g3 = 3 * hidden;
         boolean f32 = cl.float32();
         Parallel par = backend.parallel();
-        Object like = data(inputs[0]);
+        Object like = data(args.xProj());
         Arr xp = Arr.of(like);
-        Object w = data(inputs[2]);
-        boolean hasBhh = inputs[3] != null;
-        boolean hasBih = inputs[4] != null;
-        double[] bh = biasOrZero(inputs[3], g3);
-        double[] bx = biasOrZero(inputs[4], g3);
+        Object w = data(args.weightHh());
+        boolean hasBhh = args.biasHh() != null;
+        boolean hasBih = args.biasIh() != null;
+        double[] bh = biasOrZero(args.biasHh(), g3);
+        double[] bx = biasOrZero(args.biasIh(), g3);
         if (f32) {
-            return GruSequenceF32.run(this, cl, (float[]) like, (float[]) data(inputs[1]), (float[]) w, bh, bx, hasBhh, hasBih);
+            return GruSequenceF32.run(this, cl, (float[]) like, (float[]) data(args.h0()), (float[]) w, bh, bx, hasBhh, hasBih);
         }
         Gemm.Packed<?> wT = Gemm.pack(w, g3, hidden, true, par);
 
-        Object hState = copy(data(inputs[1]));
+        Object hState = copy(data(args.h0()));
         Arr h = Arr.of(hState);
         int seqH = batch * steps * hidden;
         Arr y = Arr.allocLike(like, seqH);
@@ -73,11 +74,11 @@ final class GruSequenceKernel extends SequenceKernel {
             }
         }
         Tensor[] outputs = {wrap(y.raw(), batch, steps, hidden), wrap(hState, batch, hidden)};
-        return result(outputs, grads -> backward(grads, cl, w, saved, nGate, hPrev, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(grads, cl, w, saved, nGate, hPrev, hasBhh, hasBih));
     }
 
     private Tensor[] backward(Tensor[] grads, Call cl, Object w, Arr saved, Arr nGate, Object hPrev, boolean hasBhh, boolean hasBih) {
-        Object[] gy = gradients(grads, cl);
+        Object[] gy = arrays(grads);
         int batch = cl.batch;
         int steps = cl.steps;
         int hidden = cl.hidden;
@@ -134,7 +135,7 @@ final class GruSequenceKernel extends SequenceKernel {
             }
         }
         Tensor[] dWb = recurrentWeightGradients(dhpRaw, hPrev, hasBhh, cl);
-        Tensor dbih = hasBih ? wrap(CellKernel.columnSums(dxpRaw, batch * steps, g3), g3) : null;
-        return new Tensor[] {wrap(dxpRaw, batch, steps, g3), wrap(dhState, batch, hidden), dWb[0], dWb[1], dbih};
+        Tensor dbih = hasBih ? wrap(CpuCellKernel.columnSums(dxpRaw, batch * steps, g3), g3) : null;
+        return new Tensor[] {wrap(dxpRaw, batch, steps, g3), wrap(dhState, batch, hidden), null, dWb[0], dWb[1], dbih};
     }
 }

@@ -1,10 +1,11 @@
 package org.rnn4j.cpu;
 
-import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.CellArgs;
+import org.rnn4j.spi.KernelKind;
 import org.rnn4j.tensor.Tensor;
 
 /**
- * {@link FusedKernel#LSTM_CELL}: inputs {@code xProj [B,4H], h [B,H], c [B,H], W_hh [4H,H], b_hh [4H]}
+ * {@link KernelKind#LSTM_CELL}: inputs {@code xProj [B,4H], h [B,H], c [B,H], W_hh [4H,H], b_hh [4H]}
  * (or null); outputs {@code h' [B,H], c' [B,H]}. With gates {@code a = xProj + h W_hh^T + b_hh} in the
  * order i, f, g, o: {@code c' = σ(a_f) c + σ(a_i) tanh(a_g)}, {@code h' = σ(a_o) tanh(c')}.
  *
@@ -13,24 +14,23 @@ import org.rnn4j.tensor.Tensor;
  * gradients {@code dA}, then {@code dh = dA W_hh}, {@code dW_hh = dA^T h}, {@code db_hh = colsum(dA)},
  * {@code dxProj = dA}, {@code dc = dc' σ(a_f)}.
  */
-final class LstmCellKernel extends CellKernel {
+final class LstmCellKernel extends CpuCellKernel {
 
     LstmCellKernel(CpuBackend backend) {
-        super(backend, LSTM_CELL, 4, true);
+        super(backend, KernelKind.LSTM_CELL);
     }
 
     @Override
-    public Result apply(Tensor... inputs) {
-        Dims d = validate(inputs);
+    protected Result forward(CellArgs args, Dims d) {
         int batch = d.batch();
         int hidden = d.hidden();
         int g4 = 4 * hidden;
-        boolean f32 = d.float32();
-        Object x = data(inputs[0]);
-        Object h = data(inputs[1]);
-        Object w = data(inputs[3]);
-        Arr c = Arr.of(data(inputs[2]));
-        Arr bias = inputs[4] == null ? null : Arr.of(data(inputs[4]));
+        boolean f32 = float32(d);
+        Object x = data(args.xProj());
+        Object h = data(args.h());
+        Object w = data(args.weightHh());
+        Arr c = Arr.of(data(args.c()));
+        Arr bias = arr(args.biasHh());
 
         // gate pre-activations, replaced below by the activations i, f, g, o
         Arr act = Arr.of(backend.gemm(h, w, batch, g4, hidden, false, true, x));
@@ -63,13 +63,12 @@ final class LstmCellKernel extends CellKernel {
         int[] stateShape = {batch, hidden};
         Tensor[] outputs = {backend.wrap(stateShape, hOut.raw()), backend.wrap(stateShape.clone(), cOut.raw())};
         boolean hasBias = bias != null;
-        return result(outputs, grads -> backward(grads, d, act, tanhC, c, h, w, hasBias));
+        return Result.of(outputs, grads -> backward(grads, d, act, tanhC, c, h, w, hasBias));
     }
 
     private Tensor[] backward(Tensor[] grads, Dims d, Arr act, Arr tanhC, Arr c, Object h, Object w, boolean hasBias) {
-        Arr[] gy = gradients(grads, d);
-        Arr gh = gy[0];
-        Arr gc = gy[1];
+        Arr gh = arr(grads[0]);
+        Arr gc = arr(grads[1]);
         int batch = d.batch();
         int hidden = d.hidden();
         int g4 = 4 * hidden;

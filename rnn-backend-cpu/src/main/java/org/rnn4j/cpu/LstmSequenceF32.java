@@ -16,7 +16,7 @@ final class LstmSequenceF32 {
     private LstmSequenceF32() {
     }
 
-    static Result run(LstmSequenceKernel kernel, SequenceKernel.Call cl, float[] xp, float[] h0, float[] c0, float[] w, double[] bias,
+    static Result run(LstmSequenceKernel kernel, CpuSequenceKernel.Call cl, float[] xp, float[] h0, float[] c0, float[] w, double[] bias,
                       boolean hasBhh, boolean hasBih) {
         int batch = cl.batch;
         int steps = cl.steps;
@@ -79,12 +79,12 @@ final class LstmSequenceF32 {
             c = c2;
         }
         Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden), kernel.wrap(c, batch, hidden)};
-        return SequenceKernel.result(outputs, grads -> backward(kernel, grads, cl, w, acts, tanhC, cPrev, hPrevAll, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(kernel, grads, cl, w, acts, tanhC, cPrev, hPrevAll, hasBhh, hasBih));
     }
 
-    private static Tensor[] backward(LstmSequenceKernel kernel, Tensor[] grads, SequenceKernel.Call cl, float[] w, float[][][] acts,
+    private static Tensor[] backward(LstmSequenceKernel kernel, Tensor[] grads, CpuSequenceKernel.Call cl, float[] w, float[][][] acts,
                                      float[][] tanhC, float[][] cPrev, float[] hPrevAll, boolean hasBhh, boolean hasBih) {
-        Object[] gy = kernel.gradients(grads, cl);
+        Object[] gy = CpuSequenceKernel.arrays(grads);
         int batch = cl.batch;
         int steps = cl.steps;
         int hidden = cl.hidden;
@@ -122,7 +122,7 @@ final class LstmSequenceF32 {
             gateGradTanh(dc2, ai, ag, dA[2], n);
             float[] dcNew = new float[n];
             Vec.mul(dc2, af, dcNew, n);
-            if (cl.lengths != null) {
+            if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {
                         for (int q = 0; q < 4; q++) {
@@ -137,7 +137,7 @@ final class LstmSequenceF32 {
                 Vec.scatter(dA[q], hidden, batch, dAll, off, g4, q * hidden);
             }
             float[] dhNew = (float[]) Gemm.multiplyPacked(dAll, off, g4, batch, false, wN, null, par);
-            if (cl.lengths != null) {
+            if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {
                         System.arraycopy(dh, b * hidden, dhNew, b * hidden, hidden);
@@ -151,7 +151,7 @@ final class LstmSequenceF32 {
         Tensor dbih = null;
         if (hasBih) {
             dbih = hasBhh ? kernel.wrap(((float[]) CpuBackend.data(dWb[1])).clone(), g4)
-                    : kernel.wrap(CellKernel.columnSums(dAll, steps * batch, g4), g4);
+                    : kernel.wrap(CpuCellKernel.columnSums(dAll, steps * batch, g4), g4);
         }
         float[] dxp = new float[batch * steps * g4];
         for (int k = 0; k < steps; k++) {

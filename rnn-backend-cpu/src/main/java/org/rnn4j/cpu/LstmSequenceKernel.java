@@ -1,47 +1,48 @@
 package org.rnn4j.cpu;
 
-import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.KernelKind;
+import org.rnn4j.spi.SequenceArgs;
 import org.rnn4j.tensor.Tensor;
 
 /**
- * {@link FusedKernel#LSTM_SEQUENCE}: inputs {@code xProj [B,T,4H], h0 [B,H], c0 [B,H], W_hh [4H,H]},
+ * {@link KernelKind#LSTM_SEQUENCE}: inputs {@code xProj [B,T,4H], h0 [B,H], c0 [B,H], W_hh [4H,H]},
  * {@code b_hh [4H]} or null, {@code b_ih [4H]} or null; outputs {@code y [B,T,H], h_T [B,H], c_T [B,H]}.
  * Each step is {@link LstmCellKernel}'s math with {@code W_hh^T} packed once per call (see
- * {@link SequenceKernel}). Saved for backward, per time step: the activations i, f, g, o, the c and h
+ * {@link CpuSequenceKernel}). Saved for backward, per time step: the activations i, f, g, o, the c and h
  * entering the step and {@code tanh(c')}.
  */
-final class LstmSequenceKernel extends SequenceKernel {
+final class LstmSequenceKernel extends CpuSequenceKernel {
 
     LstmSequenceKernel(CpuBackend backend) {
-        super(backend, LSTM_SEQUENCE, 4, true);
+        super(backend, KernelKind.LSTM_SEQUENCE);
     }
 
     @Override
-    Result run(Call cl, Tensor[] inputs) {
+    Result run(Call cl, SequenceArgs args) {
         int batch = cl.batch;
         int steps = cl.steps;
         int hidden = cl.hidden;
         int g4 = 4 * hidden;
         boolean f32 = cl.float32();
         Parallel par = backend.parallel();
-        Arr xp = Arr.of(data(inputs[0]));
-        Object like = data(inputs[0]);
-        Object w = data(inputs[3]);
-        boolean hasBhh = inputs[4] != null;
-        boolean hasBih = inputs[5] != null;
-        double[] bias = biasOrZero(inputs[4], g4);
-        double[] bih = biasOrZero(inputs[5], g4);
+        Arr xp = Arr.of(data(args.xProj()));
+        Object like = data(args.xProj());
+        Object w = data(args.weightHh());
+        boolean hasBhh = args.biasHh() != null;
+        boolean hasBih = args.biasIh() != null;
+        double[] bias = biasOrZero(args.biasHh(), g4);
+        double[] bih = biasOrZero(args.biasIh(), g4);
         for (int j = 0; j < g4; j++) {
             bias[j] += bih[j];
         }
         if (f32) {
-            return LstmSequenceF32.run(this, cl, (float[]) like, (float[]) data(inputs[1]), (float[]) data(inputs[2]), (float[]) w, bias,
+            return LstmSequenceF32.run(this, cl, (float[]) like, (float[]) data(args.h0()), (float[]) data(args.c0()), (float[]) w, bias,
                     hasBhh, hasBih);
         }
         Gemm.Packed<?> wT = Gemm.pack(w, g4, hidden, true, par);
 
-        Object hState = copy(data(inputs[1]));
-        Object cState = copy(data(inputs[2]));
+        Object hState = copy(data(args.h0()));
+        Object cState = copy(data(args.c0()));
         Arr h = Arr.of(hState);
         Arr c = Arr.of(cState);
         int seqH = batch * steps * hidden;
@@ -87,12 +88,12 @@ final class LstmSequenceKernel extends SequenceKernel {
             }
         }
         Tensor[] outputs = {wrap(y.raw(), batch, steps, hidden), wrap(hState, batch, hidden), wrap(cState, batch, hidden)};
-        return result(outputs, grads -> backward(grads, cl, w, acts, tanhC, cPrevA, hPrev, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(grads, cl, w, acts, tanhC, cPrevA, hPrev, hasBhh, hasBih));
     }
 
     private Tensor[] backward(Tensor[] grads, Call cl, Object w, Arr acts, Arr tanhC, Arr cPrev, Object hPrev, boolean hasBhh,
                               boolean hasBih) {
-        Object[] gy = gradients(grads, cl);
+        Object[] gy = arrays(grads);
         int batch = cl.batch;
         int steps = cl.steps;
         int hidden = cl.hidden;
@@ -135,7 +136,7 @@ final class LstmSequenceKernel extends SequenceKernel {
             }
             // dh = dA_t · W_hh for the sequences that ran this step; the others keep theirs
             Object dhNew = Gemm.multiplyPacked(dxpRaw, t * g4, rowStride, batch, false, wN, null, par);
-            if (cl.lengths == null) {
+            if (cl.full) {
                 dhState = dhNew;
                 dh = Arr.of(dhNew);
             } else {
@@ -147,7 +148,7 @@ final class LstmSequenceKernel extends SequenceKernel {
             }
         }
         Tensor[] dWb = recurrentWeightGradients(dxpRaw, hPrev, hasBhh, cl);
-        Tensor dbih = !hasBih ? null : hasBhh ? wrap(copy(CpuBackend.data(dWb[1])), g4) : wrap(CellKernel.columnSums(dxpRaw, batch * steps, g4), g4);
+        Tensor dbih = !hasBih ? null : hasBhh ? wrap(copy(CpuBackend.data(dWb[1])), g4) : wrap(CpuCellKernel.columnSums(dxpRaw, batch * steps, g4), g4);
         return new Tensor[] {wrap(dxpRaw, batch, steps, g4), wrap(dhState, batch, hidden), wrap(dc.raw(), batch, hidden), dWb[0], dWb[1], dbih};
     }
 }

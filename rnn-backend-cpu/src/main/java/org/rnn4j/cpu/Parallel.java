@@ -13,7 +13,8 @@ import java.util.function.IntConsumer;
  * Runs independent tasks {@code 0..n-1} on a fixed set of {@code threads} threads: the calling thread
  * plus {@code threads - 1} daemon helpers. Tasks are claimed from a shared counter, so the caller never
  * waits on a helper that has not started (which also makes nested or concurrent use deadlock-free).
- * Idle helpers time out, so a backend that is no longer used keeps no threads alive.
+ * Idle helpers time out, so a backend that is no longer used keeps no threads alive; {@link #close()}
+ * stops them for good.
  */
 final class Parallel {
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
@@ -38,6 +39,13 @@ final class Parallel {
             };
             helpers = new ThreadPoolExecutor(threads - 1, threads - 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory);
             helpers.allowCoreThreadTimeOut(true);
+        }
+    }
+
+    /** Stops the helper threads (at once if idle, else after their current task); later work is refused. */
+    void close() {
+        if (helpers != null) {
+            helpers.shutdown();
         }
     }
 

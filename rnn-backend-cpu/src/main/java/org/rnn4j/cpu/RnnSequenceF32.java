@@ -8,7 +8,7 @@ final class RnnSequenceF32 {
     private RnnSequenceF32() {
     }
 
-    static Result run(RnnSequenceKernel kernel, boolean relu, SequenceKernel.Call cl, float[] xp, float[] h0, float[] w, double[] bias,
+    static Result run(RnnSequenceKernel kernel, boolean relu, CpuSequenceKernel.Call cl, float[] xp, float[] h0, float[] w, double[] bias,
                       boolean hasBhh, boolean hasBih) {
         int batch = cl.batch;
         int steps = cl.steps;
@@ -42,8 +42,8 @@ final class RnnSequenceF32 {
                     System.arraycopy(h2, b * hidden, y, (b * steps + t) * hidden, hidden);
                 }
             }
-            out[k] = cl.lengths == null ? h2 : h2.clone();
-            if (cl.lengths != null) {
+            out[k] = cl.full ? h2 : h2.clone();
+            if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {
                         System.arraycopy(h, b * hidden, h2, b * hidden, hidden);
@@ -53,12 +53,12 @@ final class RnnSequenceF32 {
             h = h2;
         }
         Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden)};
-        return SequenceKernel.result(outputs, grads -> backward(kernel, relu, grads, cl, w, out, hPrevAll, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(kernel, relu, grads, cl, w, out, hPrevAll, hasBhh, hasBih));
     }
 
-    private static Tensor[] backward(RnnSequenceKernel kernel, boolean relu, Tensor[] grads, SequenceKernel.Call cl, float[] w,
+    private static Tensor[] backward(RnnSequenceKernel kernel, boolean relu, Tensor[] grads, CpuSequenceKernel.Call cl, float[] w,
                                      float[][] out, float[] hPrevAll, boolean hasBhh, boolean hasBih) {
-        Object[] gy = kernel.gradients(grads, cl);
+        Object[] gy = CpuSequenceKernel.arrays(grads);
         int batch = cl.batch;
         int steps = cl.steps;
         int hidden = cl.hidden;
@@ -84,7 +84,7 @@ final class RnnSequenceF32 {
             } else {
                 tanhGrad(g, out[k], dA, n);
             }
-            if (cl.lengths != null) {
+            if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {
                         java.util.Arrays.fill(dA, b * hidden, (b + 1) * hidden, 0f);
@@ -94,7 +94,7 @@ final class RnnSequenceF32 {
             int off = k * n;
             System.arraycopy(dA, 0, dAll, off, n);
             float[] dhNew = (float[]) Gemm.multiplyPacked(dAll, off, hidden, batch, false, wN, null, par);
-            if (cl.lengths != null) {
+            if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {
                         System.arraycopy(dh, b * hidden, dhNew, b * hidden, hidden);
@@ -107,7 +107,7 @@ final class RnnSequenceF32 {
         Tensor dbih = null;
         if (hasBih) {
             dbih = hasBhh ? kernel.wrap(((float[]) CpuBackend.data(dWb[1])).clone(), hidden)
-                    : kernel.wrap(CellKernel.columnSums(dAll, steps * batch, hidden), hidden);
+                    : kernel.wrap(CpuCellKernel.columnSums(dAll, steps * batch, hidden), hidden);
         }
         float[] dxp = new float[batch * steps * hidden];
         for (int k = 0; k < steps; k++) {
@@ -116,7 +116,7 @@ final class RnnSequenceF32 {
                 System.arraycopy(dAll, (k * batch + b) * hidden, dxp, (b * steps + t) * hidden, hidden);
             }
         }
-        return new Tensor[] {kernel.wrap(dxp, batch, steps, hidden), kernel.wrap(dh, batch, hidden), dWb[0], dWb[1], dbih};
+        return new Tensor[] {kernel.wrap(dxp, batch, steps, hidden), kernel.wrap(dh, batch, hidden), null, dWb[0], dWb[1], dbih};
     }
 
     private static void tanhGrad(float[] g, float[] y, float[] out, int n) {

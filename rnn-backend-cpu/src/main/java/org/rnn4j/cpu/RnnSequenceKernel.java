@@ -1,44 +1,45 @@
 package org.rnn4j.cpu;
 
-import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.KernelKind;
+import org.rnn4j.spi.SequenceArgs;
 import org.rnn4j.tensor.Tensor;
 
 /**
- * {@link FusedKernel#RNN_TANH_SEQUENCE} and {@link FusedKernel#RNN_RELU_SEQUENCE}: inputs
+ * {@link KernelKind#RNN_TANH_SEQUENCE} and {@link KernelKind#RNN_RELU_SEQUENCE}: inputs
  * {@code xProj [B,T,H], h0 [B,H], W_hh [H,H]}, {@code b_hh [H]} or null, {@code b_ih [H]} or null;
  * outputs {@code y [B,T,H], h_T [B,H]}, each step {@code h' = act(xProj_t + b_ih + h W_hh^T + b_hh)} with
  * {@code W_hh^T} packed once per call. Backward needs only {@code y} and the h entering each step.
  */
-final class RnnSequenceKernel extends SequenceKernel {
+final class RnnSequenceKernel extends CpuSequenceKernel {
     private final boolean relu;
 
     RnnSequenceKernel(CpuBackend backend, boolean relu) {
-        super(backend, relu ? RNN_RELU_SEQUENCE : RNN_TANH_SEQUENCE, 1, false);
+        super(backend, relu ? KernelKind.RNN_RELU_SEQUENCE : KernelKind.RNN_TANH_SEQUENCE);
         this.relu = relu;
     }
 
     @Override
-    Result run(Call cl, Tensor[] inputs) {
+    Result run(Call cl, SequenceArgs args) {
         int batch = cl.batch;
         int steps = cl.steps;
         int hidden = cl.hidden;
         boolean f32 = cl.float32();
         Parallel par = backend.parallel();
-        Object like = data(inputs[0]);
+        Object like = data(args.xProj());
         Arr xp = Arr.of(like);
-        Object w = data(inputs[2]);
-        boolean hasBhh = inputs[3] != null;
-        boolean hasBih = inputs[4] != null;
-        double[] bias = biasOrZero(inputs[3], hidden);
-        double[] bih = biasOrZero(inputs[4], hidden);
+        Object w = data(args.weightHh());
+        boolean hasBhh = args.biasHh() != null;
+        boolean hasBih = args.biasIh() != null;
+        double[] bias = biasOrZero(args.biasHh(), hidden);
+        double[] bih = biasOrZero(args.biasIh(), hidden);
         for (int j = 0; j < hidden; j++) {
             bias[j] += bih[j];
         }
         if (f32) {
-            return RnnSequenceF32.run(this, relu, cl, (float[]) like, (float[]) data(inputs[1]), (float[]) w, bias, hasBhh, hasBih);
+            return RnnSequenceF32.run(this, relu, cl, (float[]) like, (float[]) data(args.h0()), (float[]) w, bias, hasBhh, hasBih);
         }
         Gemm.Packed<?> wT = Gemm.pack(w, hidden, hidden, true, par);
-        Object hState = copy(data(inputs[1]));
+        Object hState = copy(data(args.h0()));
         Arr h = Arr.of(hState);
         int seqH = batch * steps * hidden;
         Arr y = Arr.allocLike(like, seqH);
@@ -62,11 +63,11 @@ final class RnnSequenceKernel extends SequenceKernel {
             }
         }
         Tensor[] outputs = {wrap(y.raw(), batch, steps, hidden), wrap(hState, batch, hidden)};
-        return result(outputs, grads -> backward(grads, cl, w, y, hPrev, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(grads, cl, w, y, hPrev, hasBhh, hasBih));
     }
 
     private Tensor[] backward(Tensor[] grads, Call cl, Object w, Arr y, Object hPrev, boolean hasBhh, boolean hasBih) {
-        Object[] gy = gradients(grads, cl);
+        Object[] gy = arrays(grads);
         int batch = cl.batch;
         int steps = cl.steps;
         int hidden = cl.hidden;
@@ -94,7 +95,7 @@ final class RnnSequenceKernel extends SequenceKernel {
                 }
             }
             Object dhNew = Gemm.multiplyPacked(dxpRaw, t * hidden, rowStride, batch, false, wN, null, par);
-            if (cl.lengths == null) {
+            if (cl.full) {
                 dhState = dhNew;
                 dh = Arr.of(dhNew);
             } else {
@@ -107,7 +108,7 @@ final class RnnSequenceKernel extends SequenceKernel {
         }
         Tensor[] dWb = recurrentWeightGradients(dxpRaw, hPrev, hasBhh, cl);
         Tensor dbih = !hasBih ? null : hasBhh ? wrap(copy(CpuBackend.data(dWb[1])), hidden)
-                : wrap(CellKernel.columnSums(dxpRaw, batch * steps, hidden), hidden);
-        return new Tensor[] {wrap(dxpRaw, batch, steps, hidden), wrap(dhState, batch, hidden), dWb[0], dWb[1], dbih};
+                : wrap(CpuCellKernel.columnSums(dxpRaw, batch * steps, hidden), hidden);
+        return new Tensor[] {wrap(dxpRaw, batch, steps, hidden), wrap(dhState, batch, hidden), null, dWb[0], dWb[1], dbih};
     }
 }

@@ -8,4 +8,10 @@ class CpuTensorOpsConformanceTest extends TensorOpsContract {
     protected String backendName() {
         return "cpu";
     }
+
+    /** The product first, then the sum: alpha = beta = 1 is exactly add(c, matmul(a, b)). */
+    @Override
+    protected boolean exactAccumulation() {
+        return true;
+    }
 }

@@ -1,8 +1,6 @@
 package org.rnn4j.nd4j;
 
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -13,8 +11,9 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.rnn4j.spi.AbstractBackend;
-import org.rnn4j.tensor.BackendOptions;
 import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.KernelKind;
+import org.rnn4j.tensor.BackendOptions;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -32,11 +31,13 @@ import org.rnn4j.tensor.Tensor;
  * <p>Pure ops: no kernel modifies an argument. ND4J ops that work in place are only ever applied to
  * arrays a kernel has just allocated. Results own their buffers (see {@link Nd4jTensor}).
  *
- * <p>Fused kernels: whole sequences ({@link FusedKernel#LSTM_SEQUENCE}, {@link FusedKernel#GRU_SEQUENCE},
- * {@link FusedKernel#RNN_TANH_SEQUENCE}, {@link FusedKernel#RNN_RELU_SEQUENCE}, see {@link Nd4jSequences}),
- * which {@code Recurrent} uses for the built-in cells, and single steps ({@link FusedKernel#LSTM_CELL},
- * {@link FusedKernel#GRU_CELL}, {@link FusedKernel#RNN_TANH_CELL}, {@link FusedKernel#RNN_RELU_CELL}, see
- * {@link Nd4jCells}) for callers of {@code Cell.step}.
+ * <p>Fused kernels, one of every {@link KernelKind}: whole sequences (see {@link Nd4jSequences}), which
+ * {@code Recurrent} uses for the built-in cells, and single steps (see {@link Nd4jCells}) for callers of
+ * {@code Cell.step}.
+ *
+ * <p>{@link #close()}: the backend refuses all work from then on and drops the ND4J workspaces of the
+ * closing thread; ND4J's native runtime (BLAS and OpenMP pools, the deallocator) is process-wide and
+ * stays for the other instances, and tensors already made stay readable until closed or collected.
  *
  * <p>ND4J's thread settings are process-wide: {@link BackendOptions#threads()} {@code > 0} sets the BLAS
  * thread count for the whole process; libnd4j's own elementwise ops run on one thread unless
@@ -47,7 +48,6 @@ public final class Nd4jBackend extends AbstractBackend {
     /** The backend's name, {@value}. */
     public static final String NAME = "nd4j";
 
-    private final Map<String, FusedKernel> fused;
     private final BackendOptions options;
 
     /** Starts ND4J (loads the native library) with {@code options}; prefer {@code Backends.get("nd4j")}. */
@@ -55,15 +55,6 @@ public final class Nd4jBackend extends AbstractBackend {
         this.options = options == null ? BackendOptions.defaults() : options;
         Nd4jRuntime.requireAvailable();
         Nd4jRuntime.configureThreads(this.options.threads());
-        this.fused = Map.of(
-                FusedKernel.LSTM_CELL, new Nd4jCells.Lstm(this),
-                FusedKernel.GRU_CELL, new Nd4jCells.Gru(this),
-                FusedKernel.RNN_TANH_CELL, new Nd4jCells.Elman(this, false),
-                FusedKernel.RNN_RELU_CELL, new Nd4jCells.Elman(this, true),
-                FusedKernel.LSTM_SEQUENCE, new Nd4jSequences.Lstm(this),
-                FusedKernel.GRU_SEQUENCE, new Nd4jSequences.Gru(this),
-                FusedKernel.RNN_TANH_SEQUENCE, new Nd4jSequences.Elman(this, false),
-                FusedKernel.RNN_RELU_SEQUENCE, new Nd4jSequences.Elman(this, true));
     }
 
     @Override
@@ -86,9 +77,25 @@ public final class Nd4jBackend extends AbstractBackend {
         return dtype == DType.FLOAT32 || dtype == DType.FLOAT64;
     }
 
+    /** Every kind: the fused cell-step and whole-sequence kernels of the four built-in cells. */
     @Override
-    public Optional<FusedKernel> fused(String name) {
-        return Optional.ofNullable(fused.get(name));
+    protected FusedKernel createKernel(KernelKind kind) {
+        return switch (kind) {
+            case LSTM_CELL -> new Nd4jCells.Lstm(this);
+            case GRU_CELL -> new Nd4jCells.Gru(this);
+            case RNN_TANH_CELL -> new Nd4jCells.Elman(this, false);
+            case RNN_RELU_CELL -> new Nd4jCells.Elman(this, true);
+            case LSTM_SEQUENCE -> new Nd4jSequences.Lstm(this);
+            case GRU_SEQUENCE -> new Nd4jSequences.Gru(this);
+            case RNN_TANH_SEQUENCE -> new Nd4jSequences.Elman(this, false);
+            case RNN_RELU_SEQUENCE -> new Nd4jSequences.Elman(this, true);
+        };
+    }
+
+    /** Drops the ND4J workspaces of the closing thread; the process-wide native runtime stays for other instances. */
+    @Override
+    protected void doClose() {
+        Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
     }
 
     @Override
@@ -411,6 +418,34 @@ public final class Nd4jBackend extends AbstractBackend {
             return zerosOf(a.dtype(), batch, m, n);
         }
         return wrap(Nd4j.matmul(arr(a), arr(b), transposeA, transposeB, false));
+    }
+
+    @Override
+    protected Tensor doMatmulAccumulate(Tensor c, Tensor a, Tensor b, boolean transposeA, boolean transposeB, double alpha, double beta) {
+        int[] sc = ((Nd4jTensor) c).shapeRef();
+        if (c.size() == 0) {
+            return empty(c.dtype(), sc);
+        }
+        int k = transposeA ? ((Nd4jTensor) a).shapeRef()[0] : ((Nd4jTensor) a).shapeRef()[1];
+        // the product first (as matmul computes it), then the sum into its fresh array
+        INDArray out = k == 0 ? Nd4j.zeros(dt(c.dtype()), sc[0], sc[1]) : gemm(arr(a), arr(b), transposeA, transposeB);
+        scaleAddInPlace(out, alpha, arr(c), beta);
+        return wrap(out);
+    }
+
+    @Override
+    protected void doAddScaledInPlace(Tensor target, double beta, Tensor b, double alpha) {
+        if (target.size() > 0) {
+            scaleAddInPlace(arr(target), beta, arr(b), alpha);
+        }
+    }
+
+    /** {@code x = beta * x + alpha * y} in place, rounded as {@link #doScale} then {@link #doAddScaled} round (the scale skipped for beta 1). */
+    private static void scaleAddInPlace(INDArray x, double beta, INDArray y, double alpha) {
+        if (beta != 1) {
+            x.muli(beta);
+        }
+        x.addi(alpha == 1 ? y : y.mul(alpha));
     }
 
     /** {@code op(a) · op(b)} into a new row-major array (one BLAS gemm). */

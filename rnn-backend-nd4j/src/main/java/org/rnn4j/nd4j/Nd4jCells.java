@@ -5,7 +5,9 @@ import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.CellArgs;
+import org.rnn4j.spi.CellKernel;
+import org.rnn4j.spi.KernelKind;
 import org.rnn4j.tensor.Tensor;
 
 /**
@@ -18,7 +20,7 @@ import org.rnn4j.tensor.Tensor;
  * <p>tanh here is libnd4j's own (in float32 within about 1e-7 absolute of the exact value); the
  * {@code tanh} primitive is more careful near 0 (see {@link Nd4jBackend#tanh}).
  *
- * <p>Nothing an input points to is modified; arrays a result keeps for its backward pass are either
+ * <p>Arguments and output gradients arrive checked by {@link CellKernel}. Nothing an input points to is modified; arrays a result keeps for its backward pass are either
  * private to it or reached through the output tensors (so using a closed output fails cleanly).
  */
 final class Nd4jCells {
@@ -75,21 +77,22 @@ final class Nd4jCells {
     // =====================================================================================
 
     /** {@code h' = act(xProj + h W^T + b)}; inputs xProj, h, W_hh, b_hh (may be null). */
-    static final class Elman implements FusedKernel {
+    static final class Elman extends CellKernel {
         private final Nd4jBackend backend;
         private final boolean relu;
 
         Elman(Nd4jBackend backend, boolean relu) {
+            super(backend, relu ? KernelKind.RNN_RELU_CELL : KernelKind.RNN_TANH_CELL);
             this.backend = backend;
             this.relu = relu;
         }
 
         @Override
-        public Result apply(Tensor... in) {
-            Tensor xProj = in[0];
-            Tensor h = in[1];
-            Tensor w = in[2];
-            Tensor b = in.length > 3 ? in[3] : null;
+        protected Result forward(CellArgs args, Dims dims) {
+            Tensor xProj = args.xProj();
+            Tensor h = args.h();
+            Tensor w = args.weightHh();
+            Tensor b = args.biasHh();
             INDArray pre = preActivation(arr(xProj), arr(h), arr(w), arr(b));
             INDArray y = relu ? Transforms.relu(pre, false) : Transforms.tanh(pre, false);
             Nd4jTensor out = backend.wrap(y);
@@ -102,13 +105,10 @@ final class Nd4jCells {
                 @Override
                 public Tensor[] backward(Tensor... g) {
                     INDArray dy = arr(g[0]);
-                    if (dy == null) {
-                        return new Tensor[] {null, null, null, null};
-                    }
                     INDArray yv = out.array();
                     INDArray dPre = relu ? Nd4jBackend.reluGrad(yv, dy) : Nd4jBackend.tanhGrad(yv, dy);
                     INDArray[] r = recurrentGrads(dPre, arr(h), arr(w), b != null);
-                    return new Tensor[] {backend.wrap(dPre), backend.wrap(r[0]), backend.wrap(r[1]),
+                    return new Tensor[] {backend.wrap(dPre), backend.wrap(r[0]), null, backend.wrap(r[1]),
                         b == null ? null : backend.wrap(r[2])};
                 }
             };
@@ -120,20 +120,21 @@ final class Nd4jCells {
     // =====================================================================================
 
     /** Gates (i, f, g, o); inputs xProj [B,4H], h, c, W_hh [4H,H], b_hh; outputs h', c'. */
-    static final class Lstm implements FusedKernel {
+    static final class Lstm extends CellKernel {
         private final Nd4jBackend backend;
 
         Lstm(Nd4jBackend backend) {
+            super(backend, KernelKind.LSTM_CELL);
             this.backend = backend;
         }
 
         @Override
-        public Result apply(Tensor... in) {
-            Tensor xProj = in[0];
-            Tensor h = in[1];
-            Tensor c = in[2];
-            Tensor w = in[3];
-            Tensor b = in.length > 4 ? in[4] : null;
+        protected Result forward(CellArgs args, Dims dims) {
+            Tensor xProj = args.xProj();
+            Tensor h = args.h();
+            Tensor c = args.c();
+            Tensor w = args.weightHh();
+            Tensor b = args.biasHh();
             long hs = h.shape()[1];
             // gates: [i f g o] activated in place (sigmoid on i, f and o; tanh on g)
             // pre-activations [i f g o]; each gate activated out of place into its own contiguous [B, H] array
@@ -156,10 +157,7 @@ final class Nd4jCells {
                 @Override
                 public Tensor[] backward(Tensor... grads) {
                     INDArray dh2 = arr(grads[0]);
-                    INDArray dc2 = grads.length > 1 ? arr(grads[1]) : null;
-                    if (dh2 == null && dc2 == null) {
-                        return new Tensor[] {null, null, null, null, null};
-                    }
+                    INDArray dc2 = arr(grads[1]);
                     INDArray cPrev = arr(c);
                     // dc_total = dc' + dh' * o * (1 - tanh(c')^2)
                     INDArray dct;
@@ -193,19 +191,20 @@ final class Nd4jCells {
      * Gates (r, z, n), {@code n = tanh(xn + r * (W_hn h + b_hn))}, {@code h' = n + z * (h - n)}; inputs
      * xProj [B,3H], h, W_hh [3H,H], b_hh; output h'.
      */
-    static final class Gru implements FusedKernel {
+    static final class Gru extends CellKernel {
         private final Nd4jBackend backend;
 
         Gru(Nd4jBackend backend) {
+            super(backend, KernelKind.GRU_CELL);
             this.backend = backend;
         }
 
         @Override
-        public Result apply(Tensor... in) {
-            Tensor xProj = in[0];
-            Tensor h = in[1];
-            Tensor w = in[2];
-            Tensor b = in.length > 3 ? in[3] : null;
+        protected Result forward(CellArgs args, Dims dims) {
+            Tensor xProj = args.xProj();
+            Tensor h = args.h();
+            Tensor w = args.weightHh();
+            Tensor b = args.biasHh();
             long hs = h.shape()[1];
             INDArray x = arr(xProj);
             INDArray hv = arr(h);
@@ -230,9 +229,6 @@ final class Nd4jCells {
                 @Override
                 public Tensor[] backward(Tensor... grads) {
                     INDArray dh2 = arr(grads[0]);
-                    if (dh2 == null) {
-                        return new Tensor[] {null, null, null, null};
-                    }
                     INDArray hPrev = arr(h);
                     // dn (pre-activation) = dh' * (1 - z) * (1 - n^2)
                     INDArray dnPre = Nd4jBackend.tanhGrad(n, dh2).muli(z.rsub(1.0));
@@ -245,7 +241,7 @@ final class Nd4jCells {
                     INDArray dhh = Nd4j.concat(1, drz, dnPre.mul(r));
                     INDArray[] rg = recurrentGrads(dhh, hPrev, arr(w), b != null);
                     INDArray dh = rg[0].addi(dh2.mul(z));
-                    return new Tensor[] {backend.wrap(dx), backend.wrap(dh), backend.wrap(rg[1]), b == null ? null : backend.wrap(rg[2])};
+                    return new Tensor[] {backend.wrap(dx), backend.wrap(dh), null, backend.wrap(rg[1]), b == null ? null : backend.wrap(rg[2])};
                 }
             };
         }

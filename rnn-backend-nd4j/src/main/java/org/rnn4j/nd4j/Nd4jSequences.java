@@ -8,12 +8,16 @@ import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.KernelKind;
+import org.rnn4j.spi.Lengths;
+import org.rnn4j.spi.SequenceArgs;
+import org.rnn4j.spi.SequenceKernel;
 import org.rnn4j.tensor.Tensor;
 
 /**
- * Whole-sequence kernels ({@link FusedKernel#LSTM_SEQUENCE}, {@link FusedKernel#GRU_SEQUENCE},
- * {@link FusedKernel#RNN_TANH_SEQUENCE}, {@link FusedKernel#RNN_RELU_SEQUENCE}) on ND4J ops.
+ * Whole-sequence kernels ({@link KernelKind#LSTM_SEQUENCE}, {@link KernelKind#GRU_SEQUENCE},
+ * {@link KernelKind#RNN_TANH_SEQUENCE}, {@link KernelKind#RNN_RELU_SEQUENCE}) on ND4J ops; arguments and
+ * output gradients arrive checked by {@link SequenceKernel}.
  *
  * <p>Layout: inside a kernel every per-step block is kept transposed, gates by batch ({@code [G*H, B]}),
  * so that a gate's block is a run of whole rows: contiguous memory, which libnd4j's elementwise ops handle
@@ -24,7 +28,7 @@ import org.rnn4j.tensor.Tensor;
  * gradients of all steps so that {@code dW_hh} is one gemm over all {@code T*B} columns and the bias
  * gradients one reduction.
  *
- * <p>Lengths: steps where every sequence is running need no masking; steps where none is are skipped
+ * <p>Lengths ({@link Lengths#activeCount}): steps where every sequence is running need no masking; steps where none is are skipped
  * (forward and backward); only the steps in between blend the state with a per-column 0/1 mask, exactly
  * as the composed path does ({@code old + m * (new - old)}).
  *
@@ -76,7 +80,7 @@ final class Nd4jSequences {
         final INDArray[] mask;
         final INDArray[] keep;
 
-        Steps(int steps, int batch, boolean reverse, int[] lengths, DataType dt) {
+        Steps(int steps, int batch, boolean reverse, Lengths lengths, DataType dt) {
             this.count = steps;
             this.order = new int[steps];
             this.kind = new int[steps];
@@ -86,21 +90,14 @@ final class Nd4jSequences {
                 order[k] = reverse ? steps - 1 - k : k;
             }
             for (int t = 0; t < steps; t++) {
-                if (lengths == null) {
-                    kind[t] = FULL;
-                    continue;
-                }
-                int running = 0;
-                double[] m = new double[batch];
-                double[] mk = new double[batch];
-                for (int b = 0; b < batch; b++) {
-                    boolean on = t < lengths[b];
-                    m[b] = on ? 1 : 0;
-                    mk[b] = on ? 0 : 1;
-                    running += on ? 1 : 0;
-                }
+                int running = lengths.activeCount(t);
                 kind[t] = running == batch ? FULL : running == 0 ? NONE : PARTIAL;
                 if (kind[t] == PARTIAL) {
+                    double[] m = lengths.stepMask(t, 1);
+                    double[] mk = new double[batch];
+                    for (int b = 0; b < batch; b++) {
+                        mk[b] = 1 - m[b];
+                    }
                     mask[t] = Nd4j.create(m, new long[] {batch}, dt);
                     keep[t] = Nd4j.create(mk, new long[] {batch}, dt);
                 }
@@ -151,58 +148,32 @@ final class Nd4jSequences {
     // =====================================================================================
 
     /** What one cell type does per step, in the transposed layout. */
-    private abstract static class Seq implements FusedKernel {
+    private abstract static class Seq extends SequenceKernel {
         final Nd4jBackend backend;
-        final int gates;
-        final int states;
 
-        Seq(Nd4jBackend backend, int gates, int states) {
+        Seq(Nd4jBackend backend, KernelKind kind) {
+            super(backend, kind);
             this.backend = backend;
-            this.gates = gates;
-            this.states = states;
         }
 
         @Override
-        public Result apply(Tensor... inputs) {
-            return apply(Sequence.FORWARD, inputs);
+        protected Result forward(SequenceArgs args, Dims d) {
+            DataType dt = Nd4jTensor.dataTypeOf(d.dtype());
+            Steps st = new Steps(d.steps(), d.batch(), args.reverse(), args.lengths(), dt);
+            INDArray[] state = new INDArray[kind().states()];
+            state[0] = flip(arr(args.h0()));
+            if (state.length > 1) {
+                state[1] = flip(arr(args.c0()));
+            }
+            return run(st, arr(args.xProj()), state, arr(args.weightHh()), arr(args.biasHh()), arr(args.biasIh()), args);
         }
 
-        @Override
-        public Result apply(Sequence options, Tensor... in) {
-            Tensor xProj = in[0];
-            int[] xs = xProj.shape();
-            int batch = xs[0];
-            int steps = xs[1];
-            Tensor w = in[1 + states];
-            Tensor bhh = in.length > 2 + states ? in[2 + states] : null;
-            Tensor bih = in.length > 3 + states ? in[3 + states] : null;
-            DataType dt = Nd4jTensor.dataTypeOf(xProj.dtype());
-            Steps st = new Steps(steps, batch, options.reverse(), options.lengths(), dt);
-            INDArray[] state = new INDArray[states];
-            for (int s = 0; s < states; s++) {
-                state[s] = flip(arr(in[1 + s]));
-            }
-            return run(st, arr(xProj), state, arr(w), arr(bhh), arr(bih), xProj, in);
-        }
+        abstract Result run(Steps st, INDArray xProj, INDArray[] state, INDArray w, INDArray bhh, INDArray bih, SequenceArgs args);
 
-        abstract Result run(Steps st, INDArray xProj, INDArray[] state, INDArray w, INDArray bhh, INDArray bih, Tensor xTensor,
-                Tensor[] inputs);
-
-        /** The input gradients in input order (null for null inputs). */
-        Tensor[] grads(Tensor[] inputs, INDArray dx, INDArray[] dState, INDArray dw, INDArray dbhh, INDArray dbih) {
-            Tensor[] out = new Tensor[inputs.length];
-            out[0] = backend.wrap(dx);
-            for (int s = 0; s < states; s++) {
-                out[1 + s] = backend.wrap(flip(dState[s]));
-            }
-            out[1 + states] = backend.wrap(dw);
-            if (inputs.length > 2 + states && inputs[2 + states] != null) {
-                out[2 + states] = backend.wrap(dbhh);
-            }
-            if (inputs.length > 3 + states && inputs[3 + states] != null) {
-                out[3 + states] = backend.wrap(dbih);
-            }
-            return out;
+        /** The gradients in {@link SequenceArgs#tensors()} order (null for null arguments). */
+        Tensor[] grads(SequenceArgs args, INDArray dx, INDArray[] dState, INDArray dw, INDArray dbhh, INDArray dbih) {
+            return new Tensor[] {backend.wrap(dx), backend.wrap(flip(dState[0])), dState.length > 1 ? backend.wrap(flip(dState[1])) : null,
+                backend.wrap(dw), args.biasHh() != null ? backend.wrap(dbhh) : null, args.biasIh() != null ? backend.wrap(dbih) : null};
         }
     }
 
@@ -213,11 +184,11 @@ final class Nd4jSequences {
     /** Inputs xProj [B,T,4H], h0, c0, W_hh [4H,H], b_hh, b_ih; outputs y [B,T,H], h_T, c_T. */
     static final class Lstm extends Seq {
         Lstm(Nd4jBackend backend) {
-            super(backend, 4, 2);
+            super(backend, KernelKind.LSTM_SEQUENCE);
         }
 
         @Override
-        Result run(Steps st, INDArray xProj, INDArray[] state, INDArray w, INDArray bhh, INDArray bih, Tensor xTensor, Tensor[] inputs) {
+        Result run(Steps st, INDArray xProj, INDArray[] state, INDArray w, INDArray bhh, INDArray bih, SequenceArgs args) {
             long hs = w.size(1);
             long batch = xProj.size(0);
             int steps = st.count;
@@ -273,13 +244,10 @@ final class Nd4jSequences {
 
                 @Override
                 public Tensor[] backward(Tensor... g) {
-                    INDArray dy = g.length > 0 ? arr(g[0]) : null;
-                    INDArray dhT = g.length > 1 ? arr(g[1]) : null;
-                    INDArray dcT = g.length > 2 ? arr(g[2]) : null;
-                    if (dy == null && dhT == null && dcT == null) {
-                        return new Tensor[inputs.length];
-                    }
-                    INDArray wv = arr(inputs[3]);
+                    INDArray dy = arr(g[0]);
+                    INDArray dhT = arr(g[1]);
+                    INDArray dcT = arr(g[2]);
+                    INDArray wv = arr(args.weightHh());
                     INDArray dyT = dy == null ? null : toStepMajor(dy);
                     INDArray dh = dhT == null ? Nd4j.zeros(dt, hs, batch) : flip(dhT);
                     INDArray dc = dcT == null ? Nd4j.zeros(dt, hs, batch) : flip(dcT);
@@ -327,7 +295,7 @@ final class Nd4jSequences {
                     }
                     INDArray dw = Nd4jBackend.gemm(byRow(dPreAll), byColumn(hPrevAll), false, false);
                     INDArray db = biasGrad(dPreAll);
-                    return grads(inputs, toBatchFirst(dPreAll), new INDArray[] {dh, dc}, dw, db, db.dup());
+                    return grads(args, toBatchFirst(dPreAll), new INDArray[] {dh, dc}, dw, db, db.dup());
                 }
             };
         }
@@ -344,11 +312,11 @@ final class Nd4jSequences {
      */
     static final class Gru extends Seq {
         Gru(Nd4jBackend backend) {
-            super(backend, 3, 1);
+            super(backend, KernelKind.GRU_SEQUENCE);
         }
 
         @Override
-        Result run(Steps st, INDArray xProj, INDArray[] state, INDArray w, INDArray bhh, INDArray bih, Tensor xTensor, Tensor[] inputs) {
+        Result run(Steps st, INDArray xProj, INDArray[] state, INDArray w, INDArray bhh, INDArray bih, SequenceArgs args) {
             long hs = w.size(1);
             long batch = xProj.size(0);
             int steps = st.count;
@@ -408,12 +376,9 @@ final class Nd4jSequences {
 
                 @Override
                 public Tensor[] backward(Tensor... g) {
-                    INDArray dy = g.length > 0 ? arr(g[0]) : null;
-                    INDArray dhT = g.length > 1 ? arr(g[1]) : null;
-                    if (dy == null && dhT == null) {
-                        return new Tensor[inputs.length];
-                    }
-                    INDArray wv = arr(inputs[2]);
+                    INDArray dy = arr(g[0]);
+                    INDArray dhT = arr(g[1]);
+                    INDArray wv = arr(args.weightHh());
                     INDArray dyT = dy == null ? null : toStepMajor(dy);
                     INDArray dh = dhT == null ? Nd4j.zeros(dt, hs, batch) : flip(dhT);
                     INDArray dxAll = Nd4j.zeros(dt, steps, 3 * hs, batch);
@@ -457,7 +422,7 @@ final class Nd4jSequences {
                     INDArray dw = Nd4jBackend.gemm(byRow(dhhAll), byColumn(hPrevAll), false, false);
                     INDArray dbhh = biasGrad(dhhAll);
                     INDArray dbih = biasGrad(dxAll);
-                    return grads(inputs, toBatchFirst(dxAll), new INDArray[] {dh}, dw, dbhh, dbih);
+                    return grads(args, toBatchFirst(dxAll), new INDArray[] {dh}, dw, dbhh, dbih);
                 }
             };
         }
@@ -472,12 +437,12 @@ final class Nd4jSequences {
         private final boolean relu;
 
         Elman(Nd4jBackend backend, boolean relu) {
-            super(backend, 1, 1);
+            super(backend, relu ? KernelKind.RNN_RELU_SEQUENCE : KernelKind.RNN_TANH_SEQUENCE);
             this.relu = relu;
         }
 
         @Override
-        Result run(Steps st, INDArray xProj, INDArray[] state, INDArray w, INDArray bhh, INDArray bih, Tensor xTensor, Tensor[] inputs) {
+        Result run(Steps st, INDArray xProj, INDArray[] state, INDArray w, INDArray bhh, INDArray bih, SequenceArgs args) {
             long hs = w.size(1);
             long batch = xProj.size(0);
             int steps = st.count;
@@ -516,12 +481,9 @@ final class Nd4jSequences {
 
                 @Override
                 public Tensor[] backward(Tensor... g) {
-                    INDArray dy = g.length > 0 ? arr(g[0]) : null;
-                    INDArray dhT = g.length > 1 ? arr(g[1]) : null;
-                    if (dy == null && dhT == null) {
-                        return new Tensor[inputs.length];
-                    }
-                    INDArray wv = arr(inputs[2]);
+                    INDArray dy = arr(g[0]);
+                    INDArray dhT = arr(g[1]);
+                    INDArray wv = arr(args.weightHh());
                     INDArray dyT = dy == null ? null : toStepMajor(dy);
                     INDArray dh = dhT == null ? Nd4j.zeros(dt, hs, batch) : flip(dhT);
                     INDArray dPreAll = Nd4j.zeros(dt, steps, hs, batch);
@@ -545,7 +507,7 @@ final class Nd4jSequences {
                     }
                     INDArray dw = Nd4jBackend.gemm(byRow(dPreAll), byColumn(hPrevAll), false, false);
                     INDArray db = biasGrad(dPreAll);
-                    return grads(inputs, toBatchFirst(dPreAll), new INDArray[] {dh}, dw, db, db.dup());
+                    return grads(args, toBatchFirst(dPreAll), new INDArray[] {dh}, dw, db, db.dup());
                 }
             };
         }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,7 @@ import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.BackendOptions;
 import org.rnn4j.spi.BackendProvider;
 import org.rnn4j.backend.Backends;
-import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.KernelKind;
 import org.rnn4j.nn.Cells;
 import org.rnn4j.nn.Recurrent;
 import org.rnn4j.tensor.DType;
@@ -66,11 +67,7 @@ class Nd4jBackendProviderTest {
         assertEquals("nd4j", nd.name());
         assertTrue(nd.supports(DType.FLOAT32) && nd.supports(DType.FLOAT64));
         assertFalse(nd.supports(null));
-        for (String k : List.of(FusedKernel.LSTM_CELL, FusedKernel.GRU_CELL, FusedKernel.RNN_TANH_CELL, FusedKernel.RNN_RELU_CELL,
-                FusedKernel.LSTM_SEQUENCE, FusedKernel.GRU_SEQUENCE, FusedKernel.RNN_TANH_SEQUENCE, FusedKernel.RNN_RELU_SEQUENCE)) {
-            assertTrue(nd.fused(k).isPresent(), k);
-        }
-        assertFalse(nd.fused("no_such_kernel").isPresent());
+        assertEquals(EnumSet.allOf(KernelKind.class), nd.fusedKinds());
         Recurrent l = Recurrent.builder(Cells.lstm(), 3, 4).backend(nd).build();
         assertTrue(l.explain().contains("fused:lstm_sequence"), l.explain());
         assertTrue(Backends.diagnostics().contains("nd4j"), Backends.diagnostics());

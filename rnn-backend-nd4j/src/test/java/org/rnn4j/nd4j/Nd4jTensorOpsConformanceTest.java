@@ -8,4 +8,10 @@ class Nd4jTensorOpsConformanceTest extends TensorOpsContract {
     protected String backendName() {
         return "nd4j";
     }
+
+    /** The product first (one gemm), then the sum: alpha = beta = 1 is exactly add(c, matmul(a, b)). */
+    @Override
+    protected boolean exactAccumulation() {
+        return true;
+    }
 }

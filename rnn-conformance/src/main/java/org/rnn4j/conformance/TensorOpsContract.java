@@ -1,6 +1,5 @@
 package org.rnn4j.conformance;
 
-import org.rnn4j.spi.ComputeBackend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,6 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.rnn4j.backend.Backends;
+import org.rnn4j.spi.CellArgs;
+import org.rnn4j.spi.ComputeBackend;
+import org.rnn4j.spi.KernelKind;
+import org.rnn4j.spi.SequenceArgs;
+import org.rnn4j.tensor.BackendOptions;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -707,7 +712,7 @@ public abstract class TensorOpsContract extends BackendContract {
 
     @ParameterizedTest
     @EnumSource(DType.class)
-    void scaleAddScalarAddScaled(DType dtype) {
+    void scaleAddScalarAddScaledAndInPlace(DType dtype) {
         ComputeBackend b = backendFor(dtype);
         SplittableRandom rng = new SplittableRandom(16);
         for (int[] shape : SHAPES) {
@@ -728,7 +733,22 @@ public abstract class TensorOpsContract extends BackendContract {
                 close(dtype + " scale by " + k + " " + s(shape), b.scale(a, k), dtype, shape, es, tol(dtype));
                 close(dtype + " addScalar " + k + " " + s(shape), b.addScalar(a, k), dtype, shape, ea, tol(dtype));
                 close(dtype + " addScaled alpha " + k + " " + s(shape), b.addScaled(a, c, k), dtype, shape, ed, tol(dtype));
+                // in place: beta * target + alpha * c, rounded exactly as scale then addScaled
+                for (double beta : new double[] {1, 0.9, k}) {
+                    String what = dtype + " addScaledInPlace beta " + beta + " alpha " + k + " " + s(shape);
+                    Tensor target = b.fromDoubles(x, dtype, shape);
+                    b.addScaledInPlace(target, beta, c, k);
+                    double[] ei = new double[n];
+                    for (int i = 0; i < n; i++) {
+                        ei[i] = beta * x[i] + k * y[i];
+                    }
+                    close(what, target, dtype, shape, ei, tol(dtype));
+                    exact(what + " equals addScaled(scale(target, beta), b, alpha)", target, dtype, shape,
+                            b.addScaled(beta == 1 ? a : b.scale(a, beta), c, k).toDoubleArray());
+                }
             }
+            exact(dtype + " addScaledInPlace leaves b unchanged " + s(shape), c, dtype, shape, y);
+            exact(dtype + " addScaledInPlace leaves another tensor of the same values unchanged " + s(shape), a, dtype, shape, x);
         }
     }
 
@@ -950,6 +970,103 @@ public abstract class TensorOpsContract extends BackendContract {
         }
         checkMatmul(b, dtype, rng, 1, 257, 129, false, false, bigTol(dtype));
         checkMatmul(b, dtype, rng, 129, 3, 257, false, true, bigTol(dtype));
+    }
+
+    /** Whether the backend's {@link ComputeBackend#matmulAccumulate} with alpha = beta = 1 is exactly add(c, matmul(a, b)). */
+    protected boolean exactAccumulation() {
+        return false;
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void matmulAccumulate(DType dtype) {
+        ComputeBackend b = backendFor(dtype);
+        SplittableRandom rng = new SplittableRandom(22);
+        int[][] mkn = {{1, 1, 1}, {3, 7, 5}, {17, 1, 33}, {33, 17, 3}, {67, 129, 65}};
+        double[][] alphaBeta = {{1, 1}, {0.5, -2}, {0, 1}, {1, 0}, {-1.25, 0.75}};
+        for (int[] d : mkn) {
+            int m = d[0];
+            int k = d[1];
+            int n = d[2];
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    int[] sa = ta ? new int[] {k, m} : new int[] {m, k};
+                    int[] sb = tb ? new int[] {n, k} : new int[] {k, n};
+                    double[] x = data(rng, dtype, m * k, -1, 1);
+                    double[] y = data(rng, dtype, k * n, -1, 1);
+                    double[] z = data(rng, dtype, m * n, -1, 1);
+                    Tensor a = b.fromDoubles(x, dtype, sa);
+                    Tensor bt = b.fromDoubles(y, dtype, sb);
+                    Tensor c = b.fromDoubles(z, dtype, m, n);
+                    double[] product = Ref.matmul(x, sa, y, sb, ta, tb);
+                    for (double[] ab : alphaBeta) {
+                        double[] e = new double[m * n];
+                        for (int i = 0; i < e.length; i++) {
+                            e[i] = ab[0] * product[i] + ab[1] * z[i];
+                        }
+                        String what = dtype + " matmulAccumulate alpha " + ab[0] + " beta " + ab[1] + " " + (ta ? "a^T" : "a") + s(sa)
+                                + " · " + (tb ? "b^T" : "b") + s(sb);
+                        Tensor out = b.matmulAccumulate(c, a, bt, ta, tb, ab[0], ab[1]);
+                        assertNotSame(c, out, what + ": a new tensor");
+                        close(what, out, dtype, new int[] {m, n}, e, bigTol(dtype));
+                        if (exactAccumulation() && ab[0] == 1 && ab[1] == 1) {
+                            exact(what + " equals add(c, matmul(a, b))", out, dtype, new int[] {m, n},
+                                    b.add(c, b.matmul(a, bt, ta, tb)).toDoubleArray());
+                        }
+                    }
+                    exact(dtype + " matmulAccumulate leaves c unchanged", c, dtype, new int[] {m, n}, z);
+                    exact(dtype + " matmulAccumulate leaves a unchanged", a, dtype, sa, x);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void addScaledInPlaceRefusesItsTargetAsTheAddend(DType dtype) {
+        ComputeBackend b = backendFor(dtype);
+        Tensor self = b.fromDoubles(new double[] {1, 2}, dtype, 2);
+        assertEquals("addScaledInPlace: b is the target tensor itself; expected another tensor (pass a copy)",
+                rejects("addScaledInPlace(t, t)", () -> b.addScaledInPlace(self, 0.5, self, 2)).getMessage());
+        exact(dtype + " a rejected addScaledInPlace changes nothing", self, dtype, new int[] {2}, new double[] {1, 2});
+    }
+
+    @Test
+    void aClosedBackendRefusesWorkWithAClearMessage() {
+        ComputeBackend shared = backend();
+        DType dt = anyDType();
+        // a private instance: the one Backends shares stays open for the other tests
+        ComputeBackend b = ComputeBackend.of(Backends.providers().get(backendName())
+                .create(BackendOptions.defaults()));
+        assertNotSame(shared, b);
+        Tensor t = b.fromDoubles(new double[] {1, -2, 3}, dt, 3);
+        Tensor m = b.fromDoubles(new double[] {1, 2, 3, 4}, dt, 2, 2);
+        b.close();
+        b.close(); // idempotent
+        String msg = "Backend '" + b.name() + "' was closed and runs no more work; get an open one with Backends.get(\"" + b.name() + "\")";
+        Map<String, Executable> calls = new LinkedHashMap<>();
+        calls.put("zeros", () -> b.zeros(dt, 2));
+        calls.put("fromDoubles", () -> b.fromDoubles(new double[] {1}, dt, 1));
+        calls.put("add", () -> b.add(t, t));
+        calls.put("matmul", () -> b.matmul(m, m, false, false));
+        calls.put("addScaledInPlace", () -> b.addScaledInPlace(t, 1, t, 1));
+        for (Map.Entry<String, Executable> e : calls.entrySet()) {
+            IllegalStateException ex = assertThrows(IllegalStateException.class, e.getValue(), e.getKey() + " on a closed backend");
+            assertEquals(msg, ex.getMessage(), e.getKey());
+        }
+        for (KernelKind k : b.fusedKinds()) {
+            IllegalStateException ex = assertThrows(IllegalStateException.class, () -> {
+                if (k.sequence()) {
+                    b.sequenceKernel(k).orElseThrow().apply(new SequenceArgs(t, t, t, t, null, null, false, null));
+                } else {
+                    b.cellKernel(k).orElseThrow().apply(new CellArgs(t, t, t, t, null));
+                }
+            }, k.id() + " on a closed backend");
+            assertEquals(msg, ex.getMessage(), k.id());
+        }
+        exact(dt + ": a tensor of a closed backend stays readable", t, dt, new int[] {3}, new double[] {1, -2, 3});
+        exact(dt + ": the shared backend still works", shared.add(shared.full(1, dt, 2), shared.full(2, dt, 2)), dt, new int[] {2},
+                new double[] {3, 3});
     }
 
     @ParameterizedTest
@@ -1631,8 +1748,11 @@ public abstract class TensorOpsContract extends BackendContract {
         calls.put("div", () -> b.div(d, f));
         calls.put("maximum", () -> b.maximum(f, d));
         calls.put("addScaled", () -> b.addScaled(f, d, 1));
+        calls.put("addScaledInPlace(FLOAT32, FLOAT64)", () -> b.addScaledInPlace(f, 1, d, 1));
         calls.put("matmul", () -> b.matmul(f, dT, false, false));
         calls.put("bmm", () -> b.bmm(b.reshape(f, 1, 2, 3), b.reshape(dT, 1, 3, 2), false, false));
+        calls.put("matmulAccumulate(c FLOAT64, a, b FLOAT32)", () -> b.matmulAccumulate(b.zeros(DType.FLOAT64, 2, 2), f,
+                b.zeros(DType.FLOAT32, 3, 2), false, false, 1, 1));
         calls.put("concat", () -> b.concat(List.of(f, d), 0));
         calls.put("tanhBackward", () -> b.tanhBackward(f, d));
         calls.put("logSoftmaxBackward", () -> b.logSoftmaxBackward(d, f));
@@ -1657,6 +1777,9 @@ public abstract class TensorOpsContract extends BackendContract {
         calls.put("sum(foreign, axis)", () -> b.sum(foreign, 0, false));
         calls.put("where(own, own, foreign)", () -> b.where(own, own, foreign));
         calls.put("maskedFill(own, foreign mask)", () -> b.maskedFill(own, foreign, 0));
+        calls.put("matmulAccumulate(foreign c)", () -> b.matmulAccumulate(foreign, own, b.zeros(dt, 3, 3), false, false, 1, 1));
+        calls.put("addScaledInPlace(own, foreign)", () -> b.addScaledInPlace(own, 1, foreign, 1));
+        calls.put("addScaledInPlace(foreign, own)", () -> b.addScaledInPlace(foreign, 1, own, 1));
         calls.put("concat(own, foreign)", () -> b.concat(List.of(own, foreign), 0));
         calls.put("reshape(foreign)", () -> b.reshape(foreign, 3, 2));
         calls.put("tanh(foreign)", () -> b.tanh(foreign));
@@ -1670,10 +1793,10 @@ public abstract class TensorOpsContract extends BackendContract {
         }
     }
 
-    private static final String FOREIGN = "foreign-test-backend";
+    static final String FOREIGN = "foreign-test-backend";
 
     /** A tensor owned by a stand-in backend named {@value #FOREIGN} whose ops all throw. */
-    private static Tensor foreignTensor(DType dtype, int... shape) {
+    static Tensor foreignTensor(DType dtype, int... shape) {
         ComputeBackend fake = (ComputeBackend) Proxy.newProxyInstance(TensorOpsContract.class.getClassLoader(), new Class<?>[] {ComputeBackend.class},
                 (proxy, m, args) -> {
                     switch (m.getName()) {
@@ -1768,6 +1891,13 @@ public abstract class TensorOpsContract extends BackendContract {
         msg = rejects("addScaled", () -> b.addScaled(a34, a43, 1)).getMessage();
         mentionsShape("addScaled", msg, 3, 4);
         mentionsShape("addScaled", msg, 4, 3);
+        msg = rejects("addScaledInPlace", () -> b.addScaledInPlace(a34, 1, a43, 1)).getMessage();
+        mentionsShape("addScaledInPlace", msg, 3, 4);
+        mentionsShape("addScaledInPlace", msg, 4, 3);
+        msg = rejects("matmulAccumulate with c [3, 4] for a product [2, 4]", () -> b.matmulAccumulate(a34, a23, a34, false, false, 1, 1))
+                .getMessage();
+        mentionsShape("matmulAccumulate", msg, 3, 4);
+        mentionsShape("matmulAccumulate", msg, 2, 4);
         msg = rejects("reluBackward", () -> b.reluBackward(a34, a43)).getMessage();
         mentionsShape("reluBackward", msg, 4, 3);
         msg = rejects("concat on axis 0 of [2, 3] and [3, 4]", () -> b.concat(List.of(a23, a34), 0)).getMessage();

@@ -10,6 +10,8 @@ import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.customcell.CustomCellCommand;
 import org.rnn4j.examples.forecast.ForecastCommand;
 import org.rnn4j.examples.names.NamesCommand;
+import org.rnn4j.spi.ComputeBackend;
+import org.rnn4j.spi.KernelKind;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,13 +97,8 @@ public final class Main implements Callable<Integer> {
                     try {
                         org.rnn4j.tensor.Backend b = Backends.get(e.getKey());
                         java.util.List<String> fused = new java.util.ArrayList<>();
-                        for (String k : java.util.List.of(org.rnn4j.spi.FusedKernel.LSTM_CELL, org.rnn4j.spi.FusedKernel.GRU_CELL,
-                                org.rnn4j.spi.FusedKernel.RNN_TANH_CELL, org.rnn4j.spi.FusedKernel.RNN_RELU_CELL,
-                                org.rnn4j.spi.FusedKernel.LSTM_SEQUENCE, org.rnn4j.spi.FusedKernel.GRU_SEQUENCE,
-                                org.rnn4j.spi.FusedKernel.RNN_TANH_SEQUENCE, org.rnn4j.spi.FusedKernel.RNN_RELU_SEQUENCE)) {
-                            if (org.rnn4j.spi.ComputeBackend.of(b).fused(k).isPresent()) {
-                                fused.add(k);
-                            }
+                        for (KernelKind k : ComputeBackend.of(b).fusedKinds()) {
+                            fused.add(k.id());
                         }
                         System.out.printf(java.util.Locale.ROOT, "  %-6s float32 %-3s  float64 %-3s  fused kernels: %s%n", b.name(),
                                 b.supports(org.rnn4j.tensor.DType.FLOAT32) ? "yes" : "no", b.supports(org.rnn4j.tensor.DType.FLOAT64) ? "yes" : "no",

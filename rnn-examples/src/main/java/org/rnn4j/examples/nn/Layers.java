@@ -10,6 +10,7 @@ import org.rnn4j.autograd.Var;
 import org.rnn4j.nn.Module;
 import org.rnn4j.nn.Recurrent;
 import org.rnn4j.tensor.Tensor;
+import org.rnn4j.tensor.Tensors;
 
 /** Small building blocks the examples share; candidates for rnn-api. */
 public final class Layers {
@@ -46,10 +47,10 @@ public final class Layers {
         return d == 1 ? per[base] : F.concat(1, per[base], per[base + 1]);
     }
 
-    /** A snapshot of the parameters' current values (tensors are immutable, so this is cheap). */
+    /** A snapshot of the parameters' current values: copies, since optimizers update the parameters in place. */
     public static Map<String, Tensor> snapshot(Module m) {
         Map<String, Tensor> s = new LinkedHashMap<>();
-        m.parameters().forEach((k, v) -> s.put(k, v.value()));
+        m.parameters().forEach((k, v) -> s.put(k, Tensors.copy(v.value())));
         return s;
     }
 

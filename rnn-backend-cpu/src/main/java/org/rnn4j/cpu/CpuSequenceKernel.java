@@ -1,0 +1,130 @@
+package org.rnn4j.cpu;
+
+import org.rnn4j.spi.KernelKind;
+import org.rnn4j.spi.Lengths;
+import org.rnn4j.spi.SequenceArgs;
+import org.rnn4j.spi.SequenceKernel;
+import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * Shared part of the CPU backend's sequence kernels ({@code lstm_sequence} and friends): the pieces every
+ * cell's recurrence uses. The arguments and output gradients arrive checked by {@link SequenceKernel}.
+ *
+ * <p>A call packs {@code W_hh^T} once for all forward steps (and {@code W_hh} once for all backward
+ * steps), runs the steps with no graph nodes in between, and keeps, per time step in {@code [B, T, .]}
+ * layout, what the backward pass needs (the gate activations and the state entering each step). The
+ * backward pass runs backpropagation through time step by step, writing the pre-activation gradients of
+ * every step into one {@code [B, T, G*H]} array, from which {@code dW_hh} is one matrix product over all
+ * steps ({@code dPre^T · hPrev}) and the bias gradients are column sums.
+ *
+ * <p>float32 runs in {@link LstmSequenceF32}, {@link GruSequenceF32} and {@link RnnSequenceF32}: batch-wide
+ * loops that C2 vectorises, with the rational {@link Vec#tanh} (sigmoid through it), accurate to a few
+ * float ulps. float64 runs in the subclasses' own step loops with {@link Math#tanh} and {@link Math#exp}, so
+ * that it stays exact for gradient checks.
+ */
+abstract class CpuSequenceKernel extends SequenceKernel {
+    final CpuBackend backend;
+
+    /** Sizes, direction and lengths of one checked call. */
+    static final class Call {
+        final int batch;
+        final int steps;
+        final int hidden;
+        final DType dtype;
+        final boolean reverse;
+        final Lengths lengths;
+        /** Whether no sequence is padded (then {@link #valid} is always true). */
+        final boolean full;
+
+        Call(Dims d, boolean reverse, Lengths lengths) {
+            this.batch = d.batch();
+            this.steps = d.steps();
+            this.hidden = d.hidden();
+            this.dtype = d.dtype();
+            this.reverse = reverse;
+            this.lengths = lengths;
+            this.full = lengths.isFull();
+        }
+
+        boolean float32() {
+            return dtype == DType.FLOAT32;
+        }
+
+        /** Time index of processing step {@code k}. */
+        int time(int k) {
+            return reverse ? steps - 1 - k : k;
+        }
+
+        /** Whether sequence {@code b} has a real step at time {@code t}. */
+        boolean valid(int b, int t) {
+            return full || lengths.active(b, t);
+        }
+    }
+
+    CpuSequenceKernel(CpuBackend backend, KernelKind kind) {
+        super(backend, kind);
+        this.backend = backend;
+    }
+
+    @Override
+    protected final Result forward(SequenceArgs args, Dims dims) {
+        return run(new Call(dims, args.reverse(), args.lengths()), args);
+    }
+
+    /** Runs the checked call. */
+    abstract Result run(Call call, SequenceArgs args);
+
+    /** The arrays of the output gradients ({@code y [B,T,H]} then the final states {@code [B,H]}), null for a zero gradient. */
+    static Object[] arrays(Tensor[] grads) {
+        Object[] out = new Object[grads.length];
+        for (int i = 0; i < grads.length; i++) {
+            out[i] = data(grads[i]);
+        }
+        return out;
+    }
+
+    static Object data(Tensor t) {
+        return t == null ? null : CpuBackend.data(t);
+    }
+
+    /** The values of a bias as doubles, zeros for a null bias. */
+    static double[] biasOrZero(Tensor t, int n) {
+        if (t == null) {
+            return new double[n];
+        }
+        return (double[]) Storage.convert(CpuBackend.data(t), DType.FLOAT64);
+    }
+
+    /** A copy of a state array (the kernels update their state in place). */
+    static Object copy(Object a) {
+        return a instanceof float[] f ? f.clone() : ((double[]) a).clone();
+    }
+
+    /** A zero array like {@code like} of length n, or a copy of {@code src} when non-null. */
+    static Object copyOrZero(Object src, Object like, int n) {
+        return src != null ? copy(src) : Storage.allocLike(like, n);
+    }
+
+    /** Copies row {@code b} ({@code n} values) of {@code [B, n]} {@code src} to offset {@code dst} of {@code out}. */
+    static void copyRow(Object src, int b, int n, Object out, int dst) {
+        System.arraycopy(src, b * n, out, dst, n);
+    }
+
+    Tensor wrap(Object data, int... shape) {
+        return backend.wrap(shape, data);
+    }
+
+    /**
+     * The weight and bias gradients from the pre-activation gradients of every step {@code dPre [B*T, G*H]}
+     * and the states entering each step {@code hPrev [B*T, H]}: {@code dW_hh = dPre^T · hPrev}, {@code db_hh =
+     * colsum(dPre)} (null when {@code withBias} is false).
+     */
+    Tensor[] recurrentWeightGradients(Object dPre, Object hPrev, boolean withBias, Call c) {
+        int g = kind().gates() * c.hidden;
+        int rows = c.batch * c.steps;
+        Tensor dW = wrap(backend.gemm(dPre, hPrev, g, c.hidden, rows, true, false, null), g, c.hidden);
+        Tensor db = withBias ? wrap(CpuCellKernel.columnSums(dPre, rows, g), g) : null;
+        return new Tensor[] {dW, db};
+    }
+}
