@@ -100,21 +100,23 @@ public final class Models {
             return q;
         });
         FACTORIES.put("Recurrent", (s, b, d) -> {
-            Cell cell = cell(s);
-            int in = s.getInt("input_size", 1, Integer.MAX_VALUE);
             int h = s.getInt("hidden_size", 1, Integer.MAX_VALUE);
+            int proj = s.config().containsKey("proj_size") ? s.getInt("proj_size", 1, h - 1) : 0;
+            Cell cell = proj > 0 ? Cells.lstm(proj) : cell(s);
+            int in = s.getInt("input_size", 1, Integer.MAX_VALUE);
             int layers = s.getInt("num_layers", 1, 1 << 16);
             boolean bidi = s.getBoolean("bidirectional");
             boolean bias = s.getBoolean("bias");
             int dirs = bidi ? 2 : 1;
             long gh = (long) cell.gates() * h;
+            long out = proj > 0 ? proj : h;
             long count = 0;
             for (int l = 0; l < layers; l++) {
-                long inl = l == 0 ? in : (long) h * dirs;
-                count += dirs * (gh * inl + gh * h + (bias ? 2 * gh : 0));
+                long inl = l == 0 ? in : out * dirs;
+                count += dirs * (gh * inl + gh * out + (bias ? 2 * gh : 0) + (proj > 0 ? (long) proj * h : 0));
             }
             s.reserve(count);
-            return Recurrent.builder(cell, in, h).numLayers(layers).bidirectional(bidi).bias(bias)
+            return Recurrent.builder(cell, in, h).numLayers(layers).bidirectional(bidi).bias(bias).projSize(proj)
                     .dropout(s.getDouble("dropout", 0, 1)).backend(b).dtype(d).seed(s.getLong("seed", Long.MIN_VALUE, Long.MAX_VALUE))
                     .build();
         });

@@ -58,6 +58,18 @@ public interface Cell {
     }
 
     /**
+     * The width of each state for hidden size {@code hiddenSize}, in {@link #stateNames()} order. The first
+     * (the step's output) is also the width {@code weight_hh} multiplies ({@code [G*H, sizes[0]]}) and the
+     * layer's output per direction. Default: every state {@code hiddenSize}; an LSTM with projections
+     * ({@link Cells#lstm(int)}) has {@code h} of the projection size.
+     */
+    default int[] stateSizes(int hiddenSize) {
+        int[] sizes = new int[stateNames().size()];
+        java.util.Arrays.fill(sizes, hiddenSize);
+        return sizes;
+    }
+
+    /**
      * One time step for a batch.
      *
      * @param xProj input projection {@code [B, G*H]} ({@code x_t · weight_ih^T + bias_ih})

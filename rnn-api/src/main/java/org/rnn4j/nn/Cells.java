@@ -1,6 +1,7 @@
 package org.rnn4j.nn;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
@@ -32,6 +33,26 @@ public final class Cells {
     /** LSTM, gates (i, f, g, o), states (h, c). */
     public static Cell lstm() {
         return new Lstm(true);
+    }
+
+    /**
+     * PyTorch's LSTM with projections ({@code proj_size}): the LSTM step with {@code h' = W_hr (o * tanh(c'))},
+     * so {@code h} is {@code [B, P]}, {@code c} is {@code [B, H]}, {@code weight_hh} is {@code [4H, P]} and each
+     * layer and direction has the extra parameter {@code weight_hr [P, H]} (named {@code weight_hr_l{k}}).
+     * Runs on the composed primitives. {@code projSize} 0 gives {@link #lstm()}.
+     *
+     * @throws IllegalArgumentException when {@code projSize} is negative
+     */
+    public static Cell lstm(int projSize) {
+        if (projSize < 0) {
+            throw new IllegalArgumentException("Cells.lstm: projSize = " + projSize + ", expected 0 (none) or a positive size");
+        }
+        return projSize == 0 ? lstm() : new ProjectedLstm(projSize);
+    }
+
+    /** The projection size of an LSTM cell made by {@link #lstm(int)}, or 0 for any other cell. */
+    public static int projSize(Cell cell) {
+        return cell instanceof ProjectedLstm p ? p.projSize : 0;
     }
 
     /** GRU, gates (r, z, n), reset gate applied to {@code W_hn h + b_hn} as PyTorch and cuDNN do. */
@@ -170,6 +191,60 @@ public final class Cells {
             Var c2 = F.add(F.mul(f, c), F.mul(i, g));
             Var h2 = F.mul(o, F.tanh(c2));
             return List.of(h2, c2);
+        }
+    }
+
+    /** The LSTM with a projection of {@code h} (PyTorch's {@code proj_size}); composed, no fused kernel. */
+    private static final class ProjectedLstm implements Cell {
+        final int projSize;
+
+        ProjectedLstm(int projSize) {
+            this.projSize = projSize;
+        }
+
+        @Override
+        public String name() {
+            return "lstm";
+        }
+
+        @Override
+        public int gates() {
+            return 4;
+        }
+
+        @Override
+        public List<String> stateNames() {
+            return List.of("h", "c");
+        }
+
+        @Override
+        public Map<String, int[]> extraParameters(int hiddenSize) {
+            return Map.of("weight_hr", new int[] {projSize, hiddenSize});
+        }
+
+        @Override
+        public int[] stateSizes(int hiddenSize) {
+            return new int[] {projSize, hiddenSize};
+        }
+
+        @Override
+        public List<Var> step(Var xProj, List<Var> state, CellParams p) {
+            Var h = state.get(0);
+            Var c = state.get(1);
+            int hs = c.dim(1);
+            Var gates = F.add(xProj, F.linear(h, p.weightHh(), p.biasHh()));
+            Var i = F.sigmoid(F.slice(gates, 1, 0, hs));
+            Var f = F.sigmoid(F.slice(gates, 1, hs, 2 * hs));
+            Var g = F.tanh(F.slice(gates, 1, 2 * hs, 3 * hs));
+            Var o = F.sigmoid(F.slice(gates, 1, 3 * hs, 4 * hs));
+            Var c2 = F.add(F.mul(f, c), F.mul(i, g));
+            Var h2 = F.linear(F.mul(o, F.tanh(c2)), p.extra("weight_hr"), null);
+            return List.of(h2, c2);
+        }
+
+        @Override
+        public String toString() {
+            return "lstm(proj " + projSize + ")";
         }
     }
 

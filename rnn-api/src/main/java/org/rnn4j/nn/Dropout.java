@@ -14,7 +14,7 @@ import org.rnn4j.autograd.Var;
  */
 public final class Dropout extends Module implements Layer, Stochastic {
     private final double p;
-    private final long seed;
+    private long seed;
     private long draws;
 
     /**
@@ -72,6 +72,16 @@ public final class Dropout extends Module implements Layer, Stochastic {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
+    }
+
+    @Override
+    public long streamSeed() {
+        return seed;
+    }
+
+    @Override
+    public void setStreamSeed(long seed) {
+        this.seed = seed;
     }
 
     @Override

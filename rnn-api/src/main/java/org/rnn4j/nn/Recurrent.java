@@ -36,7 +36,7 @@ import org.rnn4j.tensor.Tensor;
  * giving the same results as one whole-sequence run; the carried state is cut from the graph between
  * chunks, which is truncated backpropagation through time.
  */
-public final class Recurrent extends Module implements Stateful {
+public final class Recurrent extends Module implements Stateful, Stochastic {
     private final Cell cell;
     private final int inputSize;
     private final int hiddenSize;
@@ -47,11 +47,15 @@ public final class Recurrent extends Module implements Stateful {
     private final long seed;
     private final Backend backend;
     private final DType dtype;
-    private final SplittableRandom dropoutRng;
+    /** Seed of the dropout mask stream (mask k is drawn from {@code Dropout.streamSeed(dropoutSeed, k)}). */
+    private long dropoutSeed;
+    private long dropoutDraws;
     private final DirectionParams[] layerParams;
+    /** The width of each state ({@link Cell#stateSizes}); the first is the output width per direction. */
+    private final int[] stateSizes;
     private List<Tensor> carried;
 
-    /** The result of a forward pass: {@code output [B, T, D*H]} and each final state {@code [L*D, B, H]}. */
+    /** The result of a forward pass: {@code output [B, T, D*H]} ({@code D*P} with projections) and each final state {@code [L*D, B, H]} ({@code h} is {@code [L*D, B, P]} with projections). */
     public record Output(Var output, List<Var> finalState) {
         /** The final hidden state {@code h_n}. */
         public Var hN() {
@@ -60,7 +64,7 @@ public final class Recurrent extends Module implements Stateful {
     }
 
     private Recurrent(Builder b) {
-        this.cell = b.cell;
+        this.cell = b.projSize > 0 ? Cells.lstm(b.projSize) : b.cell;
         this.inputSize = b.inputSize;
         this.hiddenSize = b.hiddenSize;
         this.numLayers = b.numLayers;
@@ -75,20 +79,22 @@ public final class Recurrent extends Module implements Stateful {
         this.backend = b.backend;
         this.dtype = b.dtype;
         SplittableRandom rng = new SplittableRandom(b.seed);
-        this.dropoutRng = rng.split();
+        this.dropoutSeed = rng.split().nextLong();
         int d = directions();
         int g = cell.gates();
         if (g <= 0) {
             throw new IllegalArgumentException("Cell '" + cell.name() + "' declares " + g + " gates; expected >= 1");
         }
         double bound = 1 / Math.sqrt(hiddenSize);
+        this.stateSizes = cell.stateSizes(hiddenSize);
+        int out = stateSizes[0];
         this.layerParams = new DirectionParams[numLayers * d];
         for (int l = 0; l < numLayers; l++) {
-            int in = l == 0 ? inputSize : hiddenSize * d;
+            int in = l == 0 ? inputSize : out * d;
             for (int dir = 0; dir < d; dir++) {
                 String sfx = "_l" + l + (dir == 1 ? "_reverse" : "");
                 Var wih = param("weight_ih" + sfx, rng, bound, g * hiddenSize, in);
-                Var whh = param("weight_hh" + sfx, rng, bound, g * hiddenSize, hiddenSize);
+                Var whh = param("weight_hh" + sfx, rng, bound, g * hiddenSize, out);
                 Var bih = bias ? param("bias_ih" + sfx, rng, bound, g * hiddenSize) : null;
                 Var bhh = bias ? param("bias_hh" + sfx, rng, bound, g * hiddenSize) : null;
                 Map<String, Var> extra = new LinkedHashMap<>();
@@ -126,6 +132,7 @@ public final class Recurrent extends Module implements Stateful {
         private Backend backend;
         private DType dtype = DType.FLOAT32;
         private long seed;
+        private int projSize;
 
         private Builder(Cell cell, int inputSize, int hiddenSize) {
             if (cell == null) {
@@ -181,6 +188,24 @@ public final class Recurrent extends Module implements Stateful {
                 throw new IllegalArgumentException("Recurrent: dtype is null; expected FLOAT32 or FLOAT64");
             }
             this.dtype = d;
+            return this;
+        }
+
+        /**
+         * PyTorch's {@code proj_size} for an LSTM: {@code h} (and the output) is projected to {@code p < hidden}
+         * features by {@code weight_hr_l{k} [p, H]} ({@link Cells#lstm(int)}); 0 (the default) for none.
+         *
+         * @throws IllegalArgumentException when {@code p} is negative or not below the hidden size, or the cell is not the LSTM
+         */
+        public Builder projSize(int p) {
+            if (p < 0 || p >= hiddenSize && p != 0) {
+                throw new IllegalArgumentException("Recurrent: projSize = " + p + ", expected 0 (none) or 1.." + (hiddenSize - 1)
+                        + " (below hiddenSize " + hiddenSize + ", as PyTorch requires)");
+            }
+            if (p > 0 && !cell.name().equals("lstm")) {
+                throw new IllegalArgumentException("Recurrent: projSize applies to the LSTM only, this layer's cell is '" + cell.name() + "'");
+            }
+            this.projSize = p;
             return this;
         }
 
@@ -380,8 +405,8 @@ public final class Recurrent extends Module implements Stateful {
         if (state.size() != names.size()) {
             throw new IllegalArgumentException(what + ": expected " + names.size() + " state tensors " + names + ", got " + state.size());
         }
-        int[] expected = {numLayers * directions(), batch, hiddenSize};
         for (int i = 0; i < names.size(); i++) {
+            int[] expected = {numLayers * directions(), batch, stateSizes[i]};
             Var v = state.get(i);
             if (v == null || !Arrays.equals(v.shape(), expected)) {
                 throw new IllegalArgumentException(what + ": state '" + names.get(i) + "' must be [layers*directions, batch, hidden] = "
@@ -445,7 +470,7 @@ public final class Recurrent extends Module implements Stateful {
                 int index = l * d + dir;
                 List<Var> state = new ArrayList<>(stateCount);
                 for (int s = 0; s < stateCount; s++) {
-                    state.add(init[s] != null ? init[s][index] : Var.constant(backend.zeros(dtype, batch, hiddenSize)));
+                    state.add(init[s] != null ? init[s][index] : Var.constant(backend.zeros(dtype, batch, stateSizes[s])));
                 }
                 SequenceRunner.Run r = runner.run(layerInput, layerParams[index], state, dir == 1, lengths);
                 outputs[dir] = r.output();
@@ -467,12 +492,38 @@ public final class Recurrent extends Module implements Stateful {
     }
 
     private Tensor dropoutMask(int[] shape) {
+        SplittableRandom rng = new SplittableRandom(Dropout.streamSeed(dropoutSeed, dropoutDraws++));
         double keep = 1 - dropout;
         double[] m = new double[Shapes.size(shape)];
         for (int i = 0; i < m.length; i++) {
-            m[i] = dropoutRng.nextDouble() < keep ? 1 / keep : 0;
+            m[i] = rng.nextDouble() < keep ? 1 / keep : 0;
         }
         return backend.fromDoubles(m, dtype, shape);
+    }
+
+    /** The seed of the inter-layer dropout mask stream (see {@link Stochastic}). */
+    @Override
+    public long streamSeed() {
+        return dropoutSeed;
+    }
+
+    @Override
+    public void setStreamSeed(long seed) {
+        dropoutSeed = seed;
+    }
+
+    /** How many inter-layer dropout masks this layer has drawn (see {@link Stochastic}). */
+    @Override
+    public long drawCount() {
+        return dropoutDraws;
+    }
+
+    @Override
+    public void setDrawCount(long count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("Recurrent.setDrawCount: count = " + count + ", expected >= 0");
+        }
+        dropoutDraws = count;
     }
 
     /**
@@ -489,6 +540,9 @@ public final class Recurrent extends Module implements Stateful {
         c.put("bidirectional", bidirectional);
         c.put("bias", bias);
         c.put("dropout", dropout);
+        if (Cells.projSize(cell) > 0) {
+            c.put("proj_size", Cells.projSize(cell));
+        }
         c.put("seed", Long.toString(seed));
         return c;
     }

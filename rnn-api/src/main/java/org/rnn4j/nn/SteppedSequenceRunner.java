@@ -21,14 +21,17 @@ final class SteppedSequenceRunner implements SequenceRunner {
     private final Backend backend;
     private final int hiddenSize;
     /** The per-step masks of the lengths last seen, built once per forward pass. */
+    private final int[] stateSizes;
     private Lengths maskedFor;
     private DType maskDType;
-    private Var[] masks;
+    /** Per state width (index into {@link #stateSizes}), per step: the step's mask. */
+    private final java.util.Map<Integer, Var[]> masks = new java.util.HashMap<>();
 
     SteppedSequenceRunner(Cell cell, Backend backend, int hiddenSize) {
         this.cell = cell;
         this.backend = backend;
         this.hiddenSize = hiddenSize;
+        this.stateSizes = cell.stateSizes(hiddenSize);
     }
 
     @Override
@@ -36,7 +39,10 @@ final class SteppedSequenceRunner implements SequenceRunner {
         int batch = input.dim(0);
         int steps = input.dim(1);
         Var[] projSteps = F.unbind(SequenceRunner.project(input, p.weightIh(), p.biasIh()), 1);
-        Var[] stepMask = lengths.isFull() ? null : masks(lengths, input.dtype());
+        boolean masked = !lengths.isFull();
+        if (masked) {
+            prepareMasks(lengths, input.dtype());
+        }
         int stateCount = initial.size();
         List<Var> state = initial;
         Var[] outs = new Var[steps];
@@ -46,13 +52,14 @@ final class SteppedSequenceRunner implements SequenceRunner {
             if (k == 0) {
                 checkStep(next, batch);
             }
-            if (stepMask != null) {
+            if (masked) {
                 List<Var> blended = new ArrayList<>(stateCount);
                 for (int i = 0; i < stateCount; i++) {
                     // padded steps keep the old state: old + mask * (new - old)
-                    blended.add(F.add(state.get(i), F.mul(stepMask[t], F.sub(next.get(i), state.get(i)))));
+                    Var m = masks.get(stateSizes[i])[t];
+                    blended.add(F.add(state.get(i), F.mul(m, F.sub(next.get(i), state.get(i)))));
                 }
-                outs[t] = F.mul(stepMask[t], next.get(0));
+                outs[t] = F.mul(masks.get(stateSizes[0])[t], next.get(0));
                 state = blended;
             } else {
                 outs[t] = next.get(0);
@@ -62,17 +69,22 @@ final class SteppedSequenceRunner implements SequenceRunner {
         return new Run(F.stack(Arrays.asList(outs), 1), state);
     }
 
-    /** Per step a {@code [B, H]} constant: 1 for sequences still running at that step, else 0. */
-    private Var[] masks(Lengths lengths, DType dtype) {
+    /** Per step and per state width W a {@code [B, W]} constant: 1 for sequences still running at that step, else 0. */
+    private void prepareMasks(Lengths lengths, DType dtype) {
         if (!lengths.equals(maskedFor) || dtype != maskDType) {
-            masks = new Var[lengths.steps()];
-            for (int t = 0; t < masks.length; t++) {
-                masks[t] = Var.constant(backend.fromDoubles(lengths.stepMask(t, hiddenSize), dtype, lengths.batch(), hiddenSize));
-            }
+            masks.clear();
             maskedFor = lengths;
             maskDType = dtype;
         }
-        return masks;
+        for (int width : stateSizes) {
+            masks.computeIfAbsent(width, w -> {
+                Var[] m = new Var[lengths.steps()];
+                for (int t = 0; t < m.length; t++) {
+                    m[t] = Var.constant(backend.fromDoubles(lengths.stepMask(t, w), dtype, lengths.batch(), w));
+                }
+                return m;
+            });
+        }
     }
 
     private void checkStep(List<Var> next, int batch) {
@@ -82,9 +94,9 @@ final class SteppedSequenceRunner implements SequenceRunner {
                     + " but declares " + names.size() + " " + names);
         }
         for (int s = 0; s < names.size(); s++) {
-            if (!Arrays.equals(next.get(s).shape(), new int[] {batch, hiddenSize})) {
+            if (!Arrays.equals(next.get(s).shape(), new int[] {batch, stateSizes[s]})) {
                 throw new IllegalStateException("Cell '" + cell.name() + "' returned state '" + names.get(s) + "' of shape "
-                        + Shapes.str(next.get(s).shape()) + "; expected [" + batch + ", " + hiddenSize + "]");
+                        + Shapes.str(next.get(s).shape()) + "; expected [" + batch + ", " + stateSizes[s] + "]");
             }
         }
     }

@@ -605,6 +605,7 @@ public final class Fit<B> {
         for (Map.Entry<String, Module> e : model.namedModules().entrySet()) {
             if (e.getValue() instanceof Stochastic s) {
                 meta.put(META_PREFIX + "draws." + e.getKey(), Long.toString(s.drawCount()));
+                meta.put(META_PREFIX + "seed." + e.getKey(), Long.toString(s.streamSeed()));
             }
             if (e.getValue() instanceof Stateful s && s.state() != null) {
                 List<String> names = s.stateNames();
@@ -696,6 +697,7 @@ public final class Fit<B> {
         for (Map.Entry<String, Module> e : model.namedModules().entrySet()) {
             if (e.getValue() instanceof Stochastic s) {
                 s.setDrawCount(metaLong(meta, "draws." + e.getKey(), src, 0, Long.MAX_VALUE));
+                s.setStreamSeed(metaLong(meta, "seed." + e.getKey(), src, Long.MIN_VALUE, Long.MAX_VALUE));
             }
             if (e.getValue() instanceof Stateful s) {
                 List<Tensor> st = new ArrayList<>();

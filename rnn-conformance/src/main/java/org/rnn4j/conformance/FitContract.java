@@ -48,7 +48,7 @@ import org.rnn4j.train.KeepBest;
  */
 public abstract class FitContract extends BackendContract {
 
-    /** A small regressor: GRU over 3 steps, dropout, linear head. */
+    /** A small regressor: 2-layer GRU with inter-layer dropout over 3 steps, dropout, linear head. */
     static final class Net extends Module {
         final Recurrent rnn;
         final Dropout dropout;
@@ -56,8 +56,8 @@ public abstract class FitContract extends BackendContract {
 
         Net(Backend b, long seed) {
             SplittableRandom rng = new SplittableRandom(seed);
-            rnn = registerModule("rnn", Recurrent.builder(Cells.gru(), 2, 5).backend(b).seed(rng.nextLong()).build());
-            dropout = registerModule("dropout", new Dropout(0.3, 11)); // a setting, like the layer sizes: equal across runs
+            rnn = registerModule("rnn", Recurrent.builder(Cells.gru(), 2, 5).numLayers(2).dropout(0.2).backend(b).seed(rng.nextLong()).build());
+            dropout = registerModule("dropout", new Dropout(0.3, rng.nextLong()));
             head = registerModule("head", new Linear(5, 1, true, b, DType.FLOAT32, rng));
         }
 

@@ -81,7 +81,7 @@ public final class GoldenRunner {
         Cell cell = cellOverride != null ? cellOverride : cellOf(c);
         Recurrent layer = Recurrent.builder(cell, c.metaInt("input_size"), c.metaInt("hidden_size"))
                 .numLayers(c.metaInt("num_layers")).bidirectional(c.metaBool("bidirectional")).bias(c.metaBool("bias"))
-                .backend(backend).dtype(dtype).build();
+                .projSize(Integer.parseInt(c.meta("proj_size", "0"))).backend(backend).dtype(dtype).build();
         Set<String> caseParams = new HashSet<>();
         for (String n : c.file().tensors().keySet()) {
             if (n.startsWith("weight_") || n.startsWith("bias_")) {

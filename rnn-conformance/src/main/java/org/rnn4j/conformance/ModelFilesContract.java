@@ -128,6 +128,22 @@ public abstract class ModelFilesContract extends BackendContract {
     }
 
     @Test
+    void anLstmWithProjectionsRoundTrips(@TempDir Path dir) throws IOException {
+        ComputeBackend b = backend();
+        Recurrent lstm = Recurrent.builder(Cells.lstm(), 3, 6).projSize(2).numLayers(2).bidirectional(true).backend(b).seed(4).build();
+        assertTrue(lstm.parameters().containsKey("weight_hr_l1_reverse"));
+        Path file = dir.resolve("proj.safetensors");
+        Models.save(file, lstm);
+        Recurrent back = Models.load(file, b).model(Recurrent.class);
+        Var x = Var.constant(GradCheck.random(b, new SplittableRandom(2), DType.FLOAT32, 2, 4, 3));
+        Recurrent.Output a = lstm.forward(x);
+        Recurrent.Output c = back.forward(x);
+        assertArrayEquals(new int[] {2, 4, 4}, a.output().shape());
+        assertArrayEquals(a.output().value().toFloatArray(), c.output().value().toFloatArray(), 0.0f);
+        assertArrayEquals(new int[] {4, 2, 2}, c.hN().shape());
+    }
+
+    @Test
     void theClassicModelRoundTrips(@TempDir Path dir) throws IOException {
         ComputeBackend b = backend();
         org.rnn4j.nn.ClassicCharRnn classic = new org.rnn4j.nn.ClassicCharRnn(5, 7, 3, b, DType.FLOAT32, 2);
