@@ -22,15 +22,7 @@ public final class F {
 
     /** Whether an op on {@code inputs} records a node now: recording is on and some input requires a gradient. */
     static boolean track(Var... inputs) {
-        if (!Grad.enabled()) {
-            return false;
-        }
-        for (Var v : inputs) {
-            if (v != null && v.requiresGrad()) {
-                return true;
-            }
-        }
-        return false;
+        return Grad.recording(inputs);
     }
 
     /** Records a single-output op whose backward maps the output gradient to the input gradients. */

@@ -16,6 +16,23 @@ public final class Grad {
         return DISABLED.get()[0] == 0;
     }
 
+    /**
+     * Whether an op on {@code inputs} records a node now: recording is on on this thread and some
+     * (non-null) input requires a gradient. Ops whose backward can then never run may keep nothing for it
+     * (e.g. the fused sequence kernels' forward-only runs).
+     */
+    public static boolean recording(Var... inputs) {
+        if (!enabled()) {
+            return false;
+        }
+        for (Var v : inputs) {
+            if (v != null && v.requiresGrad()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Disables recording until the returned scope closes (nestable). */
     public static Scope disabled() {
         DISABLED.get()[0]++;

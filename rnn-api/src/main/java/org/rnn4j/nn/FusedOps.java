@@ -1,5 +1,6 @@
 package org.rnn4j.nn;
 
+import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Node;
 import org.rnn4j.autograd.Var;
 import org.rnn4j.spi.CellArgs;
@@ -25,11 +26,16 @@ final class FusedOps {
         return record(kernel, r, xProj, h, c, weightHh, biasHh);
     }
 
-    /** A whole sequence: outputs {@code y [B, T, H]}, {@code h_T} (and {@code c_T}); nullable as in {@link SequenceArgs}. */
+    /**
+     * A whole sequence: outputs {@code y [B, T, H]}, {@code h_T} (and {@code c_T}); nullable as in
+     * {@link SequenceArgs}. Forward only ({@link SequenceArgs#backward()} false, no per-step activations
+     * kept) when no node will be recorded ({@link Grad#recording}).
+     */
     static Var[] sequence(SequenceKernel kernel, Var xProj, Var h0, Var c0, Var weightHh, Var biasHh, Var biasIh, boolean reverse,
                           Lengths lengths) {
+        boolean backward = Grad.recording(xProj, h0, c0, weightHh, biasHh, biasIh);
         FusedKernel.Result r = kernel.apply(new SequenceArgs(value(xProj), value(h0), value(c0), value(weightHh), value(biasHh),
-                value(biasIh), reverse, lengths));
+                value(biasIh), reverse, lengths, backward));
         return record(kernel, r, xProj, h0, c0, weightHh, biasHh, biasIh);
     }
 

@@ -41,7 +41,7 @@ public abstract class CellKernel extends FusedKernel {
         recurrentShapes("c", args.c(), args.weightHh(), args.biasHh(), batch, hidden, from);
         Tensor[] tensors = args.tensors();
         DType dtype = oneDType(tensors, CellArgs.NAMES);
-        return checked(forward(args, new Dims(batch, 1, hidden, dtype)), tensors, dtype);
+        return checked(forward(args, new Dims(batch, 1, hidden, dtype)), tensors, dtype, true);
     }
 
     /**

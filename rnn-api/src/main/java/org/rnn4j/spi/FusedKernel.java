@@ -95,6 +95,17 @@ public abstract class FusedKernel {
                 }
             };
         }
+
+        /**
+         * A forward-only result ({@link SequenceArgs#backward()} false): the fixed {@code outputs} and no
+         * backward pass (its {@link #backward} throws {@link IllegalStateException}); keeps nothing else.
+         */
+        static Result outputsOnly(Tensor... outputs) {
+            return of(outputs, g -> {
+                throw new IllegalStateException("this fused result was computed forward only (SequenceArgs.backward false)"
+                        + " and kept no activations; it has no backward pass");
+            });
+        }
     }
 
     @Override
@@ -186,8 +197,11 @@ public abstract class FusedKernel {
         return kind.hasCellState() ? List.of("h'", "c'") : List.of("h'");
     }
 
-    /** The backend's result, with its output gradients checked once before its backward pass runs. */
-    final Result checked(Result inner, Tensor[] inputs, DType dtype) {
+    /**
+     * The backend's result, with its output gradients checked once before its backward pass runs; when
+     * {@code backward} is false (a forward-only run) its backward throws {@link IllegalStateException}.
+     */
+    final Result checked(Result inner, Tensor[] inputs, DType dtype, boolean backward) {
         if (inner == null) {
             throw new IllegalStateException(this + ": the backend's forward returned null");
         }
@@ -197,6 +211,11 @@ public abstract class FusedKernel {
                     + ", expected " + kind.outputCount() + " " + outputNames());
         }
         return Result.of(outs, outputGradients -> {
+            if (!backward) {
+                throw new IllegalStateException(kind.id() + " backward: the run was forward only (SequenceArgs.backward false), so it"
+                        + " kept no activations; run the kernel with backward true (graph recording on and an input requiring a"
+                        + " gradient) to backpropagate");
+            }
             Tensor[] g = checkGradients(outputGradients, outs, dtype);
             if (g == null) {
                 return zeroGradients(inputs);

@@ -17,9 +17,20 @@ import org.rnn4j.tensor.Tensor;
  * @param biasIh   {@code [G*H]}: an input bias added to every step of {@code xProj}, or null
  * @param reverse  run the steps {@code T-1 .. 0} instead of {@code 0 .. T-1}
  * @param lengths  the valid length of each sequence, or null when all are {@code T}
+ * @param backward whether the caller may run the result's {@link FusedKernel.Result#backward}: when false
+ *                 the kernel keeps no per-step activations (only step buffers of {@code O(B*G*H)} and the
+ *                 outputs), and that result's backward throws {@link IllegalStateException}; the outputs
+ *                 are the same, bit for bit. {@code org.rnn4j.nn} passes false when graph recording is off
+ *                 ({@code Grad.disabled()}) or no input requires a gradient
  */
 public record SequenceArgs(Tensor xProj, Tensor h0, Tensor c0, Tensor weightHh, Tensor biasHh, Tensor biasIh, boolean reverse,
-                           Lengths lengths) {
+                           Lengths lengths, boolean backward) {
+
+    /** The arguments of a run whose result may be backpropagated ({@link #backward()} true). */
+    public SequenceArgs(Tensor xProj, Tensor h0, Tensor c0, Tensor weightHh, Tensor biasHh, Tensor biasIh, boolean reverse,
+                        Lengths lengths) {
+        this(xProj, h0, c0, weightHh, biasHh, biasIh, reverse, lengths, true);
+    }
 
     /** The names of the tensor arguments in {@link #tensors()} order, as error messages give them. */
     public static final List<String> NAMES = List.of("xProj", "h0", "c0", "weightHh", "biasHh", "biasIh");
@@ -34,6 +45,6 @@ public record SequenceArgs(Tensor xProj, Tensor h0, Tensor c0, Tensor weightHh, 
 
     /** The same arguments with {@code lengths} in place of {@link #lengths()}. */
     SequenceArgs withLengths(Lengths l) {
-        return new SequenceArgs(xProj, h0, c0, weightHh, biasHh, biasIh, reverse, l);
+        return new SequenceArgs(xProj, h0, c0, weightHh, biasHh, biasIh, reverse, l, backward);
     }
 }

@@ -16,6 +16,11 @@ import org.rnn4j.tensor.Tensor;
  * {@code xProj} gets a zero gradient. The final states are the states after each sequence's last valid
  * step. Backward gives the gradients of {@code xProj, h0, c0, weightHh, biasHh, biasIh}, backpropagating
  * through all steps.
+ *
+ * <p>A run with {@link SequenceArgs#backward()} false is forward only: the kernel keeps nothing per step
+ * (its memory beyond the arguments and outputs is {@code O(B*G*H)}, not {@code O(T*B*G*H)}), its
+ * outputs equal those of a run with backward true bit for bit, and its result's {@link Result#backward}
+ * throws {@link IllegalStateException}.
  */
 public abstract class SequenceKernel extends FusedKernel {
 
@@ -25,7 +30,9 @@ public abstract class SequenceKernel extends FusedKernel {
     }
 
     /**
-     * Runs the sequence; the result keeps what its backward pass needs. Modifies nothing.
+     * Runs the sequence; the result keeps what its backward pass needs, or nothing when
+     * {@code args.backward()} is false (then its backward throws {@link IllegalStateException}). Modifies
+     * nothing.
      *
      * @throws IllegalArgumentException naming the argument, what was given and what was expected, when an
      *                                  argument is missing, belongs to another backend, has a wrong shape
@@ -35,7 +42,7 @@ public abstract class SequenceKernel extends FusedKernel {
     public final Result apply(SequenceArgs args) {
         if (args == null) {
             throw new IllegalArgumentException(kind().id()
-                    + ": args is null; expected SequenceArgs(xProj, h0, c0, weightHh, biasHh, biasIh, reverse, lengths)");
+                    + ": args is null; expected SequenceArgs(xProj, h0, c0, weightHh, biasHh, biasIh, reverse, lengths, backward)");
         }
         require("xProj", args.xProj());
         int[] bh = recurrentArguments("h0", args.h0(), "c0", args.c0(), args.weightHh(), args.biasHh());
@@ -57,13 +64,15 @@ public abstract class SequenceKernel extends FusedKernel {
         DType dtype = oneDType(tensors, SequenceArgs.NAMES);
         Lengths lengths = args.lengths() == null ? Lengths.full(batch, steps) : args.lengths().forShape(kind().id(), batch, steps);
         SequenceArgs checked = lengths == args.lengths() ? args : args.withLengths(lengths);
-        return checked(forward(checked, new Dims(batch, steps, hidden, dtype)), tensors, dtype);
+        return checked(forward(checked, new Dims(batch, steps, hidden, dtype)), tensors, dtype, args.backward());
     }
 
     /**
      * The backend's run on checked arguments; {@code args.lengths()} is never null here (all {@code T} when
      * the caller gave none). Its result's {@link Result#backward} receives exactly one gradient per output,
-     * at least one of them non-null, each checked against its output.
+     * at least one of them non-null, each checked against its output; it is never called when
+     * {@code args.backward()} is false, so such a run should keep no per-step activations (return
+     * {@link Result#outputsOnly}).
      */
     protected abstract Result forward(SequenceArgs args, Dims dims);
 }

@@ -18,6 +18,10 @@ import org.rnn4j.tensor.Tensor;
  * every step into one {@code [B, T, G*H]} array, from which {@code dW_hh} is one matrix product over all
  * steps ({@code dPre^T · hPrev}) and the bias gradients are column sums.
  *
+ * <p>A forward-only call ({@link SequenceArgs#backward()} false) keeps none of that: its steps reuse
+ * {@code [B, H]}-sized buffers and it returns {@link Result#outputsOnly}; the math and its order are the
+ * training call's, so the outputs are equal bit for bit.
+ *
  * <p>float32 runs in {@link LstmSequenceF32}, {@link GruSequenceF32} and {@link RnnSequenceF32}: batch-wide
  * loops that C2 vectorises, with the rational {@link Vec#tanh} (sigmoid through it), accurate to a few
  * float ulps. float64 runs in the subclasses' own step loops with {@link Math#tanh} and {@link Math#exp}, so
@@ -36,8 +40,10 @@ abstract class CpuSequenceKernel extends SequenceKernel {
         final Lengths lengths;
         /** Whether no sequence is padded (then {@link #valid} is always true). */
         final boolean full;
+        /** Whether the result may be backpropagated: keep per-step activations; false: forward only, keep none. */
+        final boolean backward;
 
-        Call(Dims d, boolean reverse, Lengths lengths) {
+        Call(Dims d, boolean reverse, Lengths lengths, boolean backward) {
             this.batch = d.batch();
             this.steps = d.steps();
             this.hidden = d.hidden();
@@ -45,6 +51,7 @@ abstract class CpuSequenceKernel extends SequenceKernel {
             this.reverse = reverse;
             this.lengths = lengths;
             this.full = lengths.isFull();
+            this.backward = backward;
         }
 
         boolean float32() {
@@ -69,10 +76,10 @@ abstract class CpuSequenceKernel extends SequenceKernel {
 
     @Override
     protected final Result forward(SequenceArgs args, Dims dims) {
-        return run(new Call(dims, args.reverse(), args.lengths()), args);
+        return run(new Call(dims, args.reverse(), args.lengths(), args.backward()), args);
     }
 
-    /** Runs the checked call. */
+    /** Runs the checked call (forward only, keeping no per-step activations, when {@code call.backward} is false). */
     abstract Result run(Call call, SequenceArgs args);
 
     /** The arrays of the output gradients ({@code y [B,T,H]} then the final states {@code [B,H]}), null for a zero gradient. */

@@ -6,7 +6,8 @@ import org.rnn4j.tensor.Tensor;
 /**
  * The float32 path of {@link GruSequenceKernel}, laid out like {@link LstmSequenceF32}: per step, the
  * gates of the whole batch gathered gate by gate into contiguous {@code [B*H]} arrays and updated by
- * {@link Vec}-style loops; backward intermediates kept step-major.
+ * {@link Vec}-style loops; backward intermediates kept step-major (none when forward only: one set of
+ * step buffers is reused).
  */
 final class GruSequenceF32 {
     private GruSequenceF32() {
@@ -34,34 +35,40 @@ final class GruSequenceF32 {
         float[] bHn = Vec.tile(bhF, 2 * hidden, hidden, batch);
         float[] bXn = Vec.tile(bxF, 2 * hidden, hidden, batch);
         float[] y = new float[batch * steps * hidden];
-        float[] hPrevAll = new float[steps * n];
-        float[][][] saved = new float[steps][][];
-        float[][] hPrev = new float[steps][];
+        boolean keep = cl.backward;
+        float[] hPrevAll = keep ? new float[steps * n] : null;
+        float[][][] saved = keep ? new float[steps][][] : null;
+        float[][] hPrev = keep ? new float[steps][] : null;
         float[] z1 = new float[n];
         float[] x1 = new float[n];
         float[] h = h0.clone();
+        // forward only: one set of step buffers {r, z, hn, n}, the state double-buffered (spare = the previous h)
+        float[][] buf = keep ? null : new float[][] {new float[n], new float[n], new float[n], new float[n]};
+        float[] hSpare = keep ? null : new float[n];
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
             float[] hp = (float[]) Gemm.multiplyPacked(h, batch, false, wT, null, par);
             int xoff = t * g3;
             int xstride = steps * g3;
-            float[] r = new float[n];
+            float[] r = keep ? new float[n] : buf[0];
             Vec.gather(hp, 0, g3, 0, hidden, batch, z1);
             Vec.gather(xp, xoff, xstride, 0, hidden, batch, x1);
             Vec.sigmoidSum(z1, x1, bR, r, n);
-            float[] z = new float[n];
+            float[] z = keep ? new float[n] : buf[1];
             Vec.gather(hp, 0, g3, hidden, hidden, batch, z1);
             Vec.gather(xp, xoff, xstride, hidden, hidden, batch, x1);
             Vec.sigmoidSum(z1, x1, bZ, z, n);
-            float[] hn = new float[n];
+            float[] hn = keep ? new float[n] : buf[2];
             Vec.gather(hp, 0, g3, 2 * hidden, hidden, batch, z1);
             Vec.add(z1, bHn, hn, n);
             Vec.gather(xp, xoff, xstride, 2 * hidden, hidden, batch, x1);
-            float[] nGate = new float[n];
+            float[] nGate = keep ? new float[n] : buf[3];
             newGate(x1, bXn, r, hn, nGate, n);
-            float[] h2 = new float[n];
+            float[] h2 = keep ? new float[n] : hSpare;
             interpolate(nGate, z, h, h2, n);
-            System.arraycopy(h, 0, hPrevAll, k * n, n);
+            if (keep) {
+                System.arraycopy(h, 0, hPrevAll, k * n, n);
+            }
             for (int b = 0; b < batch; b++) {
                 if (cl.valid(b, t)) {
                     System.arraycopy(h2, b * hidden, y, (b * steps + t) * hidden, hidden);
@@ -69,11 +76,18 @@ final class GruSequenceF32 {
                     System.arraycopy(h, b * hidden, h2, b * hidden, hidden);
                 }
             }
-            saved[k] = new float[][] {r, z, hn, nGate};
-            hPrev[k] = h;
+            if (keep) {
+                saved[k] = new float[][] {r, z, hn, nGate};
+                hPrev[k] = h;
+            } else {
+                hSpare = h;
+            }
             h = h2;
         }
         Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden)};
+        if (!keep) {
+            return Result.outputsOnly(outputs);
+        }
         return Result.of(outputs, grads -> backward(kernel, grads, cl, w, saved, hPrev, hPrevAll, hasBhh, hasBih));
     }
 

@@ -8,7 +8,8 @@ import org.rnn4j.tensor.Tensor;
  * {@link KernelKind#GRU_SEQUENCE}: inputs {@code xProj [B,T,3H], h0 [B,H], W_hh [3H,H]}, {@code b_hh [3H]}
  * or null, {@code b_ih [3H]} or null; outputs {@code y [B,T,H], h_T [B,H]}. Each step is
  * {@link GruCellKernel}'s math (reset gate applied to {@code W_hn h + b_hn}) with {@code W_hh^T} packed
- * once per call. Saved per time step: r, z, {@code hp_n = W_hn h + b_hn}, n and the h entering the step.
+ * once per call. Saved per time step: r, z, {@code hp_n = W_hn h + b_hn}, n and the h entering the step;
+ * nothing when forward only.
  */
 final class GruSequenceKernel extends CpuSequenceKernel {
 
@@ -40,16 +41,19 @@ final class GruSequenceKernel extends CpuSequenceKernel {
         Arr h = Arr.of(hState);
         int seqH = batch * steps * hidden;
         Arr y = Arr.allocLike(like, seqH);
-        Arr saved = Arr.allocLike(like, batch * steps * g3);
-        Arr nGate = Arr.allocLike(like, seqH);
-        Object hPrev = Storage.allocLike(like, seqH);
+        boolean keep = cl.backward; // forward only: nothing per step, the state is updated in place
+        Arr saved = keep ? Arr.allocLike(like, batch * steps * g3) : null;
+        Arr nGate = keep ? Arr.allocLike(like, seqH) : null;
+        Object hPrev = keep ? Storage.allocLike(like, seqH) : null;
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
             Arr hp = Arr.of(Gemm.multiplyPacked(hState, batch, false, wT, null, par));
             for (int b = 0; b < batch; b++) {
                 int bt = b * steps + t;
                 int hs = bt * hidden;
-                copyRow(hState, b, hidden, hPrev, hs);
+                if (keep) {
+                    copyRow(hState, b, hidden, hPrev, hs);
+                }
                 if (!cl.valid(b, t)) {
                     continue;
                 }
@@ -63,10 +67,12 @@ final class GruSequenceKernel extends CpuSequenceKernel {
                     double z = CpuMath.sigmoid(xp.get(pr + hidden) + bx[j + hidden] + hp.get(qr + hidden) + bh[j + hidden], f32);
                     double hn = hp.get(qr + 2 * hidden) + bh[j + 2 * hidden];
                     double n = CpuMath.tanhSeq(xp.get(pr + 2 * hidden) + bx[j + 2 * hidden] + r * hn, f32);
-                    saved.set(pr, r);
-                    saved.set(pr + hidden, z);
-                    saved.set(pr + 2 * hidden, hn);
-                    nGate.set(hs + j, n);
+                    if (keep) {
+                        saved.set(pr, r);
+                        saved.set(pr + hidden, z);
+                        saved.set(pr + 2 * hidden, hn);
+                        nGate.set(hs + j, n);
+                    }
                     double hv = n + z * (h.get(ho + j) - n);
                     h.set(ho + j, hv);
                     y.set(hs + j, hv);
@@ -74,6 +80,9 @@ final class GruSequenceKernel extends CpuSequenceKernel {
             }
         }
         Tensor[] outputs = {wrap(y.raw(), batch, steps, hidden), wrap(hState, batch, hidden)};
+        if (!keep) {
+            return Result.outputsOnly(outputs);
+        }
         return Result.of(outputs, grads -> backward(grads, cl, w, saved, nGate, hPrev, hasBhh, hasBih));
     }
 

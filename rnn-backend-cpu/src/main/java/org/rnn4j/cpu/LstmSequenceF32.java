@@ -10,7 +10,8 @@ import org.rnn4j.tensor.Tensor;
  * updated, at every step, so the states entering each step are kept for backward without copies.
  * Per-step intermediates of the backward pass are kept step-major ({@code [T, B, 4H]}), which makes the
  * per-step {@code dA_t · W_hh} read a contiguous block; they are put back into {@code [B, T, 4H]} order
- * once at the end.
+ * once at the end. A forward-only call keeps none of them: it reuses one set of {@code [B*H]} step
+ * buffers and two of each state.
  */
 final class LstmSequenceF32 {
     private LstmSequenceF32() {
@@ -34,35 +35,45 @@ final class LstmSequenceF32 {
             bq[q] = Vec.tile(biasF, q * hidden, hidden, batch);
         }
         float[] y = new float[batch * steps * hidden];
-        float[] hPrevAll = new float[steps * n];
-        float[][][] acts = new float[steps][][];
-        float[][] tanhC = new float[steps][];
-        float[][] cPrev = new float[steps][];
+        boolean keep = cl.backward;
+        float[] hPrevAll = keep ? new float[steps * n] : null;
+        float[][][] acts = keep ? new float[steps][][] : null;
+        float[][] tanhC = keep ? new float[steps][] : null;
+        float[][] cPrev = keep ? new float[steps][] : null;
         float[] z = new float[n];
         float[] x = new float[n];
         float[] h = h0.clone();
         float[] c = c0.clone();
+        // forward only: one set of step buffers, the states double-buffered (spare = the previous state)
+        float[][] a = new float[4][];
+        float[] tc = null;
+        float[] hSpare = keep ? null : new float[n];
+        float[] cSpare = keep ? null : new float[n];
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
             float[] pre = (float[]) Gemm.multiplyPacked(h, batch, false, wT, null, par);
-            float[][] a = new float[4][];
+            if (keep) {
+                a = new float[4][];
+            }
             for (int q = 0; q < 4; q++) {
                 Vec.gather(pre, 0, g4, q * hidden, hidden, batch, z);
                 Vec.gather(xp, t * g4, steps * g4, q * hidden, hidden, batch, x);
-                a[q] = new float[n];
+                a[q] = keep || a[q] == null ? new float[n] : a[q];
                 if (q == 2) {
                     Vec.tanhSum(z, x, bq[q], a[q], n);
                 } else {
                     Vec.sigmoidSum(z, x, bq[q], a[q], n);
                 }
             }
-            float[] c2 = new float[n];
+            float[] c2 = keep ? new float[n] : cSpare;
             Vec.mulAddMul(a[1], c, a[0], a[2], c2, n);
-            float[] tc = new float[n];
+            tc = keep || tc == null ? new float[n] : tc;
             Vec.tanh(c2, tc, n);
-            float[] h2 = new float[n];
+            float[] h2 = keep ? new float[n] : hSpare;
             Vec.mul(a[3], tc, h2, n);
-            System.arraycopy(h, 0, hPrevAll, k * n, n);
+            if (keep) {
+                System.arraycopy(h, 0, hPrevAll, k * n, n);
+            }
             for (int b = 0; b < batch; b++) {
                 if (cl.valid(b, t)) {
                     System.arraycopy(h2, b * hidden, y, (b * steps + t) * hidden, hidden);
@@ -72,13 +83,21 @@ final class LstmSequenceF32 {
                     System.arraycopy(c, b * hidden, c2, b * hidden, hidden);
                 }
             }
-            acts[k] = a;
-            tanhC[k] = tc;
-            cPrev[k] = c;
+            if (keep) {
+                acts[k] = a;
+                tanhC[k] = tc;
+                cPrev[k] = c;
+            } else {
+                hSpare = h;
+                cSpare = c;
+            }
             h = h2;
             c = c2;
         }
         Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden), kernel.wrap(c, batch, hidden)};
+        if (!keep) {
+            return Result.outputsOnly(outputs);
+        }
         return Result.of(outputs, grads -> backward(kernel, grads, cl, w, acts, tanhC, cPrev, hPrevAll, hasBhh, hasBih));
     }
 

@@ -9,7 +9,7 @@ import org.rnn4j.tensor.Tensor;
  * {@code b_hh [4H]} or null, {@code b_ih [4H]} or null; outputs {@code y [B,T,H], h_T [B,H], c_T [B,H]}.
  * Each step is {@link LstmCellKernel}'s math with {@code W_hh^T} packed once per call (see
  * {@link CpuSequenceKernel}). Saved for backward, per time step: the activations i, f, g, o, the c and h
- * entering the step and {@code tanh(c')}.
+ * entering the step and {@code tanh(c')}; nothing when forward only.
  */
 final class LstmSequenceKernel extends CpuSequenceKernel {
 
@@ -47,19 +47,22 @@ final class LstmSequenceKernel extends CpuSequenceKernel {
         Arr c = Arr.of(cState);
         int seqH = batch * steps * hidden;
         Arr y = Arr.allocLike(like, seqH);
-        Arr acts = Arr.allocLike(like, batch * steps * g4);
-        Object hPrev = Storage.allocLike(like, seqH);
-        Object cPrev = Storage.allocLike(like, seqH);
-        Arr cPrevA = Arr.of(cPrev);
-        Arr tanhC = Arr.allocLike(like, seqH);
+        boolean keep = cl.backward; // forward only: nothing per step, the states are updated in place
+        Arr acts = keep ? Arr.allocLike(like, batch * steps * g4) : null;
+        Object hPrev = keep ? Storage.allocLike(like, seqH) : null;
+        Object cPrev = keep ? Storage.allocLike(like, seqH) : null;
+        Arr cPrevA = keep ? Arr.of(cPrev) : null;
+        Arr tanhC = keep ? Arr.allocLike(like, seqH) : null;
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
             Arr pre = Arr.of(Gemm.multiplyPacked(hState, batch, false, wT, null, par));
             for (int b = 0; b < batch; b++) {
                 int bt = b * steps + t;
                 int hs = bt * hidden;
-                copyRow(hState, b, hidden, hPrev, hs);
-                copyRow(cState, b, hidden, cPrev, hs);
+                if (keep) {
+                    copyRow(hState, b, hidden, hPrev, hs);
+                    copyRow(cState, b, hidden, cPrev, hs);
+                }
                 if (!cl.valid(b, t)) {
                     continue;
                 }
@@ -73,14 +76,16 @@ final class LstmSequenceKernel extends CpuSequenceKernel {
                     double f = CpuMath.sigmoid(pre.get(qi + hidden) + xp.get(pi + hidden) + bias[j + hidden], f32);
                     double g = CpuMath.tanhSeq(pre.get(qi + 2 * hidden) + xp.get(pi + 2 * hidden) + bias[j + 2 * hidden], f32);
                     double o = CpuMath.sigmoid(pre.get(qi + 3 * hidden) + xp.get(pi + 3 * hidden) + bias[j + 3 * hidden], f32);
-                    acts.set(pi, i);
-                    acts.set(pi + hidden, f);
-                    acts.set(pi + 2 * hidden, g);
-                    acts.set(pi + 3 * hidden, o);
                     double c2 = f * c.get(ho + j) + i * g;
                     double tc = CpuMath.tanhSeq(c2, f32);
                     c.set(ho + j, c2);
-                    tanhC.set(hs + j, tc);
+                    if (keep) {
+                        acts.set(pi, i);
+                        acts.set(pi + hidden, f);
+                        acts.set(pi + 2 * hidden, g);
+                        acts.set(pi + 3 * hidden, o);
+                        tanhC.set(hs + j, tc);
+                    }
                     double hv = o * tc;
                     h.set(ho + j, hv);
                     y.set(hs + j, hv);
@@ -88,6 +93,9 @@ final class LstmSequenceKernel extends CpuSequenceKernel {
             }
         }
         Tensor[] outputs = {wrap(y.raw(), batch, steps, hidden), wrap(hState, batch, hidden), wrap(cState, batch, hidden)};
+        if (!keep) {
+            return Result.outputsOnly(outputs);
+        }
         return Result.of(outputs, grads -> backward(grads, cl, w, acts, tanhC, cPrevA, hPrev, hasBhh, hasBih));
     }
 

@@ -3,7 +3,7 @@ package org.rnn4j.cpu;
 import org.rnn4j.spi.FusedKernel.Result;
 import org.rnn4j.tensor.Tensor;
 
-/** The float32 path of {@link RnnSequenceKernel}, laid out like {@link LstmSequenceF32}. */
+/** The float32 path of {@link RnnSequenceKernel}, laid out like {@link LstmSequenceF32} (forward only likewise). */
 final class RnnSequenceF32 {
     private RnnSequenceF32() {
     }
@@ -22,27 +22,33 @@ final class RnnSequenceF32 {
         }
         float[] bt = Vec.tile(biasF, 0, hidden, batch);
         float[] y = new float[batch * steps * hidden];
-        float[] hPrevAll = new float[steps * n];
-        float[][] out = new float[steps][];
+        boolean keep = cl.backward;
+        float[] hPrevAll = keep ? new float[steps * n] : null;
+        float[][] out = keep ? new float[steps][] : null;
         float[] x1 = new float[n];
         float[] h = h0.clone();
+        float[] hSpare = keep ? null : new float[n]; // forward only: the state double-buffered
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
             float[] pre = (float[]) Gemm.multiplyPacked(h, batch, false, wT, null, par);
             Vec.gather(xp, t * hidden, steps * hidden, 0, hidden, batch, x1);
-            float[] h2 = new float[n];
+            float[] h2 = keep ? new float[n] : hSpare;
             if (relu) {
                 Vec.reluSum(pre, x1, bt, h2, n);
             } else {
                 Vec.tanhSum(pre, x1, bt, h2, n);
             }
-            System.arraycopy(h, 0, hPrevAll, k * n, n);
+            if (keep) {
+                System.arraycopy(h, 0, hPrevAll, k * n, n);
+            }
             for (int b = 0; b < batch; b++) {
                 if (cl.valid(b, t)) {
                     System.arraycopy(h2, b * hidden, y, (b * steps + t) * hidden, hidden);
                 }
             }
-            out[k] = cl.full ? h2 : h2.clone();
+            if (keep) {
+                out[k] = cl.full ? h2 : h2.clone();
+            }
             if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {
@@ -50,9 +56,15 @@ final class RnnSequenceF32 {
                     }
                 }
             }
+            if (!keep) {
+                hSpare = h;
+            }
             h = h2;
         }
         Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden)};
+        if (!keep) {
+            return Result.outputsOnly(outputs);
+        }
         return Result.of(outputs, grads -> backward(kernel, relu, grads, cl, w, out, hPrevAll, hasBhh, hasBih));
     }
 

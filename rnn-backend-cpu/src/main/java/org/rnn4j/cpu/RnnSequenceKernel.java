@@ -8,7 +8,8 @@ import org.rnn4j.tensor.Tensor;
  * {@link KernelKind#RNN_TANH_SEQUENCE} and {@link KernelKind#RNN_RELU_SEQUENCE}: inputs
  * {@code xProj [B,T,H], h0 [B,H], W_hh [H,H]}, {@code b_hh [H]} or null, {@code b_ih [H]} or null;
  * outputs {@code y [B,T,H], h_T [B,H]}, each step {@code h' = act(xProj_t + b_ih + h W_hh^T + b_hh)} with
- * {@code W_hh^T} packed once per call. Backward needs only {@code y} and the h entering each step.
+ * {@code W_hh^T} packed once per call. Backward needs only {@code y} and the h entering each step (not
+ * kept when forward only).
  */
 final class RnnSequenceKernel extends CpuSequenceKernel {
     private final boolean relu;
@@ -43,13 +44,16 @@ final class RnnSequenceKernel extends CpuSequenceKernel {
         Arr h = Arr.of(hState);
         int seqH = batch * steps * hidden;
         Arr y = Arr.allocLike(like, seqH);
-        Object hPrev = Storage.allocLike(like, seqH);
+        boolean keep = cl.backward; // forward only: nothing per step but y, the state is updated in place
+        Object hPrev = keep ? Storage.allocLike(like, seqH) : null;
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
             Arr pre = Arr.of(Gemm.multiplyPacked(hState, batch, false, wT, null, par));
             for (int b = 0; b < batch; b++) {
                 int hs = (b * steps + t) * hidden;
-                copyRow(hState, b, hidden, hPrev, hs);
+                if (keep) {
+                    copyRow(hState, b, hidden, hPrev, hs);
+                }
                 if (!cl.valid(b, t)) {
                     continue;
                 }
@@ -63,6 +67,9 @@ final class RnnSequenceKernel extends CpuSequenceKernel {
             }
         }
         Tensor[] outputs = {wrap(y.raw(), batch, steps, hidden), wrap(hState, batch, hidden)};
+        if (!keep) {
+            return Result.outputsOnly(outputs);
+        }
         return Result.of(outputs, grads -> backward(grads, cl, w, y, hPrev, hasBhh, hasBih));
     }
 

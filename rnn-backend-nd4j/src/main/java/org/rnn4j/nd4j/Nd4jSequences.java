@@ -26,7 +26,8 @@ import org.rnn4j.tensor.Tensor;
  * {@code [T, H, B]} and permuted back once. Each step is one gemm ({@code W_hh · h}, accumulated into the
  * step's projection) and a dozen elementwise ops on contiguous blocks; the backward pass collects the gate
  * gradients of all steps so that {@code dW_hh} is one gemm over all {@code T*B} columns and the bias
- * gradients one reduction.
+ * gradients one reduction. A forward-only run ({@link SequenceArgs#backward()} false) keeps nothing per
+ * step (the LSTM's gate block is one reused {@code [4H, B]} buffer) and returns {@link Result#outputsOnly}.
  *
  * <p>Lengths ({@link Lengths#activeCount}): steps where every sequence is running need no masking; steps where none is are skipped
  * (forward and backward); only the steps in between blend the state with a per-column 0/1 mask, exactly
@@ -195,10 +196,12 @@ final class Nd4jSequences {
             DataType dt = xProj.dataType();
             INDArray xT = projection(xProj, sum(bih, bhh));
             INDArray yT = Nd4j.zeros(dt, steps, hs, batch);
-            INDArray hPrevAll = Nd4j.zeros(dt, steps, hs, batch);
+            boolean keep = args.backward();
+            INDArray hPrevAll = keep ? Nd4j.zeros(dt, steps, hs, batch) : null;
             INDArray[] pres = new INDArray[steps];
             INDArray[] cPrevs = new INDArray[steps];
             INDArray[] tcs = new INDArray[steps];
+            INDArray preBuf = keep ? null : Nd4j.create(dt, 4 * hs, batch); // forward only: one step's gates, reused
             INDArray h = state[0];
             INDArray c = state[1];
             for (int k = 0; k < steps; k++) {
@@ -206,7 +209,7 @@ final class Nd4jSequences {
                 if (st.kind[t] == NONE) {
                     continue;
                 }
-                INDArray pre = at(xT, t).dup('c');
+                INDArray pre = keep ? at(xT, t).dup('c') : preBuf.assign(at(xT, t));
                 Nd4j.gemm(w, h, pre, false, false, 1.0, 1.0);
                 Transforms.sigmoid(rows(pre, 0, 2 * hs), false);
                 Transforms.tanh(rows(pre, 2 * hs, 3 * hs), false);
@@ -217,10 +220,12 @@ final class Nd4jSequences {
                 INDArray o = rows(pre, 3 * hs, 4 * hs);
                 INDArray c2 = f.mul(c).addi(i.mul(g));
                 INDArray tc = Transforms.tanh(c2, true);
-                at(hPrevAll, t).assign(h);
-                pres[t] = pre;
-                cPrevs[t] = c;
-                tcs[t] = tc;
+                if (keep) {
+                    at(hPrevAll, t).assign(h);
+                    pres[t] = pre;
+                    cPrevs[t] = c;
+                    tcs[t] = tc;
+                }
                 INDArray y = at(yT, t);
                 if (st.kind[t] == FULL) {
                     o.mul(tc, y);
@@ -236,6 +241,9 @@ final class Nd4jSequences {
             Nd4jTensor yOut = backend.wrap(toBatchFirst(yT));
             Nd4jTensor hOut = backend.wrap(flip(h));
             Nd4jTensor cOut = backend.wrap(flip(c));
+            if (!keep) {
+                return Result.outputsOnly(yOut, hOut, cOut);
+            }
             return new Result() {
                 @Override
                 public Tensor[] outputs() {
@@ -331,7 +339,8 @@ final class Nd4jSequences {
             }
             INDArray xT = projection(xProj, bias);
             INDArray yT = Nd4j.zeros(dt, steps, hs, batch);
-            INDArray hPrevAll = Nd4j.zeros(dt, steps, hs, batch);
+            boolean keep = args.backward();
+            INDArray hPrevAll = keep ? Nd4j.zeros(dt, steps, hs, batch) : null;
             INDArray[] rzs = new INDArray[steps];
             INDArray[] ns = new INDArray[steps];
             INDArray[] hhns = new INDArray[steps];
@@ -351,10 +360,12 @@ final class Nd4jSequences {
                 INDArray r = rows(rz, 0, hs);
                 INDArray z = rows(rz, hs, 2 * hs);
                 INDArray n = Transforms.tanh(r.mul(hhn).addi(rows(x, 2 * hs, 3 * hs)), false);
-                at(hPrevAll, t).assign(h);
-                rzs[t] = rz;
-                ns[t] = n;
-                hhns[t] = hhn;
+                if (keep) {
+                    at(hPrevAll, t).assign(h);
+                    rzs[t] = rz;
+                    ns[t] = n;
+                    hhns[t] = hhn;
+                }
                 INDArray y = at(yT, t);
                 // h' = n + z * (h - n)
                 INDArray h2 = h.sub(n).muli(z).addi(n);
@@ -368,6 +379,9 @@ final class Nd4jSequences {
             }
             Nd4jTensor yOut = backend.wrap(toBatchFirst(yT));
             Nd4jTensor hOut = backend.wrap(flip(h));
+            if (!keep) {
+                return Result.outputsOnly(yOut, hOut);
+            }
             return new Result() {
                 @Override
                 public Tensor[] outputs() {
@@ -449,7 +463,8 @@ final class Nd4jSequences {
             DataType dt = xProj.dataType();
             INDArray xT = projection(xProj, sum(bih, bhh));
             INDArray yT = Nd4j.zeros(dt, steps, hs, batch);
-            INDArray hPrevAll = Nd4j.zeros(dt, steps, hs, batch);
+            boolean keep = args.backward();
+            INDArray hPrevAll = keep ? Nd4j.zeros(dt, steps, hs, batch) : null;
             INDArray[] acts = new INDArray[steps];
             INDArray h = state[0];
             for (int k = 0; k < steps; k++) {
@@ -460,8 +475,10 @@ final class Nd4jSequences {
                 INDArray pre = at(xT, t).dup('c');
                 Nd4j.gemm(w, h, pre, false, false, 1.0, 1.0);
                 INDArray h2 = relu ? Transforms.relu(pre, false) : Transforms.tanh(pre, false);
-                at(hPrevAll, t).assign(h);
-                acts[t] = h2;
+                if (keep) {
+                    at(hPrevAll, t).assign(h);
+                    acts[t] = h2;
+                }
                 INDArray y = at(yT, t);
                 if (st.kind[t] == FULL) {
                     y.assign(h2);
@@ -473,6 +490,9 @@ final class Nd4jSequences {
             }
             Nd4jTensor yOut = backend.wrap(toBatchFirst(yT));
             Nd4jTensor hOut = backend.wrap(flip(h));
+            if (!keep) {
+                return Result.outputsOnly(yOut, hOut);
+            }
             return new Result() {
                 @Override
                 public Tensor[] outputs() {

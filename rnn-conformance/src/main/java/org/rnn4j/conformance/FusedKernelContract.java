@@ -26,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.rnn4j.autograd.F;
+import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
 import org.rnn4j.nn.Cell;
 import org.rnn4j.nn.CellParams;
@@ -547,6 +548,94 @@ public abstract class FusedKernelContract extends BackendContract {
         }
     }
 
+    Stream<KernelKind> sequenceKinds() {
+        return Stream.of(KernelKind.values()).filter(KernelKind::sequence);
+    }
+
+    Stream<Arguments> forwardOnlyCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (KernelKind k : KernelKind.values()) {
+            if (!k.sequence()) {
+                continue;
+            }
+            for (DType d : DType.values()) {
+                out.add(Arguments.of(k, d, false, null));
+                out.add(Arguments.of(k, d, true, null));
+                out.add(Arguments.of(k, d, false, new int[] {6, 2, 1, 6, 4}));
+                out.add(Arguments.of(k, d, true, new int[] {3, 6, 1, 5, 6}));
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * A forward-only run ({@link SequenceArgs#backward()} false) gives the training run's outputs bit for
+     * bit (same sign of zero), in both directions, with full and mixed lengths; its backward throws, for any
+     * output gradients, null included; the training run's backward is unaffected.
+     */
+    @ParameterizedTest(name = "{0} {1} reverse={2} lengths={3}")
+    @MethodSource("forwardOnlyCases")
+    void forwardOnlyRunEqualsTheTrainingRunExactlyAndHasNoBackward(KernelKind kind, DType dtype, boolean reverse, int[] lengths) {
+        ComputeBackend b = offering(kind, dtype);
+        int batch = 5;
+        int steps = 6;
+        int hidden = 37;
+        Tensor[] args = arguments(b, kind, dtype, batch, steps, hidden, true, true, kind.ordinal() * 13L + (reverse ? 3 : 0));
+        Lengths valid = lengths == null ? null : Lengths.of(lengths, steps);
+        var kernel = b.sequenceKernel(kind).orElseThrow();
+        FusedKernel.Result training = kernel.apply(new SequenceArgs(args[0], args[1], args[2], args[3], args[4], args[5], reverse, valid,
+                true));
+        FusedKernel.Result inference = kernel.apply(new SequenceArgs(args[0], args[1], args[2], args[3], args[4], args[5], reverse, valid,
+                false));
+        String what = kind.id() + " " + dtype + (reverse ? " reverse" : "") + " lengths " + Arrays.toString(lengths);
+        Tensor[] expected = training.outputs();
+        Tensor[] actual = inference.outputs();
+        assertEquals(expected.length, actual.length, what + ": number of outputs");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(dtype, actual[i].dtype(), what + ": dtype of output " + i);
+            assertArrayEquals(expected[i].shape(), actual[i].shape(), what + ": shape of output " + i);
+            // no delta: equal bits (Double.equals), so 0.0 and -0.0 differ
+            assertArrayEquals(expected[i].toDoubleArray(), actual[i].toDoubleArray(), what + ": output " + i);
+        }
+        Tensor[] weights = outputWeights(b, actual, 0, 71);
+        String message = kind.id() + " backward: the run was forward only (SequenceArgs.backward false), so it kept no activations;"
+                + " run the kernel with backward true (graph recording on and an input requiring a gradient) to backpropagate";
+        for (Tensor[] g : Arrays.asList(weights, new Tensor[weights.length], null)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> inference.backward(g), what);
+            assertEquals(message, e.getMessage());
+        }
+        Tensor[] grads = training.backward(weights);
+        assertEquals(args.length, grads.length, what);
+        assertNotNull(grads[0], what + ": the training run still has its backward");
+    }
+
+    /**
+     * A built-in layer runs its sequence kernel forward only when no graph is recorded: under
+     * {@code Grad.disabled()} its outputs equal the recorded forward pass's bit for bit, and they are
+     * constants (no node, so no backward can reach the kernel).
+     */
+    @ParameterizedTest
+    @MethodSource("sequenceKinds")
+    void layerForwardWithoutRecordingEqualsTheRecordedForward(KernelKind kind) {
+        DType dt = anyDType();
+        ComputeBackend b = offering(kind, dt);
+        Recurrent layer = Recurrent.builder(Cells.byName(kind.cell()), 6, 9).backend(b).dtype(dt).seed(5).bidirectional(true).build();
+        Var x = Var.constant(GradCheck.random(b, new SplittableRandom(3), dt, 4, 7, 6));
+        int[] lengths = {7, 3, 5, 1};
+        Recurrent.Output recorded = layer.forward(x, lengths, null);
+        assertTrue(recorded.output().requiresGrad(), kind.id() + ": the recorded forward has a graph");
+        Recurrent.Output plain;
+        try (var off = Grad.disabled()) {
+            plain = layer.forward(x, lengths, null);
+        }
+        assertTrue(!plain.output().requiresGrad(), kind.id() + ": nothing is recorded under Grad.disabled()");
+        assertArrayEquals(recorded.output().value().toDoubleArray(), plain.output().value().toDoubleArray(), kind.id() + ": output");
+        for (int i = 0; i < recorded.finalState().size(); i++) {
+            assertArrayEquals(recorded.finalState().get(i).value().toDoubleArray(), plain.finalState().get(i).value().toDoubleArray(),
+                    kind.id() + ": final state " + i);
+        }
+    }
+
     // =====================================================================================
     // bad arguments
     // =====================================================================================
@@ -635,7 +724,7 @@ public abstract class FusedKernelContract extends BackendContract {
         rejects("gru_sequence: c0 must be null: a gru cell has no cell state, got a tensor of shape [2, 4]",
                 gru.apply(with(ok, 2, b.zeros(dt, 2, 4))));
         rejects(b.name() + " backend: argument 'gru_sequence weightHh' is null", gru.apply(with(ok, 3, null)));
-        rejects("gru_sequence: args is null; expected SequenceArgs(xProj, h0, c0, weightHh, biasHh, biasIh, reverse, lengths)",
+        rejects("gru_sequence: args is null; expected SequenceArgs(xProj, h0, c0, weightHh, biasHh, biasIh, reverse, lengths, backward)",
                 () -> b.sequenceKernel(KernelKind.GRU_SEQUENCE).orElseThrow().apply(null));
         FusedKernel.Result r = apply(b, KernelKind.GRU_SEQUENCE, ok, false, null);
         Tensor gy = b.zeros(dt, 2, 3, 4);
