@@ -17,6 +17,8 @@ import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.data.Bundled;
 import org.rnn4j.examples.data.Series;
 import org.rnn4j.examples.plot.Charts;
+import org.rnn4j.examples.stocks.StockForecast;
+import org.rnn4j.examples.stocks.StockOptions;
 import org.rnn4j.loss.Losses;
 import org.rnn4j.optim.Adam;
 import org.rnn4j.train.Trainer;
@@ -35,6 +37,9 @@ import picocli.CommandLine.Option;
 public final class ForecastCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
+
+    @Mixin
+    StockOptions stocks;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "CSV file with a header line (default: the bundled airline passengers).")
     Path csv;
@@ -83,6 +88,10 @@ public final class ForecastCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (stocks.requested()) {
+            return new StockForecast(stocks, common, new StockForecast.Settings(csv, column, window, cell, hidden, epochs, lr, minutes,
+                    outDir)).run();
+        }
         validate();
         Series series = csv == null ? Series.airline() : Series.parseCsv(Bundled.readFile(csv, "--csv"), csv.toString(), column);
         if (csv == null && column != null && !column.equalsIgnoreCase("passengers")) {
