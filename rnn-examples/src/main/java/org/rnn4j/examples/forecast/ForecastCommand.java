@@ -33,7 +33,10 @@ import picocli.CommandLine.Option;
                 "Forecasts a univariate series (the bundled monthly airline passengers, or --csv FILE --column NAME): "
                 + "trains on the first --train points, then forecasts each held-back point one step ahead from the actual "
                 + "history before it (and, with --horizon N, recursively N steps ahead). Prints 'rmse: X  mape: Y%%' and then the "
-                + "same for the seasonal-naive baseline (the value one season earlier); writes a PNG of actual vs forecast."})
+                + "same for the seasonal-naive baseline (the value one season earlier); writes a PNG of actual vs forecast.", "",
+                "With --data goog (bundled Google daily prices) or --csv FILE --inputs COLS: the stock forecast, the next day's close "
+                + "(--column) from the last --window days' log returns of several columns, walk-forward over the last --test-fraction "
+                + "of the days, against the random walk (tomorrow = today), with the direction accuracy."})
 public final class ForecastCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

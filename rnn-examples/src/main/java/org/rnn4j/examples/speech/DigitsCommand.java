@@ -96,8 +96,8 @@ final class DigitsCommand extends SpeechTrainCommand {
                 ints[r][c] = (int) counts[r][c];
             }
         }
-        Charts.confusion(png, String.format(Locale.ROOT, "spoken digits (%s), %s: test accuracy %.3f",
-                speakerOut == null ? "FSDD test split" : "speaker " + speakerOut + " held out", net.settings().describe(), accuracy),
+        Charts.confusion(png, String.format(Locale.ROOT, "spoken digits, %s: test accuracy %.3f",
+                speakerOut == null ? "FSDD test split" : "speaker " + speakerOut.strip().toLowerCase(Locale.ROOT) + " held out", accuracy),
                 labels, ints);
         System.out.printf(Locale.ROOT, "wrote %s, %s; %s in all%n", modelFile(), png, Progress.time(budget.elapsedSeconds()));
         System.out.printf(Locale.ROOT, "test accuracy: %.3f%n", accuracy);
