@@ -162,13 +162,4 @@ public final class Fsdd {
             }
         };
     }
-
-    /** The speaker's label index, or a {@link UserError} listing the speakers. */
-    public static String checkSpeaker(String name, String option) {
-        String n = name.strip().toLowerCase(Locale.ROOT);
-        if (!SPEAKERS.contains(n)) {
-            throw new UserError(option + " " + name + " is not an FSDD speaker; use one of " + String.join(", ", SPEAKERS));
-        }
-        return n;
-    }
 }
