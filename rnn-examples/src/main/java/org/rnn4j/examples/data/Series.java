@@ -77,7 +77,7 @@ public record Series(String source, String column, List<String> labels, double[]
     }
 
     /** Splits one CSV line; double quotes group a field and {@code ""} inside quotes is a quote. */
-    static List<String> fields(String line) {
+    public static List<String> fields(String line) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean quoted = false;

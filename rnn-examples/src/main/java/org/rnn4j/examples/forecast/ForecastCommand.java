@@ -17,6 +17,8 @@ import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.data.Bundled;
 import org.rnn4j.examples.data.Series;
 import org.rnn4j.examples.plot.Charts;
+import org.rnn4j.examples.stocks.StockForecast;
+import org.rnn4j.examples.stocks.StockOptions;
 import org.rnn4j.loss.Losses;
 import org.rnn4j.optim.Adam;
 import org.rnn4j.train.Trainer;
@@ -31,10 +33,16 @@ import picocli.CommandLine.Option;
                 "Forecasts a univariate series (the bundled monthly airline passengers, or --csv FILE --column NAME): "
                 + "trains on the first --train points, then forecasts each held-back point one step ahead from the actual "
                 + "history before it (and, with --horizon N, recursively N steps ahead). Prints 'rmse: X  mape: Y%%' and then the "
-                + "same for the seasonal-naive baseline (the value one season earlier); writes a PNG of actual vs forecast."})
+                + "same for the seasonal-naive baseline (the value one season earlier); writes a PNG of actual vs forecast.", "",
+                "With --data goog (bundled Google daily prices) or --csv FILE --inputs COLS: the stock forecast, the next day's close "
+                + "(--column) from the last --window days' log returns of several columns, walk-forward over the last --test-fraction "
+                + "of the days, against the random walk (tomorrow = today), with the direction accuracy."})
 public final class ForecastCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
+
+    @Mixin
+    StockOptions stocks;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "CSV file with a header line (default: the bundled airline passengers).")
     Path csv;
@@ -83,6 +91,10 @@ public final class ForecastCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (stocks.requested()) {
+            return new StockForecast(stocks, common, new StockForecast.Settings(csv, column, window, cell, hidden, epochs, lr, minutes,
+                    outDir)).run();
+        }
         validate();
         Series series = csv == null ? Series.airline() : Series.parseCsv(Bundled.readFile(csv, "--csv"), csv.toString(), column);
         if (csv == null && column != null && !column.equalsIgnoreCase("passengers")) {
