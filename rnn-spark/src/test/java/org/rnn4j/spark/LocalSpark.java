@@ -18,9 +18,18 @@ public final class LocalSpark {
                     .set("spark.sql.shuffle.partitions", "2").set("spark.default.parallelism", "2").set("spark.driver.host", "127.0.0.1")
                     .set("spark.driver.bindAddress", "127.0.0.1").set("spark.sql.adaptive.enabled", "false");
             session = SparkSession.builder().config(conf).getOrCreate();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
+            SparkSession s = session;
+            Runtime.getRuntime().addShutdownHook(new Thread(s::stop));
         }
         return session;
+    }
+
+    /** Stops the shared session (a JVM holds one SparkContext at a time); the next {@link #session()} starts a new one. */
+    public static synchronized void release() {
+        if (session != null) {
+            session.stop();
+            session = null;
+        }
     }
 
     /** The shared context. */

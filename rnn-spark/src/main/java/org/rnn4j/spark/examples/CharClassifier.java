@@ -20,7 +20,7 @@ import org.rnn4j.tensor.DType;
  * on the last hidden state and a linear layer to class logits. Rebuilds from a model file once
  * {@link #register()} has run (the Spark transformer and the example call it).
  */
-public final class CharClassifier extends Module {
+public final class CharClassifier extends Module implements org.rnn4j.spark.SequenceClassifier {
     /** The type name model files store. */
     public static final String TYPE = "CharClassifier";
 
@@ -83,6 +83,7 @@ public final class CharClassifier extends Module {
      * Class logits {@code [B, classes]} for {@code B} sequences of token ids (each of length >= 1, ids in
      * {@code [1, vocab)}), padded with id 0 and masked by length inside the GRU.
      */
+    @Override
     public Var forward(List<int[]> ids) {
         int batch = ids.size();
         int steps = 0;
