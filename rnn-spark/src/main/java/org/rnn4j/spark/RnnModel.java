@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.SparkFiles;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
@@ -20,12 +22,15 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.rnn4j.backend.Backends;
+import org.rnn4j.io.SafeTensors;
+import org.rnn4j.io.SafeTensorsFile;
 import org.rnn4j.models.Models;
 import org.rnn4j.models.Predictor;
 
@@ -37,8 +42,10 @@ import org.rnn4j.models.Predictor;
  * What a prediction is comes from a {@link PredictionHook} ({@link PredictionHook#classifier()} by
  * default). Usable as a {@code Pipeline} stage, and from SQL through {@link #udf()}.
  *
- * <p>The model path is read on the executors: a path every executor can read (a shared file system), or
- * a file shipped with {@code SparkContext.addFile}, found by its file name through {@link SparkFiles}.
+ * <p>Where the driver can read the model file, {@link #transform} and {@link #udf()} broadcast its bytes
+ * (the executors never touch the path); otherwise each executor reads the path itself (a shared file
+ * system, or a file shipped with {@code SparkContext.addFile}, found by its name through {@link SparkFiles}).
+ * Loaded models are cached per JVM under the path and a checksum of the bytes, so a changed file is reloaded.
  *
  * <pre>{@code
  * RnnModel names = new RnnModel().setModelPath("names.safetensors").setInputCol("name").setOutputCol("language");
@@ -181,11 +188,26 @@ public final class RnnModel extends Transformer {
         String backendName = $(backend);
         int batch = (Integer) $(batchSize);
         PredictionHook h = hook;
-        JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitions(it -> scorePartition(it, index, path, backendName, batch, h));
+        Broadcast<byte[]> bytes = shipped(dataset.sparkSession(), path);
+        JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitions(it -> scorePartition(it, index, path, bytes, backendName, batch, h));
         return dataset.sparkSession().createDataFrame(rows, outSchema);
     }
 
-    private static Iterator<Row> scorePartition(Iterator<Row> it, int index, String path, String backendName, int batch, PredictionHook hook) {
+    /** The model file's bytes broadcast from the driver, or null when the driver cannot read the path. */
+    private static Broadcast<byte[]> shipped(SparkSession spark, String path) {
+        Path p = Path.of(path);
+        if (!Files.isReadable(p)) {
+            return null;
+        }
+        try {
+            return JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(Files.readAllBytes(p));
+        } catch (IOException e) {
+            throw new UncheckedIOException("RnnModel: cannot read model file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Iterator<Row> scorePartition(Iterator<Row> it, int index, String path, Broadcast<byte[]> bytes, String backendName, int batch,
+            PredictionHook hook) {
         return new Iterator<>() {
             private final List<Row> ready = new ArrayList<>();
             private int next;
@@ -210,7 +232,7 @@ public final class RnnModel extends Transformer {
                         inputs.add(r.get(index));
                     }
                 }
-                List<Object> outputs = inputs.isEmpty() ? List.of() : predictor(path, backendName, hook).predict(inputs);
+                List<Object> outputs = inputs.isEmpty() ? List.of() : predictor(path, bytes, backendName, hook).predict(inputs);
                 int k = 0;
                 for (Row r : rows) {
                     Object[] values = new Object[r.length() + 1];
@@ -244,22 +266,31 @@ public final class RnnModel extends Transformer {
         String path = $(modelPath);
         String backendName = $(backend);
         PredictionHook h = hook;
-        UDF1<Object, Object> f = value -> value == null ? null : predictor(path, backendName, h).predict(value);
+        Broadcast<byte[]> bytes = shipped(SparkSession.active(), path);
+        UDF1<Object, Object> f = value -> value == null ? null : predictor(path, bytes, backendName, h).predict(value);
         return functions.udf(f, h.outputType());
     }
 
-    /** The JVM's predictor for (path, backend, hook), loading the model file on first use. */
-    static Predictor<org.rnn4j.nn.Module, Object, Object> predictor(String path, String backendName, PredictionHook hook) {
-        String key = path + "\u0000" + backendName + "\u0000" + hook.getClass().getName();
+    /** The JVM's predictor for (file, backend, hook), loading the model file (from {@code bytes} when given) on first use. */
+    static Predictor<org.rnn4j.nn.Module, Object, Object> predictor(String path, Broadcast<byte[]> bytes, String backendName, PredictionHook hook) {
+        byte[] data = bytes == null ? null : bytes.value();
+        String key = path + "\u0000" + (data == null ? "" : checksum(data)) + "\u0000" + backendName + "\u0000" + hook.getClass().getName();
         return LOADED.computeIfAbsent(key, k -> {
             try {
                 hook.registerTypes();
-                Models.Loaded loaded = Models.load(resolve(path), Backends.get(backendName));
+                SafeTensorsFile file = data != null ? SafeTensors.read(data, path) : SafeTensors.read(resolve(path));
+                Models.Loaded loaded = Models.load(file, Backends.get(backendName));
                 return new Predictor<>(loaded.model(), Integer.MAX_VALUE, (m, inputs) -> hook.predict(loaded, inputs));
             } catch (IOException e) {
                 throw new UncheckedIOException("RnnModel: cannot read model file " + path + ": " + e.getMessage(), e);
             }
         });
+    }
+
+    private static String checksum(byte[] data) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(data);
+        return data.length + ":" + Long.toHexString(crc.getValue());
     }
 
     private static Path resolve(String path) {

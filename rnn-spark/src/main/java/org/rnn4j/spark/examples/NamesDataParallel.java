@@ -165,8 +165,7 @@ public final class NamesDataParallel {
         if (!s.score()) {
             return new Report(result, Double.NaN, Double.NaN, 0, Double.NaN, timing, timings, partitions, file);
         }
-        // score the whole data set with the saved model file, shipped to the executors
-        sc.addFile(file.toAbsolutePath().toString());
+        // score the whole data set with the saved model file (the transformer broadcasts it to the executors)
         List<Row> rows = new ArrayList<>();
         for (Name n : all) {
             rows.add(RowFactory.create(n.name(), NamesData.LANGUAGES.get(n.label())));
@@ -174,7 +173,7 @@ public final class NamesDataParallel {
         StructType schema = new StructType().add("name", DataTypes.StringType).add("language", DataTypes.StringType);
         Dataset<Row> people = spark.createDataFrame(rows, schema).repartition(partitions);
         long t0 = System.nanoTime();
-        RnnModel scorer = new RnnModel().setModelPath(file.getFileName().toString()).setInputCol("name").setOutputCol("predicted");
+        RnnModel scorer = new RnnModel().setModelPath(file.toAbsolutePath().toString()).setInputCol("name").setOutputCol("predicted");
         List<Row> scored = scorer.transform(people).select("name", "language", "predicted.label").collectAsList();
         double scoreSeconds = (System.nanoTime() - t0) / 1e9;
         long right = 0, testRight = 0, testCount = 0;
