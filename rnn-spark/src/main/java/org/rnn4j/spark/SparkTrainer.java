@@ -581,7 +581,8 @@ public final class SparkTrainer<M extends Module, T> implements AutoCloseable {
      * Writes the driver's state to {@code path} atomically in {@link Fit}'s checkpoint format: the weights
      * under their names, {@code fit.optim.*}, {@code fit.sched.*}, {@code fit.step_losses}, and the
      * metadata {@code fit.step}, {@code fit.epoch}, {@code fit.loader.*}, {@code fit.seconds},
-     * {@code fit.history}, {@code fit.draws.*}.
+     * {@code fit.history}, {@code fit.draws.*}, {@code fit.seed.*} (the driver's dropout streams; the executors'
+     * streams come from (seed, step, partition)).
      */
     public void saveCheckpoint(Path path) throws IOException {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
@@ -594,6 +595,7 @@ public final class SparkTrainer<M extends Module, T> implements AutoCloseable {
         for (Map.Entry<String, Module> e : model.namedModules().entrySet()) {
             if (e.getValue() instanceof Stochastic s) {
                 meta.put(META + "draws." + e.getKey(), Long.toString(s.drawCount()));
+                meta.put(META + "seed." + e.getKey(), Long.toString(s.streamSeed()));
             }
         }
         double[] losses = stepLosses.stream().mapToDouble(Double::doubleValue).toArray();
