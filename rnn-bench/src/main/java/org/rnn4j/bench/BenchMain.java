@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.rnn4j.backend.BackendException;
 import org.rnn4j.backend.Backends;
+import org.rnn4j.cpu.launch.VectorLauncher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -147,7 +148,9 @@ public final class BenchMain implements Callable<Integer> {
         return cl.execute(args);
     }
 
+    /** Restarts the JVM with the vector API when it lacks it ({@link VectorLauncher}), then runs the command. */
     public static void main(String[] args) {
+        VectorLauncher.relaunchIfNeeded(BenchMain.class, args);
         System.setProperty("java.awt.headless", "true");
         int code = run(System.out, System.err, args);
         System.exit(code);
