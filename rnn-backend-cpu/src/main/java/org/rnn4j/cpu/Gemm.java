@@ -125,7 +125,7 @@ final class Gemm {
         }
         boolean parallel = par.threads() > 1 && work > PARALLEL_WORK;
         if (vectorOn) {
-            VectorGemm.Packed packed = VectorGemm.pack(b, n, k, tb, parallel ? par : null);
+            VectorGemm.Packed packed = VectorGemm.packTransient(b, n, k, tb, parallel ? par : null);
             return kn.cast(VectorGemm.multiply(a, 0, ta ? m : k, m, ta, packed, addend, parallel ? par : null));
         }
         Packed<T> packed = packWith(kn, b, n, k, tb, parallel ? par : null);

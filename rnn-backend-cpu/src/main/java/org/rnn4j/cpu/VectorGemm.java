@@ -12,9 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Layout, after GotoBLAS/BLIS: {@code op(B)} is packed into panels of {@code NR} (two vectors)
  * columns, each {@code k} rows of {@code NR} contiguous elements, zero-padded past {@code n}
- * ({@link #pack}; a recurrent weight is packed once per sequence). {@code op(A)} is packed per call
- * into strips of {@link #MR} rows (the last rows in strips of 4, 2 and 1), each strip holding, for one
- * block of {@link #KC} of the inner dimension, the strip's elements column by column. A micro-kernel
+ * ({@link #pack}; a recurrent weight is packed once per sequence; a product's own B goes to a buffer
+ * each thread reuses, {@link #packTransient}). Each task packs its rows of {@code op(A)}, one block of
+ * {@link #KC} of the inner dimension at a time, into strips of {@link #MR} rows (the last rows in strips
+ * of 4, 2 and 1) held column by column, in a per-thread buffer that stays in L2. A micro-kernel
  * keeps a {@code h x NR} block of C in {@code 2h} vector registers ({@code h = 8}: 16 of the 32
  * AVX-512 registers) and, per element of the inner dimension, loads two vectors of B, broadcasts
  * {@code h} elements of A and issues {@code 2h} fused multiply-adds. The loops around it go: blocks of
@@ -45,11 +46,12 @@ final class VectorGemm {
     static final int KC = 256;
     /** Most rows per task. A multiple of {@link #MR}. */
     static final int MC = 128;
-    /** Packing scratch of at most this many elements is kept per thread for the next product. */
-    static final int SCRATCH_KEEP = 1 << 20;
-
-    private static final ThreadLocal<float[]> F_SCRATCH = new ThreadLocal<>();
-    private static final ThreadLocal<double[]> D_SCRATCH = new ThreadLocal<>();
+    /** Each thread's buffer for its packed block of A ({@link #MC} x {@link #KC}, 128 KiB in float32). */
+    private static final ThreadLocal<float[]> F_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
+    private static final ThreadLocal<double[]> D_PACK = ThreadLocal.withInitial(() -> new double[MC * KC]);
+    /** Each thread's buffer for a packed B that lives for one product ({@link #packTransient}). */
+    private static final ThreadLocal<java.lang.ref.SoftReference<Object>> F_B = new ThreadLocal<>();
+    private static final ThreadLocal<java.lang.ref.SoftReference<Object>> D_B = new ThreadLocal<>();
 
     private VectorGemm() {
     }
@@ -88,13 +90,37 @@ final class VectorGemm {
      * of the result. Panels are packed in parallel on {@code par} when it is not null.
      */
     static Packed pack(Object b, int n, int k, boolean tb, Parallel par) {
+        return pack(b, n, k, tb, par, Storage.allocLike(b, packedSize(b, n, k)));
+    }
+
+    /**
+     * {@link #pack} into this thread's reusable buffer (kept through a soft reference, so that memory
+     * pressure can reclaim it): for a product that ends before this thread packs again.
+     */
+    static Packed packTransient(Object b, int n, int k, boolean tb, Parallel par) {
+        int size = packedSize(b, n, k);
+        ThreadLocal<java.lang.ref.SoftReference<Object>> cache = b instanceof float[] ? F_B : D_B;
+        java.lang.ref.SoftReference<Object> ref = cache.get();
+        Object buf = ref == null ? null : ref.get();
+        if (buf == null || Storage.length(buf) < size) {
+            buf = Storage.allocLike(b, size);
+            cache.set(new java.lang.ref.SoftReference<>(buf));
+        }
+        return pack(b, n, k, tb, par, buf);
+    }
+
+    private static int packedSize(Object b, int n, int k) {
         int nr = panelWidth(b);
-        int panels = (n + nr - 1) / nr;
-        long size = (long) panels * nr * k;
+        long size = (long) ((n + nr - 1) / nr) * nr * k;
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("matrix product: packed operand of " + size + " elements exceeds a Java array");
         }
-        Object data = Storage.allocLike(b, (int) size);
+        return (int) size;
+    }
+
+    private static Packed pack(Object b, int n, int k, boolean tb, Parallel par, Object data) {
+        int nr = panelWidth(b);
+        int panels = (n + nr - 1) / nr;
         forEach(par, panels, jp -> {
             if (b instanceof float[] fb) {
                 F32.packPanel(fb, n, k, tb, (float[]) data, jp);
@@ -111,17 +137,21 @@ final class VectorGemm {
      * {@code ta}) and {@code addend} {@code [m, n]} or null. {@code par} null runs on the calling thread.
      */
     static Object multiply(Object a, int off, int rowStride, int m, boolean ta, Packed b, Object addend, Parallel par) {
+        Object c = addend == null ? Storage.allocLike(b.data, m * b.n) : cloneArray(addend);
+        multiplyInto(a, off, rowStride, m, ta, b, c, 0, b.n, par);
+        return c;
+    }
+
+    /**
+     * {@code C += op(A) · B} in place, where row {@code i} of C ({@code [m, n]}) starts at
+     * {@code c[cOff + i * ldc]} and {@code op(A)} is read as in {@link #multiply}. Writes nothing else of
+     * {@code c}. {@code par} null runs on the calling thread.
+     */
+    static void multiplyInto(Object a, int off, int rowStride, int m, boolean ta, Packed b, Object c, int cOff, int ldc, Parallel par) {
         int n = b.n;
         int k = b.k;
-        Object c = addend == null ? Storage.allocLike(b.data, m * n) : cloneArray(addend);
         if (m == 0 || n == 0 || k == 0) {
-            return c;
-        }
-        Object pa = scratch(b.data, (long) m * k);
-        if (a instanceof float[] fa) {
-            F32.packA(fa, off, rowStride, m, k, ta, (float[]) pa);
-        } else {
-            F64.packA((double[]) a, off, rowStride, m, k, ta, (double[]) pa);
+            return;
         }
         int rowBlocks = (m + MC - 1) / MC;
         int chunks = 1;
@@ -134,13 +164,17 @@ final class VectorGemm {
         }
         int perChunk = (b.panels + chunks - 1) / chunks;
         int chunkCount = (b.panels + perChunk - 1) / perChunk;
-        forEach(par, rowBlocks * chunkCount, t -> {
-            int i0 = (t / chunkCount) * MC;
-            int p0 = (t % chunkCount) * perChunk;
-            block(pa, m, b, c, i0, Math.min(m, i0 + MC), p0, Math.min(b.panels, p0 + perChunk));
-        });
-        release(pa);
-        return c;
+        if (par == null || rowBlocks * chunkCount == 1) {
+            for (int i0 = 0; i0 < m; i0 += MC) {
+                block(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, Math.min(m, i0 + MC), 0, b.panels);
+            }
+        } else {
+            par.forEach(rowBlocks * chunkCount, t -> {
+                int i0 = (t / chunkCount) * MC;
+                int p0 = (t % chunkCount) * perChunk;
+                block(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, Math.min(m, i0 + MC), p0, Math.min(b.panels, p0 + perChunk));
+            });
+        }
     }
 
     /**
@@ -156,24 +190,35 @@ final class VectorGemm {
         return left >= 4 ? 4 : left >= 2 ? 2 : 1;
     }
 
-    /** Rows {@code [i0, i1)} (strip-aligned) times panels {@code [p0, p1)} into C. */
-    private static void block(Object pa, int m, Packed b, Object c, int i0, int i1, int p0, int p1) {
+    /**
+     * Rows {@code [i0, i1)} (strip-aligned) times panels {@code [p0, p1)} into C (row {@code i} at
+     * {@code cOff + i * ldc}): per block of {@link #KC}, this task's rows of {@code op(A)} are packed into
+     * this thread's scratch (at most {@link #MC} x {@link #KC}, so it stays in L2 while every panel of B
+     * passes over it), then each panel's {@code KC x NR} block meets every strip.
+     */
+    private static void block(Object a, int off, int rowStride, boolean ta, int m, Packed b, Object c, int cOff, int ldc, int i0, int i1,
+                              int p0, int p1) {
         int n = b.n;
         int k = b.k;
         int nr = b.nr;
+        Object pa = a instanceof float[] ? F_PACK.get() : D_PACK.get();
         Object tile = null;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
-            int aBlock = pc * m;
+            if (a instanceof float[] fa) {
+                F32.packA(fa, off, rowStride, ta, m, i0, i1, pc, kc, (float[]) pa);
+            } else {
+                F64.packA((double[]) a, off, rowStride, ta, m, i0, i1, pc, kc, (double[]) pa);
+            }
             for (int jp = p0; jp < p1; jp++) {
                 int bo = jp * nr * k + pc * nr;
                 int j0 = jp * nr;
                 int nj = Math.min(nr, n - j0);
                 for (int i = i0, h; i < i1; i += h) {
                     h = stripHeight(i, m);
-                    int ao = aBlock + i * kc;
+                    int ao = (i - i0) * kc;
                     if (nj == nr) {
-                        kernel(h, pa, ao, b.data, bo, kc, c, i * n + j0, n);
+                        kernel(h, pa, ao, b.data, bo, kc, c, cOff + i * ldc + j0, ldc);
                     } else {
                         // the last panel, narrower than NR: compute the whole strip into a zeroed tile, add its valid part
                         if (tile == null) {
@@ -183,7 +228,7 @@ final class VectorGemm {
                         }
                         kernel(h, pa, ao, b.data, bo, kc, tile, 0, nr);
                         for (int r = 0; r < h; r++) {
-                            addRow(tile, r * nr, c, (i + r) * n + j0, nj);
+                            addRow(tile, r * nr, c, cOff + (i + r) * ldc + j0, nj);
                         }
                     }
                 }
@@ -226,34 +271,6 @@ final class VectorGemm {
         return a instanceof float[] f ? f.clone() : ((double[]) a).clone();
     }
 
-    /** An array of at least {@code size} elements of the type of {@code like}: this thread's kept scratch when small enough. */
-    private static Object scratch(Object like, long size) {
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("matrix product: packed operand of " + size + " elements exceeds a Java array");
-        }
-        int len = (int) size;
-        if (len > SCRATCH_KEEP) {
-            return Storage.allocLike(like, len);
-        }
-        if (like instanceof float[]) {
-            float[] s = F_SCRATCH.get();
-            F_SCRATCH.set(null); // taken: a nested product on this thread gets its own
-            return s != null && s.length >= len ? s : new float[Math.max(len, 4096)];
-        }
-        double[] s = D_SCRATCH.get();
-        D_SCRATCH.set(null);
-        return s != null && s.length >= len ? s : new double[Math.max(len, 4096)];
-    }
-
-    /** Gives a scratch array back to this thread for the next product. */
-    private static void release(Object s) {
-        if (s instanceof float[] f && f.length <= SCRATCH_KEEP) {
-            F_SCRATCH.set(f);
-        } else if (s instanceof double[] d && d.length <= SCRATCH_KEEP) {
-            D_SCRATCH.set(d);
-        }
-    }
-
     private static void forEach(Parallel par, int tasks, IntConsumer task) {
         if (par == null) {
             for (int t = 0; t < tasks; t++) {
@@ -269,11 +286,17 @@ final class VectorGemm {
         private F32() {
         }
 
-        /** Panel {@code jp} of {@code op(b)} into {@code dst} (zero where the panel passes {@code n}; {@code dst} is fresh). */
+        /** Panel {@code jp} of {@code op(b)} into {@code dst}, zero where the panel passes {@code n}. */
         static void packPanel(float[] b, int n, int k, boolean tb, float[] dst, int jp) {
             int j0 = jp * FNR;
             int nj = Math.min(FNR, n - j0);
             int base = jp * FNR * k;
+            if (nj < FNR) {
+                // the last panel's columns past n are zero (dst may be a reused buffer)
+                for (int kk = 0; kk < k; kk++) {
+                    java.util.Arrays.fill(dst, base + kk * FNR + nj, base + (kk + 1) * FNR, 0);
+                }
+            }
             if (!tb) {
                 for (int kk = 0; kk < k; kk++) {
                     System.arraycopy(b, kk * n + j0, dst, base + kk * FNR, nj);
@@ -292,26 +315,27 @@ final class VectorGemm {
             }
         }
 
-        /** {@code op(A)} into strips, block of {@link #KC} by block (see {@link VectorGemm#stripHeight}). */
-        static void packA(float[] a, int off, int rowStride, int m, int k, boolean ta, float[] pa) {
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                for (int i = 0, h; i < m; i += h) {
-                    h = stripHeight(i, m);
-                    int d = pc * m + i * kc;
-                    if (ta) {
-                        for (int kk = 0; kk < kc; kk++, d += h) {
-                            int s = off + (pc + kk) * rowStride + i;
-                            for (int r = 0; r < h; r++) {
-                                pa[d + r] = a[s + r];
-                            }
-                        }
-                    } else {
+        /**
+         * Rows {@code [i0, i1)} of {@code op(A)}, columns {@code [pc, pc + kc)}, into strips (see
+         * {@link VectorGemm#stripHeight}): the strip at row {@code i} at {@code (i - i0) * kc}, element
+         * {@code (r, kk)} of it at {@code + kk * h + r}.
+         */
+        static void packA(float[] a, int off, int rowStride, boolean ta, int m, int i0, int i1, int pc, int kc, float[] pa) {
+            for (int i = i0, h; i < i1; i += h) {
+                h = stripHeight(i, m);
+                int d = (i - i0) * kc;
+                if (ta) {
+                    for (int kk = 0; kk < kc; kk++, d += h) {
+                        int src = off + (pc + kk) * rowStride + i;
                         for (int r = 0; r < h; r++) {
-                            int s = off + (i + r) * rowStride + pc;
-                            for (int kk = 0, q = d + r; kk < kc; kk++, q += h) {
-                                pa[q] = a[s + kk];
-                            }
+                            pa[d + r] = a[src + r];
+                        }
+                    }
+                } else {
+                    for (int r = 0; r < h; r++) {
+                        int src = off + (i + r) * rowStride + pc;
+                        for (int kk = 0, q = d + r; kk < kc; kk++, q += h) {
+                            pa[q] = a[src + kk];
                         }
                     }
                 }
@@ -520,6 +544,12 @@ final class VectorGemm {
             int j0 = jp * DNR;
             int nj = Math.min(DNR, n - j0);
             int base = jp * DNR * k;
+            if (nj < DNR) {
+                // the last panel's columns past n are zero (dst may be a reused buffer)
+                for (int kk = 0; kk < k; kk++) {
+                    java.util.Arrays.fill(dst, base + kk * DNR + nj, base + (kk + 1) * DNR, 0);
+                }
+            }
             if (!tb) {
                 for (int kk = 0; kk < k; kk++) {
                     System.arraycopy(b, kk * n + j0, dst, base + kk * DNR, nj);
@@ -537,25 +567,27 @@ final class VectorGemm {
             }
         }
 
-        static void packA(double[] a, int off, int rowStride, int m, int k, boolean ta, double[] pa) {
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                for (int i = 0, h; i < m; i += h) {
-                    h = stripHeight(i, m);
-                    int d = pc * m + i * kc;
-                    if (ta) {
-                        for (int kk = 0; kk < kc; kk++, d += h) {
-                            int s = off + (pc + kk) * rowStride + i;
-                            for (int r = 0; r < h; r++) {
-                                pa[d + r] = a[s + r];
-                            }
-                        }
-                    } else {
+        /**
+         * Rows {@code [i0, i1)} of {@code op(A)}, columns {@code [pc, pc + kc)}, into strips (see
+         * {@link VectorGemm#stripHeight}): the strip at row {@code i} at {@code (i - i0) * kc}, element
+         * {@code (r, kk)} of it at {@code + kk * h + r}.
+         */
+        static void packA(double[] a, int off, int rowStride, boolean ta, int m, int i0, int i1, int pc, int kc, double[] pa) {
+            for (int i = i0, h; i < i1; i += h) {
+                h = stripHeight(i, m);
+                int d = (i - i0) * kc;
+                if (ta) {
+                    for (int kk = 0; kk < kc; kk++, d += h) {
+                        int src = off + (pc + kk) * rowStride + i;
                         for (int r = 0; r < h; r++) {
-                            int s = off + (i + r) * rowStride + pc;
-                            for (int kk = 0, q = d + r; kk < kc; kk++, q += h) {
-                                pa[q] = a[s + kk];
-                            }
+                            pa[d + r] = a[src + r];
+                        }
+                    }
+                } else {
+                    for (int r = 0; r < h; r++) {
+                        int src = off + (i + r) * rowStride + pc;
+                        for (int kk = 0, q = d + r; kk < kc; kk++, q += h) {
+                            pa[q] = a[src + kk];
                         }
                     }
                 }

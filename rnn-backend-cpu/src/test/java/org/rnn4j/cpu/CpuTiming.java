@@ -24,13 +24,16 @@ import org.rnn4j.tensor.Tensor;
  * training step of forward, MSE loss, backward and SGD, or a forward pass) on the cpu backend in
  * float32, under alternative settings that can be switched within one JVM, round-robin: each round
  * runs every (workload, setting) pair once, so that load from other processes falls on all alike.
- * Prints the median and minimum ms per step and each setting's speed-up over the first.
+ * Prints the median and minimum wall time per step, the median CPU time of all the JVM's threads per step
+ * (which other processes on a busy machine disturb less; it includes the JIT compiler's and the garbage
+ * collector's threads), each setting's speed-up over the first by both, and the heap allocated per step.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp "target/test-classes:target/classes:$(cat cp.txt)" org.rnn4j.cpu.CpuTiming \
  *     [ROUNDS [WORKLOAD,... [SETTING,...]]]
  * </pre>
- * Settings: {@code loops} (matrix products in the plain loops), {@code vector} (on the vector API).
+ * {@code -Dthreads=N} sets the backend's thread count (default: all cores). Settings: {@code loops} (matrix products in the
+ * plain loops), {@code vector} (on the vector API).
  */
 public final class CpuTiming {
     private CpuTiming() {
@@ -89,6 +92,26 @@ public final class CpuTiming {
         };
     }
 
+    /** CPU time so far of all live threads, in ns. */
+    private static long cpuTime() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long id : mx.getAllThreadIds()) {
+            sum += Math.max(0, mx.getThreadCpuTime(id));
+        }
+        return sum;
+    }
+
+    /** Heap bytes allocated so far by all live threads. */
+    private static long allocated() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long b : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+            sum += Math.max(0, b);
+        }
+        return sum;
+    }
+
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         List<String> workloads = args.length > 1 ? List.of(args[1].split(","))
@@ -99,36 +122,57 @@ public final class CpuTiming {
                 throw new IllegalArgumentException("setting '" + s + "': expected one of " + SETTINGS.keySet());
             }
         }
-        CpuBackend b = new CpuBackend();
-        System.out.printf(Locale.ROOT, "cpu backend %s, %d threads; %d rounds (after 2 warm-up rounds)%n", b.version(), b.threads(), rounds);
+        CpuBackend b = new CpuBackend(new org.rnn4j.tensor.BackendOptions(Integer.getInteger("threads", 0)));
+        System.out.printf(Locale.ROOT, "cpu backend %s, %d threads; %d rounds (after at least 2 warm-up rounds and 20 s)%n", b.version(), b.threads(), rounds);
         List<Runnable> steps = new ArrayList<>();
         for (String w : workloads) {
             steps.add(workload(b, w));
         }
         double[][][] ms = new double[workloads.size()][settings.size()][rounds];
-        for (int round = -2; round < rounds; round++) {
+        long[][] alloc = new long[workloads.size()][settings.size()];
+        double[][][] cpu = new double[workloads.size()][settings.size()][rounds];
+        // warm up for at least 2 rounds and 20 s: until C2 has compiled them, the vector-API kernels run boxed, about 100x slower,
+        // and on a busy machine the compiler threads get little CPU time
+        long warm0 = System.nanoTime();
+        for (int round = 0; round < 2 || System.nanoTime() - warm0 < 20_000_000_000L; round++) {
+            for (Runnable step : steps) {
+                for (String setting : settings) {
+                    SETTINGS.get(setting).run();
+                    step.run();
+                }
+            }
+        }
+        for (int round = 0; round < rounds; round++) {
             for (int w = 0; w < workloads.size(); w++) {
                 for (int s = 0; s < settings.size(); s++) {
                     SETTINGS.get(settings.get(s)).run();
+                    long a0 = allocated();
+                    long c0 = cpuTime();
                     long t0 = System.nanoTime();
                     steps.get(w).run();
-                    if (round >= 0) {
-                        ms[w][s][round] = (System.nanoTime() - t0) / 1e6;
-                    }
+                    ms[w][s][round] = (System.nanoTime() - t0) / 1e6;
+                    cpu[w][s][round] = (cpuTime() - c0) / 1e6;
+                    alloc[w][s] += allocated() - a0;
                 }
             }
         }
         for (int w = 0; w < workloads.size(); w++) {
             double base = Double.NaN;
+            double cbase = Double.NaN;
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-32s", workloads.get(w)));
             for (int s = 0; s < settings.size(); s++) {
                 double[] v = ms[w][s].clone();
                 Arrays.sort(v);
                 double med = v[rounds / 2];
+                double[] cv = cpu[w][s].clone();
+                Arrays.sort(cv);
+                double cmed = cv[rounds / 2];
                 if (s == 0) {
                     base = med;
+                    cbase = cmed;
                 }
-                line.append(String.format(Locale.ROOT, " | %s median %.1f ms (min %.1f) x%.2f", settings.get(s), med, v[0], base / med));
+                line.append(String.format(Locale.ROOT, " | %s wall %.1f ms (min %.1f) x%.2f, cpu %.1f ms x%.2f, %.1f MB/step", settings.get(s), med, v[0],
+                        base / med, cmed, cbase / cmed, alloc[w][s] / (double) rounds / 1048576));
             }
             System.out.println(line);
         }
