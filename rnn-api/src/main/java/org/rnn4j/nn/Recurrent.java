@@ -269,12 +269,13 @@ public final class Recurrent extends Module implements Stateful, Stochastic {
 
     /**
      * What runs: cell, layers, directions, backend and whether the recurrence is one fused kernel per
-     * sequence ({@code fused:lstm_sequence}), a fused kernel per step ({@code fused:lstm_cell}) or composed.
+     * sequence ({@code fused:lstm_sequence}), a fused kernel per step ({@code fused:lstm_cell}) or composed,
+     * ending with the backend's {@link Backend#version()} (which says, e.g., which matrix-product kernel runs).
      */
     public String explain() {
         return cell.name() + " x" + numLayers + (bidirectional ? " bidirectional" : "") + ", input " + inputSize + ", hidden "
                 + hiddenSize + ", " + dtype + " on backend '" + backend.name() + "': " + SequenceRunner.forCell(cell, backend, hiddenSize).describe()
-                + ", input projection as one matmul per layer and direction";
+                + ", input projection as one matmul per layer and direction; backend version " + backend.version();
     }
 
     // ---- forward ----

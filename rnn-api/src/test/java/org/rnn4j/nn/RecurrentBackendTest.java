@@ -24,8 +24,8 @@ class RecurrentBackendTest {
     void aBackendWithoutKernelsRunsTheCellStepsComposed() {
         Recurrent l = Recurrent.builder(Cells.lstm(), 3, 4).backend(RefBackend.INSTANCE).dtype(DType.FLOAT64).build();
         assertEquals("composed", Cells.lstm().implementation(RefBackend.INSTANCE));
-        assertTrue(l.explain().endsWith("on backend 'ref': cell step composed, input projection as one matmul per layer and direction"),
-                l.explain());
+        assertTrue(l.explain().endsWith("on backend 'ref': cell step composed, input projection as one matmul per layer and direction; "
+                + "backend version " + RefBackend.INSTANCE.version()), l.explain());
     }
 
     @Test

@@ -54,9 +54,10 @@ public final class CpuBackend extends AbstractBackend {
         return NAME;
     }
 
+    /** The module version, {@code pure Java} and which matrix-product kernel runs ({@link Gemm#engine()}). */
     @Override
     public String version() {
-        return CpuBackendProvider.VERSION;
+        return CpuBackendProvider.describeVersion();
     }
 
     @Override

@@ -20,9 +20,15 @@ public final class CpuBackendProvider implements BackendProvider {
 
     /**
      * The module version: the jar manifest's {@code Implementation-Version}, else the version Maven
-     * wrote into {@code version.properties} (class-folder runs), followed by {@code " (pure Java)"}.
+     * wrote into {@code version.properties} (class-folder runs), followed by {@code " (pure Java; "}, the
+     * matrix-product kernel that runs ({@link Gemm#engine()}: the vector API's or plain loops, and why) and
+     * {@code ")"}.
      */
-    static final String VERSION = moduleVersion() + " (pure Java)";
+    static String describeVersion() {
+        return MODULE_VERSION + " (pure Java; " + Gemm.engine() + ")";
+    }
+
+    private static final String MODULE_VERSION = moduleVersion();
 
     /** Used only when neither the manifest nor the resource names a version. */
     private static final String UNKNOWN_VERSION = "unknown";
@@ -43,7 +49,7 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public String version() {
-        return VERSION;
+        return describeVersion();
     }
 
     @Override

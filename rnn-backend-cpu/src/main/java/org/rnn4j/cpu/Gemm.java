@@ -21,8 +21,66 @@ import java.util.function.IntConsumer;
  * one), skip the packing, whose cost would dominate, and use {@link Kernel#direct}; a recurrent weight
  * used at every step is packed once ({@link #pack}) and multiplied with {@link #multiplyPacked}, for any
  * number of rows. Narrow products are computed transposed (see {@link #NARROW}).
+ *
+ * <p>When the JVM runs with {@code jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}),
+ * every product that would use the packed kernel runs on {@link VectorGemm}'s register-blocked
+ * micro-kernels instead (about 3-6x faster); {@link #engine()} says which runs. Without the module,
+ * or with {@code -Drnn4j.cpu.vector=false}, the loops below run.
  */
 final class Gemm {
+    /** Whether {@link VectorGemm} can run in this JVM, and why not. */
+    private static final String VECTOR_UNAVAILABLE;
+    /** What {@link VectorGemm} runs on, when it can. */
+    private static final String VECTOR_DESCRIPTION;
+    /** Whether products use {@link VectorGemm}: available, and not switched off by {@link #useVector}. */
+    private static volatile boolean vectorOn;
+
+    static {
+        String why = null;
+        String description = null;
+        String prop = System.getProperty("rnn4j.cpu.vector", "auto").trim();
+        if (prop.equalsIgnoreCase("false")) {
+            why = "switched off with -Drnn4j.cpu.vector=false";
+        } else if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            why = "the JVM runs without jdk.incubator.vector; start it with --add-modules jdk.incubator.vector (rnn4j.jar and rnn-bench.jar do)";
+        } else {
+            try {
+                description = VectorGemm.describe();
+            } catch (Throwable t) {
+                why = "jdk.incubator.vector failed to start: " + t;
+            }
+        }
+        VECTOR_UNAVAILABLE = why;
+        VECTOR_DESCRIPTION = description;
+        vectorOn = why == null;
+    }
+
+    /**
+     * Which matrix-product kernel runs, e.g. {@code "matrix products on jdk.incubator.vector 512-bit, 8x32
+     * float32 and 8x16 float64 micro-kernels"} or {@code "matrix products in scalar loops (...why...)"}.
+     */
+    static String engine() {
+        if (vectorOn) {
+            return "matrix products on " + VECTOR_DESCRIPTION;
+        }
+        return "matrix products in plain loops (" + (VECTOR_UNAVAILABLE != null ? VECTOR_UNAVAILABLE : "vector kernels switched off") + ")";
+    }
+
+    /** Whether the vector kernels can run in this JVM. */
+    static boolean vectorAvailable() {
+        return VECTOR_UNAVAILABLE == null;
+    }
+
+    /**
+     * Switches the vector kernels on or off for the whole JVM (where available); for tests and timings
+     * that compare the two. Returns the previous setting.
+     */
+    static boolean useVector(boolean on) {
+        boolean was = vectorOn;
+        vectorOn = on && vectorAvailable();
+        return was;
+    }
+
     /** Columns per packed panel. */
     static final int NC = 1024;
     /** Most rows per task. */
@@ -66,6 +124,10 @@ final class Gemm {
             return kn.transpose(ct, n, m);
         }
         boolean parallel = par.threads() > 1 && work > PARALLEL_WORK;
+        if (vectorOn) {
+            VectorGemm.Packed packed = VectorGemm.packTransient(b, n, k, tb, parallel ? par : null);
+            return kn.cast(VectorGemm.multiply(a, 0, ta ? m : k, m, ta, packed, addend, parallel ? par : null));
+        }
         Packed<T> packed = packWith(kn, b, n, k, tb, parallel ? par : null);
         return multiplyWith(kn, a, 0, ta ? m : k, m, ta, packed, addend, par);
     }
@@ -75,14 +137,25 @@ final class Gemm {
      * recurrent weight used at every step of a sequence. Immutable once built.
      */
     static final class Packed<T> {
+        /** The loops' layout, or null when {@link #vector} holds the operand. */
         final T[][] panels;
         final int n;
         final int k;
+        /** A {@code VectorGemm.Packed} (typed Object so that this class does not need the vector module), or null. */
+        final Object vector;
 
         Packed(T[][] panels, int n, int k) {
             this.panels = panels;
             this.n = n;
             this.k = k;
+            this.vector = null;
+        }
+
+        Packed(Object vector, int n, int k) {
+            this.panels = null;
+            this.n = n;
+            this.k = k;
+            this.vector = vector;
         }
     }
 
@@ -90,6 +163,9 @@ final class Gemm {
     @SuppressWarnings({"unchecked", "rawtypes"})
     static Packed<?> pack(Object b, int n, int k, boolean tb, Parallel par) {
         Parallel p = par != null && par.threads() > 1 && (long) n * k > PARALLEL_WORK ? par : null;
+        if (vectorOn) {
+            return new Packed<>(VectorGemm.pack(b, n, k, tb, p), n, k);
+        }
         if (b instanceof float[] fb) {
             return packWith(F32.INSTANCE, fb, n, k, tb, p);
         }
@@ -113,6 +189,10 @@ final class Gemm {
      */
     @SuppressWarnings("unchecked")
     static Object multiplyPacked(Object a, int off, int rowStride, int m, boolean ta, Packed<?> b, Object addend, Parallel par) {
+        if (b.vector != null) {
+            boolean parallel = par != null && par.threads() > 1 && (long) m * b.n * b.k > PARALLEL_WORK;
+            return VectorGemm.multiply(a, off, rowStride, m, ta, (VectorGemm.Packed) b.vector, addend, parallel ? par : null);
+        }
         if (a instanceof float[] fa) {
             return multiplyWith(F32.INSTANCE, fa, off, rowStride, m, ta, (Packed<float[]>) b, (float[]) addend, par);
         }
@@ -205,6 +285,12 @@ final class Gemm {
      */
     abstract static class Kernel<T> {
         abstract T alloc(int n);
+
+        /** {@code o}, an array of this kernel's type, as {@code T}. */
+        @SuppressWarnings("unchecked")
+        T cast(Object o) {
+            return (T) o;
+        }
 
         abstract T[] newRows(int n);
 

@@ -38,7 +38,7 @@ class CpuBackendProviderTest {
         assertEquals(10, p.priority());
         assertTrue(p.availability().available());
         assertEquals("", p.availability().reason());
-        assertTrue(p.version().endsWith(" (pure Java)"), p.version());
+        assertTrue(p.version().contains(" (pure Java; matrix products ") && p.version().endsWith(")"), p.version());
         assertFalse(p.version().startsWith("unknown"), "the version comes from the manifest or version.properties: " + p.version());
     }
 

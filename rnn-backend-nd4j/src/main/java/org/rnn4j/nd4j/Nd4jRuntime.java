@@ -150,8 +150,19 @@ final class Nd4jRuntime {
     }
 
     /**
-     * {@code nd4j-native NAME linux-x86_64, BLAS VENDOR (OpenBLAS core CORE)}; loads ND4J (cached) so
-     * that the BLAS can be named.
+     * Which build of libnd4j runs and why, and how the sequence kernels run: the choice of issue 13,
+     * measured on a 2-core AVX-512 Xeon (README, "ND4J backend"). The {@code -avx512}, {@code -avx2} and
+     * {@code -onednn} classifiers of nd4j-native ran these per-op kernels no faster than the generic
+     * build (within the noise of a machine shared with other jobs) and each adds 80-100 MB to a jar;
+     * libnd4j's {@code lstmLayer} op (much faster in its oneDNN build for inference) needs the raw input
+     * and {@code W_ih}, while a sequence kernel receives the input projection {@code x W_ih^T}.
+     */
+    static final String CHOICE = "generic build (its -avx512, -avx2, -onednn builds were no faster here); sequence kernels on per-op calls "
+            + "(libnd4j's lstmLayer takes x and W_ih, a sequence kernel gets x W_ih^T)";
+
+    /**
+     * {@code nd4j-native NAME linux-x86_64, BLAS VENDOR (OpenBLAS core CORE); }{@link #CHOICE}; loads ND4J
+     * (cached) so that the BLAS can be named.
      */
     static String version() {
         StringBuilder sb = new StringBuilder("nd4j-native ").append(nd4jVersion()).append(' ').append(PLATFORM);
@@ -162,7 +173,7 @@ final class Nd4jRuntime {
                 sb.append(" (core ").append(core).append(')');
             }
         }
-        return sb.toString();
+        return sb.append("; ").append(CHOICE).toString();
     }
 
     /** System property: libnd4j's own (OpenMP) thread count for elementwise ops, reductions and broadcasts. */

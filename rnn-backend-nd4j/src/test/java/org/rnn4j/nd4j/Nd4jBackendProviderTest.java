@@ -58,6 +58,7 @@ class Nd4jBackendProviderTest {
         String v = p.version();
         assertTrue(v.startsWith("nd4j-native 1.0.0-M2.1 linux-x86_64"), v);
         assertTrue(v.contains("BLAS OPENBLAS"), v);
+        assertTrue(v.endsWith("; " + Nd4jRuntime.CHOICE), v);
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.rnn4j.backend.BackendException;
 import org.rnn4j.backend.Backends;
+import org.rnn4j.cpu.launch.VectorLauncher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
                 "  lstm-train-b64-t100-i512-h1024", "  lstm-infer-b1-t256-i128-h256", "  lstm-infer-b64-t100-i512-h1024",
                 "and any name {rnn|lstm|gru}-{train|infer}-b{B}-t{T}-i{I}-h{H}.", "",
                 "Example:", "  export OPENBLAS_CORETYPE=SkylakeX",
-                "  java -jar rnn-bench.jar --workloads all --backends all --peers dl4j,torch --csv out.csv --plot out.png", "",
+                "  java -jar rnn-bench.jar --workloads all --backends all --peers dl4j,torch --ceiling --csv out.csv --plot out.png", "",
                 "Exit status: 0 when every row was timed or is not applicable, 1 when a row failed its check or threw, 2 for bad arguments."})
 public final class BenchMain implements Callable<Integer> {
 
@@ -73,6 +74,11 @@ public final class BenchMain implements Callable<Integer> {
             description = "sequences the float64 reference (and the gradient check) covers; 0 = all where a step is under 20 GFLOP, else 4")
     int checkBatch;
 
+    @Option(names = "--ceiling", arity = "0..1", fallbackValue = "" + Ceiling.DEFAULT_SIZE, defaultValue = "0", paramLabel = "N",
+            description = "also time a float32 [N,N] x [N,N] matrix product (workload ceiling-sgemm-N, default N = ${FALLBACK-VALUE}) on "
+                    + "every selected backend: the machine's reference rate, through ND4J's BLAS (nd4j) and the cpu backend's own kernel (cpu)")
+    int ceiling;
+
     @Option(names = "--seed", description = "data seed (default: one per workload, derived from its name)")
     Long seed;
 
@@ -100,9 +106,10 @@ public final class BenchMain implements Callable<Integer> {
             out.print(Backends.diagnostics());
             return 0;
         }
-        if (warmup < 0 || iterations < 1 || !(budget > 0) || !(maxStep > 0) || threads < 0 || checkBatch < 0 || !(tolerance > 0) || !(gradTolerance > 0)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "expected --warmup >= 0, --iterations >= 1, --budget > 0, --max-step > 0, --threads >= 0 and positive tolerances");
+        if (warmup < 0 || iterations < 1 || !(budget > 0) || !(maxStep > 0) || threads < 0 || checkBatch < 0 || !(tolerance > 0) || !(gradTolerance > 0)
+                || ceiling < 0 || ceiling > 16384) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "expected --warmup >= 0, --iterations >= 1, --budget > 0, --max-step > 0, "
+                    + "--threads >= 0, positive tolerances and --ceiling N with 0 <= N <= 16384 (got " + ceiling + ")");
         }
         List<Workload> ws;
         List<String> bs;
@@ -117,7 +124,8 @@ public final class BenchMain implements Callable<Integer> {
         if (bs.isEmpty() && ps.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "nothing to run: no backend and no peer selected");
         }
-        Runner.Config cfg = new Runner.Config(ws, bs, ps, warmup, iterations, threads, budget, python, tolerance, gradTolerance, seed, maxStep, checkBatch);
+        Runner.Config cfg = new Runner.Config(ws, bs, ps, warmup, iterations, threads, budget, python, tolerance, gradTolerance, seed, maxStep,
+                checkBatch, ceiling);
         Runner.Results res = new Runner(cfg, err).run();
         Report.printTable(res, out);
         if (csv != null) {
@@ -140,7 +148,9 @@ public final class BenchMain implements Callable<Integer> {
         return cl.execute(args);
     }
 
+    /** Restarts the JVM with the vector API when it lacks it ({@link VectorLauncher}), then runs the command. */
     public static void main(String[] args) {
+        VectorLauncher.relaunchIfNeeded(BenchMain.class, args);
         System.setProperty("java.awt.headless", "true");
         int code = run(System.out, System.err, args);
         System.exit(code);

@@ -44,10 +44,11 @@ public interface Impl extends AutoCloseable {
     }
 
     /**
-     * Times of the timed steps in milliseconds, the warmup steps taken, and the peak memory in bytes
-     * when the implementation measured it itself (a separate process), else -1.
+     * Times of the timed steps in milliseconds, the warmup steps taken, the peak memory in bytes when
+     * the implementation measured it itself (a separate process), else -1, and the Java heap bytes the
+     * JVM's threads allocated per timed step (mean), -1 when not measured (another process).
      */
-    record Timing(double[] ms, int warmup, long peakBytes) {
+    record Timing(double[] ms, int warmup, long peakBytes, long allocBytesPerStep) {
     }
 
     /** Thrown by a factory when an implementation cannot run a workload at all (e.g. no GRU in DL4J). */

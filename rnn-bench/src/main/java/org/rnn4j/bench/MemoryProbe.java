@@ -19,6 +19,8 @@ import java.util.function.LongSupplier;
  * not readable, NIO direct buffers plus what {@code offHeap} reports (JavaCPP's bytes) are used instead.
  */
 final class MemoryProbe implements AutoCloseable {
+    /** The sampling thread's name. */
+    static final String THREAD_NAME = "rnn-bench-memory";
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
     private static final List<BufferPoolMXBean> POOLS = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class);
 
@@ -37,7 +39,7 @@ final class MemoryProbe implements AutoCloseable {
         this.off0 = offUsed();
         this.heapPeak = heap0;
         this.offPeak = off0;
-        this.thread = new Thread(this::loop, "rnn-bench-memory");
+        this.thread = new Thread(this::loop, THREAD_NAME);
         thread.setDaemon(true);
         thread.start();
     }

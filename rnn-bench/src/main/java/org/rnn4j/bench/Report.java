@@ -17,14 +17,18 @@ import org.knowm.xchart.style.Styler;
 
 /** Writes the results: the table, the CSV and the PNG chart. */
 public final class Report {
-    /** The CSV header; part of the interface. */
-    public static final String CSV_HEADER = "workload,impl,ms_median,ms_min,ms_max,gflops,peak_mb";
+    /**
+     * The CSV header; part of the interface. The columns up to {@code peak_mb} are those of the first
+     * release; {@code alloc_mb_step} (Java heap MiB allocated per timed step, empty for torch) was
+     * appended after them, so readers that take columns by position still read the same values.
+     */
+    public static final String CSV_HEADER = "workload,impl,ms_median,ms_min,ms_max,gflops,peak_mb,alloc_mb_step";
 
     private Report() {
     }
 
     /** Median of the cpu backend's row for the same workload, or NaN. */
-    private static double cpuMedian(List<Row> rows, Workload w) {
+    private static double cpuMedian(List<Row> rows, Subject w) {
         for (Row r : rows) {
             if (r.workload().equals(w) && r.impl().equals("cpu") && r.timed()) {
                 return r.median();
@@ -43,6 +47,14 @@ public final class Report {
         return String.format(Locale.ROOT, "%.0f (%.0f + %.0f)", r.peakMb(), r.heapBytes() / 1048576.0, r.offBytes() / 1048576.0);
     }
 
+    /** Heap allocated per step: MiB and the percentage of the step's tensor bytes, or "-" when not measured. */
+    private static String allocation(Row r) {
+        if (r.allocBytesPerStep() < 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.2f (%.1f%%)", r.allocBytesPerStep() / 1048576.0, 100 * r.allocFraction());
+    }
+
     /** The environment header, the table, and the notes on what ran. */
     public static void printTable(Runner.Results res, PrintStream out) {
         out.println();
@@ -57,11 +69,11 @@ public final class Report {
             wn = Math.max(wn, r.workload().name().length());
             in = Math.max(in, r.impl().length());
         }
-        String head = String.format(Locale.ROOT, "%-" + wn + "s  %-" + in + "s  %10s  %19s  %8s  %-20s  %7s  %s", "workload", "impl", "median ms",
-                "min-max ms", "GFLOP/s", "peak MB (heap + off)", "vs cpu", "check (norm-wise rel err)");
+        String head = String.format(Locale.ROOT, "%-" + wn + "s  %-" + in + "s  %10s  %19s  %8s  %-20s  %-15s  %7s  %s", "workload", "impl",
+                "median ms", "min-max ms", "GFLOP/s", "peak MB (heap + off)", "alloc MB/step", "vs cpu", "check (norm-wise rel err)");
         out.println(head);
         out.println("-".repeat(head.length() + 8));
-        Workload prev = null;
+        Subject prev = null;
         for (Row r : rows) {
             if (prev != null && !prev.equals(r.workload())) {
                 out.println();
@@ -70,9 +82,9 @@ public final class Report {
             if (r.timed()) {
                 double cpu = cpuMedian(rows, r.workload());
                 String rel = Double.isNaN(cpu) ? "-" : String.format(Locale.ROOT, "%.2fx", cpu / r.median());
-                out.println(String.format(Locale.ROOT, "%-" + wn + "s  %-" + in + "s  %10.2f  %19s  %8.2f  %-20s  %7s  ok: %s",
+                out.println(String.format(Locale.ROOT, "%-" + wn + "s  %-" + in + "s  %10.2f  %19s  %8.2f  %-20s  %-15s  %7s  ok: %s",
                         r.workload().name(), r.impl(), r.median(), String.format(Locale.ROOT, "%.2f-%.2f", r.min(), r.max()), r.gflops(),
-                        memory(r), rel, r.detail()));
+                        memory(r), allocation(r), rel, r.detail()));
             } else {
                 String what = switch (r.status()) {
                     case NOT_APPLICABLE -> "n/a";
@@ -86,12 +98,54 @@ public final class Report {
         out.println();
         out.println("vs cpu: the cpu backend's median over this row's (higher is faster). peak MB: the most memory a row held above what was in use "
                 + "before it: Java heap (sampled, garbage included) + outside the heap (resident set minus committed heap: ND4J's buffers and "
-                + "workspaces, OpenBLAS); torch: the Python process's RSS growth.");
+                + "workspaces, OpenBLAS); torch: the Python process's RSS growth. alloc MB/step: Java heap allocated per timed step by "
+                + "all the JVM's threads (ThreadMXBean), and as a percentage of the step's float32 tensor bytes (input, gate activations, "
+                + "outputs, cell states and parameters; x2 for training, their gradients); not measured for torch.");
+        for (String line : ceilingSummary(res)) {
+            out.println(line);
+        }
         for (String n : res.notes()) {
             out.println("  " + n);
         }
         out.println(String.format(Locale.ROOT, "wall time %.1f s", res.wallSeconds()));
         out.flush();
+    }
+
+    /**
+     * With {@code --ceiling}: the fastest ceiling row, and for each workload the GFLOP/s of its fastest
+     * rnn4j backend as a percentage of it. Empty without ceiling rows.
+     */
+    static List<String> ceilingSummary(Runner.Results res) {
+        List<String> out = new ArrayList<>();
+        Row top = null;
+        for (Row r : res.rows()) {
+            if (r.workload() instanceof Ceiling && r.timed() && (top == null || r.gflops() > top.gflops())) {
+                top = r;
+            }
+        }
+        if (top == null) {
+            return out;
+        }
+        out.add(String.format(Locale.ROOT, "ceiling: %s at %.1f GFLOP/s (%s); each workload's fastest rnn4j backend as a share of it:",
+                top.workload().name(), top.gflops(), top.impl()));
+        Set<Subject> seen = new LinkedHashSet<>();
+        for (Row r : res.rows()) {
+            if (!(r.workload() instanceof Workload) || !seen.add(r.workload())) {
+                continue;
+            }
+            Row best = null;
+            for (Row q : res.rows()) {
+                if (q.workload().equals(r.workload()) && q.timed() && res.config().backends().contains(q.impl())
+                        && (best == null || q.gflops() > best.gflops())) {
+                    best = q;
+                }
+            }
+            if (best != null) {
+                out.add(String.format(Locale.ROOT, "  %s: %s %.1f GFLOP/s = %.0f%%", best.workload().name(), best.impl(), best.gflops(),
+                        100 * best.gflops() / top.gflops()));
+            }
+        }
+        return out;
     }
 
     /** Writes the timed rows as CSV with the header {@value #CSV_HEADER}. */
@@ -101,8 +155,9 @@ public final class Report {
             if (!r.timed()) {
                 continue;
             }
-            sb.append(String.format(Locale.ROOT, "%s,%s,%.6g,%.6g,%.6g,%.6g,%s%n", r.workload().name(), r.impl(), r.median(), r.min(), r.max(),
-                    r.gflops(), r.peakBytes() < 0 ? "" : String.format(Locale.ROOT, "%.1f", r.peakMb())));
+            sb.append(String.format(Locale.ROOT, "%s,%s,%.6g,%.6g,%.6g,%.6g,%s,%s%n", r.workload().name(), r.impl(), r.median(), r.min(), r.max(),
+                    r.gflops(), r.peakBytes() < 0 ? "" : String.format(Locale.ROOT, "%.1f", r.peakMb()),
+                    r.allocBytesPerStep() < 0 ? "" : String.format(Locale.ROOT, "%.4f", r.allocBytesPerStep() / 1048576.0)));
         }
         createParent(file);
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
@@ -118,7 +173,7 @@ public final class Report {
     /** Writes a grouped bar chart of GFLOP/s per workload, one bar per implementation, as PNG. */
     public static void writePlot(Runner.Results res, Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        Set<Workload> workloads = new LinkedHashSet<>();
+        Set<Subject> workloads = new LinkedHashSet<>();
         Set<String> impls = new LinkedHashSet<>();
         for (Row r : res.rows()) {
             workloads.add(r.workload());
@@ -141,7 +196,7 @@ public final class Report {
         chart.getStyler().setDecimalPattern("#0.##");
         chart.getStyler().setLabelsRotation(90);
         List<String> names = new ArrayList<>();
-        for (Workload w : workloads) {
+        for (Subject w : workloads) {
             names.add(w.name());
         }
         if (impls.isEmpty()) {
@@ -149,7 +204,7 @@ public final class Report {
         }
         for (String impl : impls) {
             List<Double> y = new ArrayList<>();
-            for (Workload w : workloads) {
+            for (Subject w : workloads) {
                 double v = 0;
                 for (Row r : res.rows()) {
                     if (r.workload().equals(w) && r.impl().equals(impl) && r.timed()) {

@@ -38,7 +38,7 @@ import org.rnn4j.tensor.DType;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx8g", "-Djava.awt.headless=true"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx8g", "-Djava.awt.headless=true", "--add-modules", "jdk.incubator.vector"})
 public class RnnBenchmark {
 
     /** An rnn4j backend's name, or {@code dl4j}. */

@@ -3,7 +3,8 @@ package org.rnn4j.bench;
 import java.util.Arrays;
 
 /**
- * One line of the result table: a workload on one implementation, timed or with the reason it was not.
+ * One line of the result table: a workload (or the {@link Ceiling} product) on one implementation,
+ * timed or with the reason it was not.
  *
  * @param ms        timed steps in milliseconds (empty unless {@link Status#OK})
  * @param peakBytes most memory the row held above what was in use before it (heap, garbage included,
@@ -11,9 +12,11 @@ import java.util.Arrays;
  * @param heapBytes the heap part of {@code peakBytes} (-1 for torch)
  * @param offBytes  the off-heap part of {@code peakBytes} (-1 for torch)
  * @param checkError largest norm-wise relative error of the check (outputs and gradients), NaN if not run
+ * @param allocBytesPerStep Java heap bytes allocated per timed step by the JVM's threads (mean); -1 when
+ *                  not measured (torch, rows not timed)
  */
-public record Row(Workload workload, String impl, Status status, String detail, double[] ms, int warmup, long peakBytes,
-                  long heapBytes, long offBytes, double checkError) {
+public record Row(Subject workload, String impl, Status status, String detail, double[] ms, int warmup, long peakBytes,
+                  long heapBytes, long offBytes, double checkError, long allocBytesPerStep) {
 
     /** How a row ended. */
     public enum Status {
@@ -29,8 +32,8 @@ public record Row(Workload workload, String impl, Status status, String detail, 
         ERROR
     }
 
-    static Row notTimed(Workload w, String impl, Status s, String detail, double checkError) {
-        return new Row(w, impl, s, detail, new double[0], 0, -1, -1, -1, checkError);
+    static Row notTimed(Subject w, String impl, Status s, String detail, double checkError) {
+        return new Row(w, impl, s, detail, new double[0], 0, -1, -1, -1, checkError, -1);
     }
 
     public boolean timed() {
@@ -64,6 +67,11 @@ public record Row(Workload workload, String impl, Status status, String detail, 
     /** Effective GFLOP/s at the median step time. */
     public double gflops() {
         return timed() ? workload.gflops(median()) : Double.NaN;
+    }
+
+    /** Heap bytes allocated per step as a fraction of the step's tensor bytes ({@link Subject#tensorBytesPerStep}); NaN when unknown. */
+    public double allocFraction() {
+        return allocBytesPerStep < 0 ? Double.NaN : allocBytesPerStep / workload.tensorBytesPerStep();
     }
 
     /** Peak memory in MiB, NaN when unknown. */

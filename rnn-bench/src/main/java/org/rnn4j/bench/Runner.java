@@ -31,10 +31,11 @@ public final class Runner {
      * @param seed          data seed; null for each workload's default
      * @param maxStepSeconds an implementation whose step is predicted (from its earlier rows) to take longer is skipped
      * @param checkBatch    sequences the float64 reference covers; 0 = all of them where a step is cheap, else 4
+     * @param ceiling       size n of the {@link Ceiling} product timed on every selected backend after the workloads; 0 = none
      */
     public record Config(List<Workload> workloads, List<String> backends, List<String> peers, int warmup, int iterations,
                          int threads, double budgetSeconds, String python, double tolerance, double gradTolerance, Long seed,
-                         double maxStepSeconds, int checkBatch) {
+                         double maxStepSeconds, int checkBatch, int ceiling) {
     }
 
     /** Everything a report needs. */
@@ -177,14 +178,25 @@ public final class Runner {
                         w.describe(), w.flopsPerStep() / 1e9, refType,
                         checkBatch == w.batch() ? "" : " for the first " + checkBatch + " sequences", (System.nanoTime() - r0) / 1e9);
                 for (String b : cfg.backends()) {
-                    rows.add(runRow(w, b, ref, () -> new Rnn4jImpl(b, backend(b), data, DType.FLOAT32), () -> 0));
+                    rows.add(runRow(w, checkBatch, w.outputSize(), w.train(), b, ref, () -> new Rnn4jImpl(b, backend(b), data, DType.FLOAT32), () -> 0));
                 }
                 if (dl4j) {
-                    rows.add(runRow(w, "dl4j", ref, () -> Dl4jImpl.create(data, effectiveThreads(cfg)), Nd4jInfo::javacppBytes));
+                    rows.add(runRow(w, checkBatch, w.outputSize(), w.train(), "dl4j", ref, () -> Dl4jImpl.create(data, effectiveThreads(cfg)),
+                            Nd4jInfo::javacppBytes));
                 }
                 if (torch != null) {
                     TorchPeer t = torch;
-                    rows.add(runRow(w, "torch", ref, () -> t.open(data), () -> 0));
+                    rows.add(runRow(w, checkBatch, w.outputSize(), w.train(), "torch", ref, () -> t.open(data), () -> 0));
+                }
+            }
+            if (cfg.ceiling() > 0) {
+                Ceiling c = new Ceiling(cfg.ceiling());
+                Ceiling.Data data = new Ceiling.Data(c, cfg.seed() != null ? cfg.seed() : 2048);
+                Impl.Outputs ref = data.reference();
+                logf("[ceiling] %s (%s, %.2f GFLOP per step): checked on %d elements against float64 dot products", c.name(), c.describe(),
+                        c.flopsPerStep() / 1e9, ref.output().length);
+                for (String b : cfg.backends()) {
+                    rows.add(runRow(c, 0, ref.output().length, false, b, ref, () -> new Ceiling.OnBackend(b, backend(b), data), () -> 0));
                 }
             }
         } finally {
@@ -217,10 +229,15 @@ public final class Runner {
         Impl create() throws Exception;
     }
 
-    private Row runRow(Workload w, String name, Impl.Outputs ref, Factory factory, LongSupplier offHeap) {
+    /**
+     * Checks and times one implementation on {@code w}: {@code checkBatch} is the check pass's argument,
+     * {@code outputSize} the elements of its whole output, {@code train} whether the check also ran backward.
+     */
+    private Row runRow(Subject w, int checkBatch, long outputSize, boolean train, String name, Impl.Outputs ref, Factory factory,
+                       LongSupplier offHeap) {
         Impl impl = null;
         double err = Double.NaN;
-        Double best = bestGflops.get(name);
+        Double best = w instanceof Workload ? bestGflops.get(name) : null;
         if (best != null && w.flopsPerStep() / (best * 1e9) > cfg.maxStepSeconds()) {
             String why = String.format(Locale.ROOT, "a step would take about %.0f s at the %.2f GFLOP/s of its earlier rows, over --max-step %.0f s",
                     w.flopsPerStep() / (best * 1e9), best, cfg.maxStepSeconds());
@@ -239,28 +256,30 @@ public final class Runner {
             if (note != null && !mine.contains(note)) {
                 mine.add(note);
             }
-            int checkBatch = Check.checkBatch(w, cfg.checkBatch());
             long c0 = System.nanoTime();
             Impl.Outputs got = impl.outputs(checkBatch);
             double checkSeconds = (System.nanoTime() - c0) / 1e9;
-            Check.Verdict v = Check.compare(ref, got, w.outputSize(), cfg.tolerance(), cfg.gradTolerance());
+            Check.Verdict v = Check.compare(ref, got, outputSize, cfg.tolerance(), cfg.gradTolerance());
             err = v.maxError();
             if (!v.ok()) {
                 logf("  %-6s FAILED-CHECK: %s", name, v.detail());
                 return Row.notTimed(w, name, Row.Status.FAILED_CHECK, v.detail(), err);
             }
             // the check ran a forward pass (and, for training, forward and backward of checkBatch sequences): a step's estimate
-            double estimate = w.train() ? checkSeconds * 3 / (1 + 3.0 * checkBatch / w.batch()) : checkSeconds;
+            double estimate = train && w instanceof Workload wl ? checkSeconds * 3 / (1 + 3.0 * checkBatch / wl.batch()) : checkSeconds;
             // a check that took long has warmed up the code already; a slow row's warmup would cost minutes
             int warmup = checkSeconds > cfg.budgetSeconds() / 4 ? 0 : cfg.warmup();
             Impl.Timing t = impl.time(warmup, cfg.iterations(), cfg.budgetSeconds(), estimate);
             long heap = t.peakBytes() >= 0 ? -1 : mem.heap();
             long off = t.peakBytes() >= 0 ? -1 : mem.offHeap();
             long peak = t.peakBytes() >= 0 ? t.peakBytes() : heap + off;
-            Row row = new Row(w, name, Row.Status.OK, v.detail(), t.ms(), t.warmup(), peak, heap, off, err);
-            bestGflops.merge(name, row.gflops(), Math::max);
-            logf("  %-6s check ok (%s); %d warmup + %d timed steps, median %.2f ms, %.2f GFLOP/s", name, v.detail(), t.warmup(),
-                    t.ms().length, row.median(), row.gflops());
+            Row row = new Row(w, name, Row.Status.OK, v.detail(), t.ms(), t.warmup(), peak, heap, off, err, t.allocBytesPerStep());
+            if (w instanceof Workload) {
+                bestGflops.merge(name, row.gflops(), Math::max);
+            }
+            logf("  %-6s check ok (%s); %d warmup + %d timed steps, median %.2f ms, %.2f GFLOP/s%s", name, v.detail(), t.warmup(),
+                    t.ms().length, row.median(), row.gflops(), t.allocBytesPerStep() < 0 ? ""
+                            : String.format(Locale.ROOT, ", %.3f MB allocated per step", t.allocBytesPerStep() / 1048576.0));
             return row;
         } catch (Throwable e) {
             String msg = e.getMessage() != null ? e.getMessage() : e.toString();

@@ -280,7 +280,7 @@ final class TorchPeer implements AutoCloseable {
             for (int i = 0; i < ms.length; i++) {
                 ms[i] = a.get(i).getAsDouble();
             }
-            return new Timing(ms, r.get("warmup").getAsInt(), r.get("peak_bytes").getAsLong());
+            return new Timing(ms, r.get("warmup").getAsInt(), r.get("peak_bytes").getAsLong(), -1);
         }
 
         @Override

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * {@code rnn} (Elman tanh), {@code lstm} or {@code gru}. {@link #CANONICAL} lists the published ones;
  * any name of that form is accepted, which is how the tests run tiny sizes.
  */
-public record Workload(String name, CellKind cell, boolean train, int batch, int steps, int input, int hidden) {
+public record Workload(String name, CellKind cell, boolean train, int batch, int steps, int input, int hidden) implements Subject {
 
     /** The cells a workload can use, with their PyTorch gate count {@code G}. */
     public enum CellKind {
@@ -130,13 +130,28 @@ public record Workload(String name, CellKind cell, boolean train, int batch, int
     }
 
     /** Effective operations of one timed step: the forward's, three times that for a training step. */
+    @Override
     public double flopsPerStep() {
         return train ? 3 * forwardFlops() : forwardFlops();
     }
 
     /** Effective GFLOP/s of a step that took {@code ms} milliseconds. */
+    @Override
     public double gflops(double ms) {
         return flopsPerStep() / (ms * 1e6);
+    }
+
+    /**
+     * float32 bytes of the forward pass's tensors, {@code 4·(B·T·(I + G·H + H·S) + G·H·(I + H + 2))}
+     * (input, gate activations, outputs and, for an LSTM ({@code S = 2}), cell states; the parameters),
+     * twice that for a training step (their gradients).
+     */
+    @Override
+    public double tensorBytesPerStep() {
+        double states = cell == CellKind.LSTM ? 2 : 1;
+        double forward = 4.0 * ((double) batch * steps * (input + gates() * (double) hidden + hidden * states)
+                + (double) gates() * hidden * (input + hidden + 2.0));
+        return train ? 2 * forward : forward;
     }
 
     /** Elements of the input {@code [B, T, I]}. */

@@ -50,8 +50,13 @@ class BenchCliSmokeTest {
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("lstm-train-b2-t5-i8-h16,dl4j,")), lines.toString());
         for (String l : lines.subList(1, lines.size())) {
             String[] f = l.split(",", -1);
-            assertEquals(7, f.length, l);
+            assertEquals(8, f.length, l);
             assertTrue(Double.parseDouble(f[2]) > 0 && Double.parseDouble(f[5]) > 0, l);
+            // heap allocation per step: measured for every implementation in this JVM, empty for torch
+            assertEquals(f[1].equals("torch"), f[7].isEmpty(), l);
+            if (!f[7].isEmpty()) {
+                assertTrue(Double.parseDouble(f[7]) >= 0, l);
+            }
         }
 
         byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 8);
@@ -72,6 +77,38 @@ class BenchCliSmokeTest {
     }
 
     @Test
+    void ceilingRowsTimeTheMatrixProductOnEveryBackend(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("ceiling.csv");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = BenchMain.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                "--workloads", "lstm-train-b2-t3-i4-h5", "--backends", "all", "--ceiling", "96", "--warmup", "1", "--iterations", "3",
+                "--csv", csv.toString());
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, table + "\n" + err.toString(StandardCharsets.UTF_8));
+        assertFalse(table.contains("FAILED-CHECK") || table.contains("ERROR"), table);
+        assertTrue(table.contains("ceiling: ceiling-sgemm-96 at "), table);
+        assertTrue(table.contains("lstm-train-b2-t3-i4-h5: "), table);
+        List<String> lines = Files.readAllLines(csv);
+        for (String b : Runner.resolveBackends("all")) {
+            String row = lines.stream().filter(l -> l.startsWith("ceiling-sgemm-96," + b + ",")).findFirst().orElse(null);
+            assertTrue(row != null, "no ceiling row for " + b + ": " + lines);
+            String[] f = row.split(",", -1);
+            // GFLOP/s is 2 n^3 over the median time
+            assertEquals(2.0 * 96 * 96 * 96 / (Double.parseDouble(f[2]) * 1e6), Double.parseDouble(f[5]), 1e-3 * Double.parseDouble(f[5]), row);
+        }
+    }
+
+    @Test
+    void theAllocationCounterSeesWhatTheStepAllocates() throws Exception {
+        long[] sink = new long[1];
+        Impl.Timing t = LocalTimer.time(() -> sink[0] += new byte[4 << 20].length, 1, 3, 10, 0.01);
+        // 4 MiB per step, plus a little for the timing loop itself
+        assertTrue(t.allocBytesPerStep() >= 4 << 20 && t.allocBytesPerStep() < (4 << 20) + (1 << 20), "" + t.allocBytesPerStep());
+        assertTrue(sink[0] > 0);
+    }
+
+    @Test
     void unknownNamesAreErrorsThatSayWhatExists() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
@@ -80,6 +117,7 @@ class BenchCliSmokeTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("Installed:"), err.toString(StandardCharsets.UTF_8));
         assertEquals(2, BenchMain.run(o, e, "--workloads", "lstm-big"));
         assertEquals(2, BenchMain.run(o, e, "--peers", "tensorflow"));
+        assertEquals(2, BenchMain.run(o, e, "--ceiling", "-1"));
         assertTrue(Backends.providers().containsKey("cpu"));
     }
 

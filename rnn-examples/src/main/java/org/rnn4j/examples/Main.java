@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.rnn4j.backend.Backends;
+import org.rnn4j.cpu.launch.VectorLauncher;
 import org.rnn4j.examples.charrnn.CharRnnCommand;
 import org.rnn4j.examples.cli.Errors;
 import org.rnn4j.examples.cli.UserError;
@@ -36,7 +37,9 @@ public final class Main implements Callable<Integer> {
         return 0; // unreachable: main() substitutes the main job for an empty command line
     }
 
+    /** Restarts the JVM with the vector API when it lacks it ({@link VectorLauncher}), then runs {@link #run}. */
     public static void main(String[] args) {
+        VectorLauncher.relaunchIfNeeded(Main.class, args);
         System.exit(run(args));
     }
 
