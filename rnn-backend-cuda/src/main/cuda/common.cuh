@@ -1,0 +1,125 @@
+/*
+ * Helpers shared by every kernel file. Compiled by nvcc for the GPU and, for the tests, by g++ with
+ * src/test/native/cuda_emu.h force-included (RNN4J_EMULATION defined): keep everything here valid in
+ * both, and guard GPU-only code (inline PTX) with RNN4J_EMULATION.
+ *
+ * Conventions: every kernel is extern "C" (its name is what the host looks up), takes sizes as int
+ * (tensors are indexed by Java ints) and is instantiated for float (suffix _f32) and double (_f64).
+ * Loops over elements are grid-stride loops, so any grid size is correct; the host picks one.
+ */
+#ifndef RNN4J_COMMON_CUH
+#define RNN4J_COMMON_CUH
+
+#include "ops.h"
+
+#ifdef RNN4J_EMULATION
+/* registers the kernel with the emulator's dispatch table (see cuda_emu.h) */
+#define RNN4J_REGISTER(name) static const int rnn4j_registered_##name = emu::register_kernel(#name, &name);
+#else
+#define RNN4J_REGISTER(name)
+#endif
+
+#define RNN4J_KERNEL extern "C" __global__
+
+/* for (int i = global thread index; i < n; i += total threads) */
+#define RNN4J_GRID_STRIDE(i, n) \
+    for (int i = (int)(blockIdx.x * blockDim.x + threadIdx.x); i < (n); i += (int)(blockDim.x * gridDim.x))
+
+namespace rnn4j {
+
+/* ---- math in the tensor's own precision (float: single-precision intrinsics; double: exact to ~1 ulp) ---- */
+
+__device__ __forceinline__ float exp_(float x) { return expf(x); }
+__device__ __forceinline__ double exp_(double x) { return exp(x); }
+__device__ __forceinline__ float log_(float x) { return logf(x); }
+__device__ __forceinline__ double log_(double x) { return log(x); }
+__device__ __forceinline__ float tanh_(float x) { return tanhf(x); }
+__device__ __forceinline__ double tanh_(double x) { return tanh(x); }
+__device__ __forceinline__ float sqrt_(float x) { return sqrtf(x); }
+__device__ __forceinline__ double sqrt_(double x) { return sqrt(x); }
+__device__ __forceinline__ float abs_(float x) { return fabsf(x); }
+__device__ __forceinline__ double abs_(double x) { return fabs(x); }
+
+/* 1 / (1 + e^-x): exp(-x) overflows to inf for very negative x and the result is then exactly 0 */
+template <typename T>
+__device__ __forceinline__ T sigmoid_(T x) {
+    return T(1) / (T(1) + exp_(-x));
+}
+
+/* max(x, 0), propagating NaN like java.lang.Math.max */
+template <typename T>
+__device__ __forceinline__ T relu_(T x) {
+    return x > T(0) ? x : (x != x ? x : T(0));
+}
+
+/* java.lang.Math.max semantics: NaN wins, +0 beats -0 */
+template <typename T>
+__device__ __forceinline__ T jmax_(T a, T b) {
+    if (a != a) return a;
+    if (b != b) return b;
+    if (a > b) return a;
+    if (b > a) return b;
+    return signbit(a) ? b : a;
+}
+
+template <typename T>
+__device__ __forceinline__ T activate_(int act, T x) {
+    return act == RNN4J_ACT_TANH ? tanh_(x) : act == RNN4J_ACT_RELU ? relu_(x) : x;
+}
+
+/* ---- warp and block reductions (all 32 lanes of each warp take part) ---- */
+
+template <typename T>
+__device__ __forceinline__ T warp_sum(T v) {
+#pragma unroll
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        v += __shfl_xor_sync(0xffffffffu, v, offset);
+    }
+    return v;
+}
+
+template <typename T>
+__device__ __forceinline__ T warp_max(T v) {
+#pragma unroll
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        v = jmax_(v, __shfl_xor_sync(0xffffffffu, v, offset));
+    }
+    return v;
+}
+
+/*
+ * Sum of v over the whole block (blockDim.x a multiple of 32, at most 1024); every thread gets the
+ * result. scratch holds 32 values; the call ends with a barrier, so scratch may be reused right away.
+ */
+template <typename T>
+__device__ T block_sum(T v, T* scratch) {
+    int lane = threadIdx.x & 31;
+    int warp = threadIdx.x >> 5;
+    int warps = blockDim.x >> 5;
+    v = warp_sum(v);
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    T total = lane < warps ? scratch[lane] : T(0);
+    total = warp_sum(total);
+    __syncthreads();
+    return total;
+}
+
+/* Maximum of v over the whole block (NaN propagates); see block_sum. */
+template <typename T>
+__device__ T block_max(T v, T* scratch) {
+    int lane = threadIdx.x & 31;
+    int warp = threadIdx.x >> 5;
+    int warps = blockDim.x >> 5;
+    v = warp_max(v);
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    T total = lane < warps ? scratch[lane] : scratch[0];
+    total = warp_max(total);
+    __syncthreads();
+    return total;
+}
+
+}  // namespace rnn4j
+
+#endif

@@ -1,0 +1,673 @@
+package org.rnn4j.cuda;
+
+import java.lang.ref.Reference;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.rnn4j.spi.AbstractBackend;
+import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Shapes;
+import org.rnn4j.tensor.Tensor;
+
+/**
+ * The CUDA backend: {@link CudaTensor}s in device memory, float32 and float64, every primitive op a kernel
+ * of {@code src/main/cuda} (see {@code rnn4j_kernels.fatbin}), and fused LSTM, GRU and Elman cell and
+ * whole-sequence kernels ({@link FusedKernel}), each step one matrix product and one pointwise kernel.
+ *
+ * <p>All work is enqueued on one stream of one device, in call order; the host waits only when a tensor
+ * is read ({@link Tensor#toDoubleArray()}, {@link Tensor#item()}). Device memory comes from a caching
+ * allocator ({@link #memoryStats()}): closing a tensor returns its memory at once; tensors that are never
+ * closed return it once the garbage collector has found them.
+ *
+ * <p>Numerics: elementwise ops and the recurrent kernels compute in the tensor's precision with CUDA's
+ * single- or double-precision math functions; sums, reductions and softmax accumulate in double for both
+ * dtypes; matrix products accumulate in the tensor's dtype, or, for float32 with TF32 enabled
+ * ({@value CudaBackendProvider#TF32_PROPERTY}{@code =true}), on tensor cores with 10-bit mantissas.
+ * Arguments are validated by {@link AbstractBackend}. Thread-safe: ops from several threads are enqueued
+ * in some order on the one stream.
+ */
+public final class CudaBackend extends AbstractBackend {
+    /** The backend's name. */
+    public static final String NAME = "cuda";
+
+    private final String name;
+    private final String version;
+    private final Device device;
+    private final DeviceAllocator allocator;
+    private final boolean tf32;
+    private final Map<String, FusedKernel> fusedKernels;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * A backend on {@code device}.
+     *
+     * @param name        the backend's name ({@value #NAME}; the tests' emulated device uses another)
+     * @param version     what {@link #version()} reports
+     * @param tf32        whether float32 products run on TF32 tensor cores (the device must support them)
+     * @param gcThreshold live device bytes above which the allocator asks for a garbage collection first
+     */
+    CudaBackend(String name, String version, Device device, boolean tf32, long gcThreshold) {
+        if (tf32 && !device.supportsTf32()) {
+            throw new IllegalArgumentException("TF32 products requested but " + device.describe() + " has no TF32 tensor cores");
+        }
+        this.name = name;
+        this.version = version;
+        this.device = device;
+        this.tf32 = tf32;
+        this.allocator = new DeviceAllocator(device, gcThreshold);
+        Map<String, FusedKernel> k = new LinkedHashMap<>();
+        for (RecurrentRunner.Cell cell : RecurrentRunner.Cell.values()) {
+            k.put(cell.cellKernel, CudaFusedKernels.cell(this, cell));
+            k.put(cell.sequenceKernel, CudaFusedKernels.sequence(this, cell));
+        }
+        this.fusedKernels = Map.copyOf(k);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String version() {
+        return version;
+    }
+
+    @Override
+    public boolean supports(DType dtype) {
+        return dtype == DType.FLOAT32 || dtype == DType.FLOAT64;
+    }
+
+    @Override
+    public Optional<FusedKernel> fused(String kernelName) {
+        return Optional.ofNullable(fusedKernels.get(kernelName));
+    }
+
+    /** Whether float32 matrix products run on TF32 tensor cores (opt-in; see {@link CudaBackendProvider#TF32_PROPERTY}). */
+    public boolean tf32() {
+        return tf32;
+    }
+
+    /** The device this backend runs on, in one line. */
+    public String device() {
+        return device.describe();
+    }
+
+    /** The device-memory counters; a snapshot. */
+    public CudaMemoryStats memoryStats() {
+        return allocator.stats();
+    }
+
+    /**
+     * Returns the memory of tensors the garbage collector has found unreachable to the cache now, and,
+     * when {@code toDriver}, every cached block to the driver.
+     */
+    public void trimMemory(boolean toDriver) {
+        allocator.releaseUnreachable();
+        if (toDriver) {
+            device.synchronize();
+            allocator.emptyCache();
+        }
+    }
+
+    /** Waits until all enqueued work has finished (reading a tensor does this by itself). */
+    public void synchronize() {
+        device.synchronize();
+    }
+
+    /**
+     * Waits for the enqueued work, returns all cached memory to the driver and releases the device (the
+     * stream, the module and the context); idempotent. Tensors of this backend must not be used afterwards.
+     */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                device.synchronize();
+                allocator.releaseUnreachable();
+                allocator.emptyCache();
+            } finally {
+                device.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CudaBackend[" + name + ", " + device.describe() + (tf32 ? ", TF32" : "") + "]";
+    }
+
+    // ---- helpers shared with the fused kernels ----
+
+    DeviceAllocator allocator() {
+        return allocator;
+    }
+
+    Device deviceRef() {
+        return device;
+    }
+
+    /** A new uninitialised tensor. */
+    CudaTensor empty(DType dtype, int... shape) {
+        if (closed.get()) {
+            throw new IllegalStateException(name + " backend is closed");
+        }
+        return new CudaTensor(this, dtype, shape);
+    }
+
+    /** A new tensor of zeros. */
+    CudaTensor zerosOf(DType dtype, int... shape) {
+        CudaTensor out = empty(dtype, shape);
+        long bytes = (long) out.size() * dtype.bytes();
+        if (bytes > 0) {
+            device.zero(out.address(), bytes);
+        }
+        return out;
+    }
+
+    /** A copy of {@code t} in new memory. */
+    CudaTensor copyOf(CudaTensor t) {
+        CudaTensor out = empty(t.dtype(), t.shape());
+        long bytes = (long) t.size() * t.dtype().bytes();
+        if (bytes > 0) {
+            device.copy(out.address(), t.address(), bytes);
+        }
+        Reference.reachabilityFence(t);
+        return out;
+    }
+
+    static CudaTensor cuda(Tensor t) {
+        return (CudaTensor) t;
+    }
+
+    /** {@code base_f32} or {@code base_f64}. */
+    static String kernel(String base, DType dtype) {
+        return base + (dtype == DType.FLOAT32 ? "_f32" : "_f64");
+    }
+
+    /** Throws unless {@code t} is a non-null tensor of this backend (the message names both backends). */
+    void requireOwn(String arg, Tensor t) {
+        own(arg, t);
+    }
+
+    /**
+     * Enqueues a kernel; {@code keepAlive} (the tensors whose addresses are in {@code args}) stay reachable
+     * until it is enqueued, so that no collection can hand their memory out in between.
+     */
+    void launch(String kernel, Launch.Config config, KernelArgs args, Object... keepAlive) {
+        device.launch(kernel, config, args);
+        Reference.reachabilityFence(keepAlive);
+    }
+
+    /**
+     * Enqueues {@code C = op(A) op(B) (+ D)} for matrices given by address and leading dimension (see
+     * {@code gemm.cu}); {@code d} 0 for none, or {@code c} itself to accumulate into C. Nothing runs when
+     * {@code m} or {@code n} is 0.
+     */
+    void gemm(DType dtype, int m, int n, int k, long a, int lda, boolean ta, long b, int ldb, boolean tb, long c, int ldc, long d,
+              int ldd, Object... keepAlive) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        boolean useTf32 = tf32 && dtype == DType.FLOAT32;
+        Launch.Gemm g = Launch.gemm(m, n, k, 1, useTf32);
+        KernelArgs args = KernelArgs.of().ptr(a).ptr(b).ptr(c).ptr(d).ptr(0).i32(m).i32(n).i32(k).i32(lda).i32(ldb).i32(ldc).i32(ldd)
+                .i32(ta ? 1 : 0).i32(tb ? 1 : 0).i64(0).i64(0).i64(0).i64(0);
+        launch(kernel(g.kernel().prefix, dtype), g.config(), args, keepAlive);
+    }
+
+    /** Column sums of {@code a} viewed as {@code [rows, cols]}, accumulated in double, into a new {@code [cols]} tensor. */
+    CudaTensor columnSums(CudaTensor a, int rows, int cols) {
+        CudaTensor out = empty(a.dtype(), cols);
+        if (cols == 0) {
+            return out;
+        }
+        int perChunk = Launch.columnSumRowsPerChunk(rows, cols);
+        Launch.Config first = Launch.columnSumPartial(rows, cols);
+        int chunks = first.grid().y();
+        try (DeviceAllocator.Scratch partial = allocator.scratch((long) chunks * cols * Double.BYTES)) {
+            launch(kernel("sum_cols_partial", a.dtype()), first,
+                    KernelArgs.of().ptr(a.address()).ptr(partial.address()).i32(rows).i32(cols).i32(perChunk), a, partial);
+            launch(kernel("sum_cols_final", a.dtype()), Launch.elementwise(cols),
+                    KernelArgs.of().ptr(partial.address()).ptr(out.address()).i32(chunks).i32(cols), out, partial);
+        }
+        return out;
+    }
+
+    /** Uploads {@code values} into scratch memory that lives until the scratch is closed. */
+    DeviceAllocator.Scratch upload(int[] values) {
+        DeviceAllocator.Scratch s = allocator.scratch((long) values.length * Integer.BYTES);
+        if (values.length > 0) {
+            device.upload(s.address(), values, 0, values.length);
+        }
+        return s;
+    }
+
+    double[] downloadDoubles(CudaTensor t) {
+        int n = t.size();
+        double[] out = new double[n];
+        if (t.float32()) {
+            float[] f = downloadFloats(t);
+            for (int i = 0; i < n; i++) {
+                out[i] = f[i];
+            }
+            return out;
+        }
+        if (n > 0) {
+            device.download(t.address(), out, n);
+        }
+        Reference.reachabilityFence(t);
+        return out;
+    }
+
+    float[] downloadFloats(CudaTensor t) {
+        int n = t.size();
+        float[] out = new float[n];
+        if (!t.float32()) {
+            double[] d = downloadDoubles(t);
+            for (int i = 0; i < n; i++) {
+                out[i] = (float) d[i];
+            }
+            return out;
+        }
+        if (n > 0) {
+            device.download(t.address(), out, n);
+        }
+        Reference.reachabilityFence(t);
+        return out;
+    }
+
+    // ---- creation and layout ----
+
+    @Override
+    protected Tensor doFromDoubles(double[] data, DType dtype, int[] shape) {
+        CudaTensor out = empty(dtype, shape);
+        if (data.length > 0) {
+            if (dtype == DType.FLOAT32) {
+                float[] f = new float[data.length];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = (float) data[i];
+                }
+                device.upload(out.address(), f, 0, f.length);
+            } else {
+                device.upload(out.address(), data, 0, data.length);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doFromFloats(float[] data, DType dtype, int[] shape) {
+        CudaTensor out = empty(dtype, shape);
+        if (data.length > 0) {
+            if (dtype == DType.FLOAT64) {
+                double[] d = new double[data.length];
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = data[i];
+                }
+                device.upload(out.address(), d, 0, d.length);
+            } else {
+                device.upload(out.address(), data, 0, data.length);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doFull(double value, DType dtype, int[] shape) {
+        CudaTensor out = empty(dtype, shape);
+        int n = out.size();
+        if (n > 0) {
+            launch(kernel("fill", dtype), Launch.elementwise(n), KernelArgs.of().ptr(out.address()).scalar(dtype == DType.FLOAT32, value).i32(n),
+                    out);
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doReshape(Tensor a, int[] shape) {
+        return new CudaTensor(cuda(a), shape);
+    }
+
+    @Override
+    protected Tensor doTranspose(Tensor a) {
+        CudaTensor x = cuda(a);
+        int[] s = x.shapeRef();
+        CudaTensor out = empty(x.dtype(), s[1], s[0]);
+        if (out.size() > 0) {
+            launch(kernel("transpose", x.dtype()), Launch.transpose(s[0], s[1]),
+                    KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(s[0]).i32(s[1]), x, out);
+        }
+        return out;
+    }
+
+    /** Product of the extents after {@code axis}. */
+    private static int innerSize(int[] s, int axis) {
+        int p = 1;
+        for (int d = axis + 1; d < s.length; d++) {
+            p *= s[d];
+        }
+        return p;
+    }
+
+    /** Copies the {@code [outer, len, inner]} block at {@code srcStart} of src's axis to {@code dstStart} of dst's. */
+    private void copyBlock(CudaTensor src, CudaTensor dst, int outer, int len, int inner, int srcLen, int srcStart, int dstLen, int dstStart) {
+        long n = (long) outer * len * inner;
+        if (n == 0) {
+            return;
+        }
+        int bytes = src.dtype().bytes();
+        if (outer == 1) {
+            device.copy(dst.address((long) dstStart * inner), src.address((long) srcStart * inner), n * bytes);
+            Reference.reachabilityFence(src);
+            Reference.reachabilityFence(dst);
+            return;
+        }
+        launch(kernel("copy_block", src.dtype()), Launch.elementwise(n), KernelArgs.of().ptr(src.address()).ptr(dst.address()).i32(outer)
+                .i32(len).i32(inner).i32(srcLen).i32(srcStart).i32(dstLen).i32(dstStart), src, dst);
+    }
+
+    @Override
+    protected Tensor doSlice(Tensor a, int axis, int start, int end) {
+        CudaTensor x = cuda(a);
+        int[] s = x.shapeRef();
+        int[] shape = s.clone();
+        shape[axis] = end - start;
+        CudaTensor out = empty(x.dtype(), shape);
+        copyBlock(x, out, Shapes.prefixSize(s, axis), end - start, innerSize(s, axis), s[axis], start, end - start, 0);
+        return out;
+    }
+
+    @Override
+    protected Tensor doConcat(List<Tensor> parts, int axis) {
+        int[] s0 = cuda(parts.get(0)).shapeRef();
+        int outer = Shapes.prefixSize(s0, axis);
+        int inner = innerSize(s0, axis);
+        int total = 0;
+        for (Tensor p : parts) {
+            total += cuda(p).shapeRef()[axis];
+        }
+        int[] shape = s0.clone();
+        shape[axis] = total;
+        CudaTensor out = empty(parts.get(0).dtype(), shape);
+        int offset = 0;
+        for (Tensor p : parts) {
+            int len = cuda(p).shapeRef()[axis];
+            copyBlock(cuda(p), out, outer, len, inner, len, 0, total, offset);
+            offset += len;
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doCast(Tensor a, DType dtype) {
+        CudaTensor x = cuda(a);
+        if (x.dtype() == dtype) {
+            return copyOf(x);
+        }
+        CudaTensor out = empty(dtype, x.shape());
+        int n = x.size();
+        if (n > 0) {
+            launch(x.float32() ? "cast_f32_f64" : "cast_f64_f32", Launch.elementwise(n), KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(n),
+                    x, out);
+        }
+        return out;
+    }
+
+    // ---- elementwise ----
+
+    private static int binaryCode(BinaryOp op) {
+        return switch (op) {
+            case ADD -> Ops.BIN_ADD;
+            case SUB -> Ops.BIN_SUB;
+            case MUL -> Ops.BIN_MUL;
+            case DIV -> Ops.BIN_DIV;
+            case MAX -> Ops.BIN_MAX;
+        };
+    }
+
+    static int unaryCode(UnaryOp op) {
+        return switch (op) {
+            case TANH -> Ops.UN_TANH;
+            case SIGMOID -> Ops.UN_SIGMOID;
+            case RELU -> Ops.UN_RELU;
+            case EXP -> Ops.UN_EXP;
+            case LOG -> Ops.UN_LOG;
+            case SQRT -> Ops.UN_SQRT;
+            case ABS -> Ops.UN_ABS;
+        };
+    }
+
+    @Override
+    protected Tensor doBinary(BinaryOp op, Tensor a, Tensor b) {
+        CudaTensor x = cuda(a);
+        CudaTensor y = cuda(b);
+        CudaTensor out = empty(x.dtype(), x.shape());
+        int n = x.size();
+        if (n > 0) {
+            launch(kernel("binary", x.dtype()), Launch.elementwise(n),
+                    KernelArgs.of().i32(binaryCode(op)).ptr(x.address()).ptr(y.address()).ptr(out.address()).i32(n).i32(y.size()), x, y, out);
+        }
+        return out;
+    }
+
+    private Tensor affine(Tensor a, double s, double t) {
+        CudaTensor x = cuda(a);
+        CudaTensor out = empty(x.dtype(), x.shape());
+        int n = x.size();
+        if (n > 0) {
+            boolean f = x.float32();
+            launch(kernel("affine", x.dtype()), Launch.elementwise(n),
+                    KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(n).scalar(f, s).scalar(f, t), x, out);
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doScale(Tensor a, double s) {
+        return affine(a, s, 0.0);
+    }
+
+    @Override
+    protected Tensor doAddScalar(Tensor a, double s) {
+        return affine(a, 1.0, s);
+    }
+
+    @Override
+    protected Tensor doAddScaled(Tensor a, Tensor b, double alpha) {
+        CudaTensor x = cuda(a);
+        CudaTensor y = cuda(b);
+        CudaTensor out = empty(x.dtype(), x.shape());
+        int n = x.size();
+        if (n > 0) {
+            launch(kernel("add_scaled", x.dtype()), Launch.elementwise(n),
+                    KernelArgs.of().ptr(x.address()).ptr(y.address()).ptr(out.address()).i32(n).scalar(x.float32(), alpha), x, y, out);
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doUnary(UnaryOp op, Tensor a) {
+        CudaTensor x = cuda(a);
+        CudaTensor out = empty(x.dtype(), x.shape());
+        int n = x.size();
+        if (n > 0) {
+            launch(kernel("unary", x.dtype()), Launch.elementwise(n), KernelArgs.of().i32(unaryCode(op)).ptr(x.address()).ptr(out.address()).i32(n),
+                    x, out);
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doActivationBackward(UnaryOp op, Tensor y, Tensor gy) {
+        if (op != UnaryOp.TANH && op != UnaryOp.SIGMOID && op != UnaryOp.RELU) {
+            throw new IllegalArgumentException("no backward kernel for " + op);
+        }
+        CudaTensor v = cuda(y);
+        CudaTensor g = cuda(gy);
+        CudaTensor out = empty(v.dtype(), v.shape());
+        int n = v.size();
+        if (n > 0) {
+            launch(kernel("activation_backward", v.dtype()), Launch.elementwise(n),
+                    KernelArgs.of().i32(unaryCode(op)).ptr(v.address()).ptr(g.address()).ptr(out.address()).i32(n), v, g, out);
+        }
+        return out;
+    }
+
+    // ---- linear algebra and reductions ----
+
+    @Override
+    protected Tensor doMatmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
+        CudaTensor x = cuda(a);
+        CudaTensor y = cuda(b);
+        int[] sa = x.shapeRef();
+        int[] sb = y.shapeRef();
+        int m = transposeA ? sa[1] : sa[0];
+        int k = transposeA ? sa[0] : sa[1];
+        int n = transposeB ? sb[0] : sb[1];
+        CudaTensor out = empty(x.dtype(), m, n);
+        gemm(x.dtype(), m, n, k, x.address(), sa[1], transposeA, y.address(), sb[1], transposeB, out.address(), n, 0, 0, x, y, out);
+        return out;
+    }
+
+    private Tensor reduceAll(Tensor a, int op) {
+        CudaTensor x = cuda(a);
+        CudaTensor out = empty(x.dtype());
+        int n = x.size();
+        if (n == 0) {
+            launch(kernel("fill", x.dtype()), Launch.elementwise(1), KernelArgs.of().ptr(out.address()).scalar(x.float32(), 0.0).i32(1), out);
+            return out;
+        }
+        Launch.Config first = Launch.reducePartial(n);
+        int blocks = first.grid().x();
+        try (DeviceAllocator.Scratch partial = allocator.scratch((long) blocks * Double.BYTES)) {
+            launch(kernel("reduce_partial", x.dtype()), first, KernelArgs.of().i32(op).ptr(x.address()).ptr(partial.address()).i32(n), x, partial);
+            launch(kernel("reduce_final", x.dtype()), Launch.reduceFinal(),
+                    KernelArgs.of().i32(op).ptr(partial.address()).ptr(out.address()).i32(blocks), out, partial);
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doSum(Tensor a) {
+        return reduceAll(a, Ops.RED_SUM);
+    }
+
+    @Override
+    protected Tensor doMaxAbs(Tensor a) {
+        return reduceAll(a, Ops.RED_MAXABS);
+    }
+
+    @Override
+    protected Tensor doSumToTrailing(Tensor a, int[] trailing) {
+        CudaTensor x = cuda(a);
+        int cols = Shapes.size(trailing);
+        int rows = cols == 0 ? 0 : x.size() / cols;
+        CudaTensor sums = columnSums(x, rows, cols);
+        if (Arrays.equals(sums.shapeRef(), trailing)) {
+            return sums;
+        }
+        CudaTensor out = new CudaTensor(sums, trailing);
+        sums.close();
+        return out;
+    }
+
+    @Override
+    protected Tensor doSumLastAxis(Tensor a) {
+        CudaTensor x = cuda(a);
+        int[] s = x.shapeRef();
+        int cols = s[s.length - 1];
+        int rows = Shapes.prefixSize(s, s.length - 1);
+        CudaTensor out = empty(x.dtype(), Arrays.copyOf(s, s.length - 1));
+        if (rows > 0) {
+            launch(kernel("sum_rows", x.dtype()), Launch.rowSums(rows), KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(rows).i32(cols),
+                    x, out);
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doLogSoftmax(Tensor a, boolean log) {
+        CudaTensor x = cuda(a);
+        int[] s = x.shapeRef();
+        CudaTensor out = empty(x.dtype(), s.clone());
+        if (out.size() > 0) {
+            launch(kernel("softmax_rows", x.dtype()), Launch.rows(s[0], s[1]),
+                    KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(s[0]).i32(s[1]).i32(log ? 1 : 0), x, out);
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doLogSoftmaxBackward(Tensor y, Tensor gy) {
+        CudaTensor v = cuda(y);
+        CudaTensor g = cuda(gy);
+        int[] s = v.shapeRef();
+        CudaTensor out = empty(v.dtype(), s.clone());
+        if (out.size() > 0) {
+            launch(kernel("log_softmax_backward", v.dtype()), Launch.rows(s[0], s[1]),
+                    KernelArgs.of().ptr(v.address()).ptr(g.address()).ptr(out.address()).i32(s[0]).i32(s[1]), v, g, out);
+        }
+        return out;
+    }
+
+    // ---- indexing ----
+
+    @Override
+    protected Tensor doGatherColumns(Tensor a, int[] index) {
+        CudaTensor x = cuda(a);
+        CudaTensor out = empty(x.dtype(), index.length);
+        if (index.length > 0) {
+            try (DeviceAllocator.Scratch idx = upload(index)) {
+                launch(kernel("gather_columns", x.dtype()), Launch.elementwise(index.length),
+                        KernelArgs.of().ptr(x.address()).ptr(idx.address()).ptr(out.address()).i32(index.length).i32(x.shapeRef()[1]), x, out, idx);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doScatterColumns(Tensor g, int[] index, int columns) {
+        CudaTensor x = cuda(g);
+        CudaTensor out = empty(x.dtype(), index.length, columns);
+        if (index.length > 0) {
+            try (DeviceAllocator.Scratch idx = upload(index)) {
+                launch(kernel("scatter_columns", x.dtype()), Launch.elementwise((long) index.length * columns),
+                        KernelArgs.of().ptr(x.address()).ptr(idx.address()).ptr(out.address()).i32(index.length).i32(columns), x, out, idx);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doGatherRows(Tensor a, int[] index) {
+        CudaTensor x = cuda(a);
+        int width = x.shapeRef()[1];
+        CudaTensor out = empty(x.dtype(), index.length, width);
+        if (out.size() > 0) {
+            try (DeviceAllocator.Scratch idx = upload(index)) {
+                launch(kernel("gather_rows", x.dtype()), Launch.elementwise((long) index.length * width),
+                        KernelArgs.of().ptr(x.address()).ptr(idx.address()).ptr(out.address()).i32(index.length).i32(width), x, out, idx);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doScatterAddRows(Tensor g, int[] index, int rows) {
+        CudaTensor x = cuda(g);
+        int width = x.shapeRef()[1];
+        CudaTensor out = zerosOf(x.dtype(), rows, width);
+        if ((long) index.length * width > 0) {
+            try (DeviceAllocator.Scratch idx = upload(index)) {
+                launch(kernel("scatter_add_rows", x.dtype()), Launch.elementwise((long) index.length * width),
+                        KernelArgs.of().ptr(x.address()).ptr(idx.address()).ptr(out.address()).i32(index.length).i32(width), x, out, idx);
+            }
+        }
+        return out;
+    }
+}

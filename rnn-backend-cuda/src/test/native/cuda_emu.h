@@ -1,0 +1,339 @@
+/*
+ * A small CUDA emulator for testing rnn4j's kernels on the host (no GPU): force-included (g++ -include) in
+ * front of src/main/cuda/rnn4j.cu, it turns the kernels into ordinary C++ functions and runs them with
+ * CUDA's execution model:
+ *
+ *   - blocks run one after another; the threads of a block run as one fiber (ucontext) per CUDA thread,
+ *     switched cooperatively on one OS thread, so execution is deterministic;
+ *   - __shared__ is 'static': one instance per kernel, which is per-block memory because blocks never
+ *     overlap;
+ *   - __syncthreads() is a barrier across the live threads of the block; __syncwarp() and the shuffles
+ *     are barriers across the live lanes of the warp (32 consecutive linear thread ids), the shuffles
+ *     exchanging values through a per-thread slot between two such barriers;
+ *   - a barrier reached by only part of the block or warp while the rest waits elsewhere is a deadlock on
+ *     a GPU too: the emulator aborts with a message;
+ *   - atomics are plain read-modify-writes (fibers switch only at barriers);
+ *   - launch limits are CUDA's (1024 threads per block, grid y and z at most 65535).
+ * Kernels register themselves by name (RNN4J_REGISTER in common.cuh) with their parameter types; the
+ * server (emu_server.cpp) calls them with parameters given as 8-byte slots, as cuLaunchKernel would.
+ */
+#ifndef RNN4J_CUDA_EMU_H
+#define RNN4J_CUDA_EMU_H
+
+#define RNN4J_EMULATION 1
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include <map>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __noinline__
+#define __launch_bounds__(...)
+#define __align__(n) __attribute__((aligned(n)))
+#define __shared__ static
+
+struct dim3 {
+    unsigned int x, y, z;
+    constexpr dim3(unsigned int x_ = 1, unsigned int y_ = 1, unsigned int z_ = 1) : x(x_), y(y_), z(z_) {}
+};
+
+namespace emu {
+
+constexpr int kWarp = 32;
+constexpr int kMaxThreads = 1024;
+constexpr size_t kStackBytes = 128 * 1024;
+
+enum State { RUNNABLE = 0, AT_BLOCK_BARRIER = 1, AT_WARP_BARRIER = 2, DONE = 3 };
+
+struct Fiber {
+    ucontext_t context;
+    dim3 tid;
+    int linear;
+    int state;
+};
+
+struct Emulator {
+    dim3 blockIndex, blockSize, gridSize;
+    Fiber* current = nullptr;
+    ucontext_t scheduler;
+    Fiber fibers[kMaxThreads];
+    char* stacks[kMaxThreads] = {};
+    uint64_t slots[kMaxThreads];
+    int threads = 0;
+    void (*body)(void*) = nullptr;
+    void* bodyArg = nullptr;
+    const char* kernel = "?";
+    long long switches = 0;
+};
+
+inline Emulator& state() {
+    static Emulator e;
+    return e;
+}
+
+[[noreturn]] inline void fail(const char* what) {
+    fprintf(stderr, "cuda emulator: %s (kernel %s, block %u,%u,%u)\n", what, state().kernel, state().blockIndex.x, state().blockIndex.y,
+            state().blockIndex.z);
+    fflush(stderr);
+    abort();
+}
+
+inline void wait(int barrier) {
+    Emulator& e = state();
+    Fiber* f = e.current;
+    f->state = barrier;
+    e.switches++;
+    swapcontext(&f->context, &e.scheduler);
+}
+
+inline void syncthreads() { wait(AT_BLOCK_BARRIER); }
+inline void syncwarp() { wait(AT_WARP_BARRIER); }
+
+inline int laneId() { return state().current->linear % kWarp; }
+
+/* the value of v held by lane 'src' of the caller's warp (src outside the warp's live threads aborts) */
+template <typename T>
+inline T exchange(T v, int src) {
+    static_assert(sizeof(T) <= 8, "shuffles move at most 8 bytes");
+    Emulator& e = state();
+    int self = e.current->linear;
+    int base = self - self % kWarp;
+    uint64_t bits = 0;
+    memcpy(&bits, &v, sizeof(T));
+    e.slots[self] = bits;
+    syncwarp();
+    if (base + src >= e.threads) fail("shuffle reads a lane beyond the block's last thread");
+    uint64_t got = e.slots[base + src];
+    syncwarp();
+    T r;
+    memcpy(&r, &got, sizeof(T));
+    return r;
+}
+
+template <typename T>
+inline T shfl_down(T v, unsigned delta, int width) {
+    int lane = laneId();
+    int src = (lane % width) + (int)delta < width ? lane + (int)delta : lane;
+    return exchange(v, src);
+}
+
+template <typename T>
+inline T shfl_up(T v, unsigned delta, int width) {
+    int lane = laneId();
+    int src = (lane % width) >= (int)delta ? lane - (int)delta : lane;
+    return exchange(v, src);
+}
+
+template <typename T>
+inline T shfl_xor(T v, int mask, int width) {
+    int lane = laneId();
+    int src = lane ^ mask;
+    if (src / width != lane / width) src = lane;
+    return exchange(v, src);
+}
+
+template <typename T>
+inline T shfl(T v, int srcLane, int width) {
+    int lane = laneId();
+    return exchange(v, (lane / width) * width + (srcLane % width));
+}
+
+inline void fiberEntry() {
+    Emulator& e = state();
+    e.body(e.bodyArg);
+    e.current->state = DONE;
+    /* returning resumes uc_link, the scheduler */
+}
+
+/* runs one block: one fiber per thread, scheduled round-robin until every thread has returned */
+inline void runBlock() {
+    Emulator& e = state();
+    int n = e.threads;
+    for (int i = 0; i < n; ++i) {
+        Fiber& f = e.fibers[i];
+        if (!e.stacks[i]) {
+            e.stacks[i] = static_cast<char*>(malloc(kStackBytes));
+            if (!e.stacks[i]) fail("out of host memory for fiber stacks");
+        }
+        getcontext(&f.context);
+        f.context.uc_stack.ss_sp = e.stacks[i];
+        f.context.uc_stack.ss_size = kStackBytes;
+        f.context.uc_link = &e.scheduler;
+        makecontext(&f.context, fiberEntry, 0);
+        f.linear = i;
+        f.tid = dim3(i % e.blockSize.x, (i / e.blockSize.x) % e.blockSize.y, i / (e.blockSize.x * e.blockSize.y));
+        f.state = RUNNABLE;
+    }
+    int warps = (n + kWarp - 1) / kWarp;
+    while (true) {
+        for (int i = 0; i < n; ++i) {
+            Fiber& f = e.fibers[i];
+            if (f.state != RUNNABLE) continue;
+            e.current = &f;
+            e.switches++;
+            swapcontext(&e.scheduler, &f.context);
+        }
+        e.current = nullptr;
+        int done = 0, atBlock = 0, atWarp = 0;
+        for (int i = 0; i < n; ++i) {
+            int s = e.fibers[i].state;
+            done += s == DONE;
+            atBlock += s == AT_BLOCK_BARRIER;
+            atWarp += s == AT_WARP_BARRIER;
+        }
+        if (done == n) return;
+        bool released = false;
+        for (int w = 0; w < warps; ++w) {
+            int lo = w * kWarp;
+            int hi = lo + kWarp < n ? lo + kWarp : n;
+            int waiting = 0, live = 0;
+            for (int i = lo; i < hi; ++i) {
+                int s = e.fibers[i].state;
+                live += s != DONE;
+                waiting += s == AT_WARP_BARRIER;
+            }
+            if (waiting > 0 && waiting == live) {
+                for (int i = lo; i < hi; ++i) {
+                    if (e.fibers[i].state == AT_WARP_BARRIER) e.fibers[i].state = RUNNABLE;
+                }
+                released = true;
+            }
+        }
+        if (released) continue;
+        if (atWarp == 0 && atBlock == n - done) {
+            for (int i = 0; i < n; ++i) {
+                if (e.fibers[i].state == AT_BLOCK_BARRIER) e.fibers[i].state = RUNNABLE;
+            }
+            continue;
+        }
+        fail("deadlock: threads of one warp wait at different barriers (__syncwarp/shuffle under divergent control flow)");
+    }
+}
+
+/* launches body(arg) on a grid, as cuLaunchKernel would; returns after the last block */
+inline void launch(const char* kernel, dim3 grid, dim3 block, void (*body)(void*), void* arg) {
+    Emulator& e = state();
+    long long threads = (long long)block.x * block.y * block.z;
+    if (threads < 1 || threads > kMaxThreads || block.z > 64) fail("invalid block size");
+    if (grid.x < 1 || grid.y < 1 || grid.z < 1 || grid.x > 2147483647u || grid.y > 65535 || grid.z > 65535) fail("invalid grid size");
+    e.kernel = kernel;
+    e.blockSize = block;
+    e.gridSize = grid;
+    e.threads = (int)threads;
+    e.body = body;
+    e.bodyArg = arg;
+    for (unsigned z = 0; z < grid.z; ++z)
+        for (unsigned y = 0; y < grid.y; ++y)
+            for (unsigned x = 0; x < grid.x; ++x) {
+                e.blockIndex = dim3(x, y, z);
+                runBlock();
+            }
+}
+
+/* ---- the kernel registry ---- */
+
+struct Kernel {
+    void (*invoke)(void* fn, const uint64_t* params);
+    void* fn;
+    int arity;
+};
+
+inline std::map<std::string, Kernel>& registry() {
+    static std::map<std::string, Kernel> r;
+    return r;
+}
+
+/* a parameter from its 8-byte slot: pointers from the address, scalars from the low bytes (little endian) */
+template <typename T>
+inline T fromSlot(uint64_t s) {
+    if constexpr (std::is_pointer_v<T>) {
+        return reinterpret_cast<T>(static_cast<uintptr_t>(s));
+    } else {
+        static_assert(sizeof(T) <= 8 && std::is_trivially_copyable_v<T>, "kernel parameters are scalars or pointers");
+        T v;
+        memcpy(&v, &s, sizeof(T));
+        return v;
+    }
+}
+
+template <typename... A, size_t... I>
+inline void callWith(void (*f)(A...), const uint64_t* p, std::index_sequence<I...>) {
+    f(fromSlot<A>(p[I])...);
+}
+
+template <typename... A>
+inline int register_kernel(const char* name, void (*f)(A...)) {
+    Kernel k;
+    k.fn = reinterpret_cast<void*>(f);
+    k.arity = (int)sizeof...(A);
+    k.invoke = [](void* fn, const uint64_t* params) {
+        callWith(reinterpret_cast<void (*)(A...)>(fn), params, std::index_sequence_for<A...>{});
+    };
+    registry()[name] = k;
+    return 0;
+}
+
+}  // namespace emu
+
+/* ---- CUDA's built-in variables and device functions ---- */
+
+#define threadIdx (emu::state().current->tid)
+#define blockIdx (emu::state().blockIndex)
+#define blockDim (emu::state().blockSize)
+#define gridDim (emu::state().gridSize)
+#define warpSize 32
+
+inline void __syncthreads() { emu::syncthreads(); }
+inline void __syncwarp(unsigned = 0xffffffffu) { emu::syncwarp(); }
+inline void __threadfence() {}
+inline void __threadfence_block() {}
+
+template <typename T>
+inline T __shfl_down_sync(unsigned, T v, unsigned delta, int width = warpSize) {
+    return emu::shfl_down(v, delta, width);
+}
+template <typename T>
+inline T __shfl_up_sync(unsigned, T v, unsigned delta, int width = warpSize) {
+    return emu::shfl_up(v, delta, width);
+}
+template <typename T>
+inline T __shfl_xor_sync(unsigned, T v, int mask, int width = warpSize) {
+    return emu::shfl_xor(v, mask, width);
+}
+template <typename T>
+inline T __shfl_sync(unsigned, T v, int src, int width = warpSize) {
+    return emu::shfl(v, src, width);
+}
+
+template <typename T>
+inline T atomicAdd(T* address, T value) {
+    T old = *address;
+    *address = old + value;
+    return old;
+}
+
+template <typename T>
+inline T __ldg(const T* p) {
+    return *p;
+}
+
+inline int min(int a, int b) { return a < b ? a : b; }
+inline int max(int a, int b) { return a > b ? a : b; }
+inline unsigned min(unsigned a, unsigned b) { return a < b ? a : b; }
+inline unsigned max(unsigned a, unsigned b) { return a > b ? a : b; }
+inline long long min(long long a, long long b) { return a < b ? a : b; }
+inline long long max(long long a, long long b) { return a > b ? a : b; }
+
+#endif
