@@ -10,7 +10,7 @@
  *   gemm_tiled_*   64 x 64 output tile per block of 256 threads, 16-deep K slices staged in shared memory,
  *                  a 4 x 4 register block per thread; float and double.
  *   gemm_small_m_* M <= 8 (batch-1 to batch-8 recurrent steps): one warp per output column, lanes split K,
- *                  warp-shuffle reduction; float and double.
+ *                  the lanes' partial sums reduced through shared memory; float and double.
  *   gemm_tf32_f32  TF32 tensor cores (mma.sync m16n8k8, float accumulation), opt-in, GPU only (sm_80+).
  */
 #include "common.cuh"
@@ -119,8 +119,11 @@ template <typename T>
 __device__ void gemm_small_m(const T* A, const T* B, T* C, const T* D, const T* bias, int M, int N, int K, int lda, int ldb, int ldc,
                              int ldd, int ta, int tb, long long sA, long long sB, long long sC, long long sD) {
     constexpr int SM = RNN4J_GEMM_SMALL_M;
+    /* per-lane partial sums, reduced by lanes 0 .. M-1 (one row each) after one warp barrier */
+    __shared__ T part[RNN4J_GEMM_SMALL_WARPS][SM][33];
     const int lane = threadIdx.x & 31;
-    const int n = blockIdx.x * RNN4J_GEMM_SMALL_WARPS + (threadIdx.x >> 5);
+    const int warp = threadIdx.x >> 5;
+    const int n = blockIdx.x * RNN4J_GEMM_SMALL_WARPS + warp;
     const long long z = blockIdx.z;
     if (n >= N) return; /* uniform per warp */
     A += z * sA;
@@ -138,11 +141,12 @@ __device__ void gemm_small_m(const T* A, const T* B, T* C, const T* D, const T* 
         }
     }
 #pragma unroll
-    for (int m = 0; m < SM; ++m) {
-        if (m < M) { /* uniform per warp */
-            T s = warp_sum(acc[m]);
-            if (lane == 0) C[(long long)m * ldc + n] = epilogue(s, D, bias, m, n, ldd);
-        }
+    for (int m = 0; m < SM; ++m) part[warp][m][lane] = acc[m];
+    __syncwarp();
+    if (lane < M) {
+        T s = T(0);
+        for (int l = 0; l < 32; ++l) s += part[warp][lane][l];
+        C[(long long)lane * ldc + n] = epilogue(s, D, bias, lane, n, ldd);
     }
 }
 

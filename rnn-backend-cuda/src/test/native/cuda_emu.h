@@ -3,13 +3,14 @@
  * front of src/main/cuda/rnn4j.cu, it turns the kernels into ordinary C++ functions and runs them with
  * CUDA's execution model:
  *
- *   - blocks run one after another; the threads of a block run as one fiber (ucontext) per CUDA thread,
- *     switched cooperatively on one OS thread, so execution is deterministic;
+ *   - blocks run one after another; the threads of a block run as one fiber per CUDA thread, switched
+ *     cooperatively on one OS thread (a few instructions on x86-64, ucontext elsewhere), so execution is
+ *     deterministic;
  *   - __shared__ is 'static': one instance per kernel, which is per-block memory because blocks never
  *     overlap;
  *   - __syncthreads() is a barrier across the live threads of the block; __syncwarp() and the shuffles
- *     are barriers across the live lanes of the warp (32 consecutive linear thread ids), the shuffles
- *     exchanging values through a per-thread slot between two such barriers;
+ *     are barriers across the live lanes of the warp (32 consecutive linear thread ids), a shuffle
+ *     publishing each lane's value in a per-thread slot before its barrier and reading after it;
  *   - a barrier reached by only part of the block or warp while the rest waits elsewhere is a deadlock on
  *     a GPU too: the emulator aborts with a message;
  *   - atomics are plain read-modify-writes (fibers switch only at barriers);
@@ -27,7 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if !defined(__x86_64__)
 #include <ucontext.h>
+#endif
 
 #include <map>
 #include <string>
@@ -57,20 +60,63 @@ constexpr size_t kStackBytes = 128 * 1024;
 
 enum State { RUNNABLE = 0, AT_BLOCK_BARRIER = 1, AT_WARP_BARRIER = 2, DONE = 3 };
 
+#if defined(__x86_64__)
+/* saves the callee-saved registers, MXCSR and the x87 control word on the current stack, stores the stack
+   pointer in *save, and resumes the context whose stack pointer is next */
+extern "C" void rnn4j_emu_switch(void** save, void* next);
+asm(R"(
+    .text
+    .globl rnn4j_emu_switch
+    .type rnn4j_emu_switch, @function
+rnn4j_emu_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size rnn4j_emu_switch, .-rnn4j_emu_switch
+)");
+#endif
+
 struct Fiber {
+#if defined(__x86_64__)
+    void* sp;
+#else
     ucontext_t context;
+#endif
     dim3 tid;
     int linear;
     int state;
+    int shuffles; /* shuffles done, selecting the slot bank */
 };
 
 struct Emulator {
     dim3 blockIndex, blockSize, gridSize;
     Fiber* current = nullptr;
+#if defined(__x86_64__)
+    void* scheduler = nullptr;
+#else
     ucontext_t scheduler;
+#endif
     Fiber fibers[kMaxThreads];
     char* stacks[kMaxThreads] = {};
-    uint64_t slots[kMaxThreads];
+    uint64_t slots[2][kMaxThreads]; /* double-buffered: one barrier per shuffle */
     int threads = 0;
     void (*body)(void*) = nullptr;
     void* bodyArg = nullptr;
@@ -90,12 +136,33 @@ inline Emulator& state() {
     abort();
 }
 
-inline void wait(int barrier) {
+/* from a fiber back to the scheduler */
+inline void yieldToScheduler(Fiber* f) {
     Emulator& e = state();
-    Fiber* f = e.current;
-    f->state = barrier;
     e.switches++;
+#if defined(__x86_64__)
+    rnn4j_emu_switch(&f->sp, e.scheduler);
+#else
     swapcontext(&f->context, &e.scheduler);
+#endif
+}
+
+/* from the scheduler into a fiber, until it waits or ends */
+inline void resume(Fiber* f) {
+    Emulator& e = state();
+    e.current = f;
+    e.switches++;
+#if defined(__x86_64__)
+    rnn4j_emu_switch(&e.scheduler, f->sp);
+#else
+    swapcontext(&e.scheduler, &f->context);
+#endif
+}
+
+inline void wait(int barrier) {
+    Fiber* f = state().current;
+    f->state = barrier;
+    yieldToScheduler(f);
 }
 
 inline void syncthreads() { wait(AT_BLOCK_BARRIER); }
@@ -103,20 +170,25 @@ inline void syncwarp() { wait(AT_WARP_BARRIER); }
 
 inline int laneId() { return state().current->linear % kWarp; }
 
-/* the value of v held by lane 'src' of the caller's warp (src outside the warp's live threads aborts) */
+/*
+ * The value of v held by lane 'src' of the caller's warp (src outside the block's threads aborts). Lanes
+ * publish in bank (shuffle count % 2) and meet at a warp barrier; a lane can only overwrite that bank two
+ * shuffles later, after a barrier every lane reaches only once it has read this one.
+ */
 template <typename T>
 inline T exchange(T v, int src) {
     static_assert(sizeof(T) <= 8, "shuffles move at most 8 bytes");
     Emulator& e = state();
-    int self = e.current->linear;
+    Fiber* f = e.current;
+    int self = f->linear;
     int base = self - self % kWarp;
+    int bank = f->shuffles++ & 1;
     uint64_t bits = 0;
     memcpy(&bits, &v, sizeof(T));
-    e.slots[self] = bits;
+    e.slots[bank][self] = bits;
     syncwarp();
     if (base + src >= e.threads) fail("shuffle reads a lane beyond the block's last thread");
-    uint64_t got = e.slots[base + src];
-    syncwarp();
+    uint64_t got = e.slots[bank][base + src];
     T r;
     memcpy(&r, &got, sizeof(T));
     return r;
@@ -154,7 +226,32 @@ inline void fiberEntry() {
     Emulator& e = state();
     e.body(e.bodyArg);
     e.current->state = DONE;
-    /* returning resumes uc_link, the scheduler */
+#if defined(__x86_64__)
+    yieldToScheduler(e.current); /* never resumed */
+    fail("a finished fiber was resumed");
+#endif
+    /* with ucontext, returning resumes uc_link, the scheduler */
+}
+
+/* prepares fiber f to start fiberEntry on the given stack */
+inline void prepare(Fiber& f, char* stack) {
+#if defined(__x86_64__)
+    /* the frame rnn4j_emu_switch pops: MXCSR/x87 word, r15, r14, r13, r12, rbx, rbp, return address; the
+       return address slot is 16-byte aligned so that fiberEntry starts with the ABI's stack alignment */
+    uintptr_t top = ((uintptr_t)(stack + kStackBytes) & ~(uintptr_t)15) - 16;
+    void** frame = reinterpret_cast<void**>(top) - 7;
+    uint32_t control[2] = {0x1F80u, 0x037Fu};
+    memcpy(&frame[0], control, sizeof control);
+    for (int i = 1; i <= 6; ++i) frame[i] = nullptr;
+    frame[7] = reinterpret_cast<void*>(&fiberEntry);
+    f.sp = frame;
+#else
+    getcontext(&f.context);
+    f.context.uc_stack.ss_sp = stack;
+    f.context.uc_stack.ss_size = kStackBytes;
+    f.context.uc_link = &state().scheduler;
+    makecontext(&f.context, fiberEntry, 0);
+#endif
 }
 
 /* runs one block: one fiber per thread, scheduled round-robin until every thread has returned */
@@ -167,12 +264,9 @@ inline void runBlock() {
             e.stacks[i] = static_cast<char*>(malloc(kStackBytes));
             if (!e.stacks[i]) fail("out of host memory for fiber stacks");
         }
-        getcontext(&f.context);
-        f.context.uc_stack.ss_sp = e.stacks[i];
-        f.context.uc_stack.ss_size = kStackBytes;
-        f.context.uc_link = &e.scheduler;
-        makecontext(&f.context, fiberEntry, 0);
+        prepare(f, e.stacks[i]);
         f.linear = i;
+        f.shuffles = 0;
         f.tid = dim3(i % e.blockSize.x, (i / e.blockSize.x) % e.blockSize.y, i / (e.blockSize.x * e.blockSize.y));
         f.state = RUNNABLE;
     }
@@ -181,9 +275,7 @@ inline void runBlock() {
         for (int i = 0; i < n; ++i) {
             Fiber& f = e.fibers[i];
             if (f.state != RUNNABLE) continue;
-            e.current = &f;
-            e.switches++;
-            swapcontext(&e.scheduler, &f.context);
+            resume(&f);
         }
         e.current = nullptr;
         int done = 0, atBlock = 0, atWarp = 0;

@@ -1,29 +1,43 @@
 /*
  * The emulated device: rnn4j's kernels (src/main/cuda/rnn4j.cu, compiled for the host under cuda_emu.h)
  * behind a small binary protocol on stdin/stdout, driven by org.rnn4j.cuda.EmulatedDevice in the tests in
- * place of the CUDA driver. One request, one reply; all integers little-endian.
+ * place of the CUDA driver. All integers little-endian.
+ *
+ * Like work on a CUDA stream, the enqueued requests (FREE, UPLOAD, COPY, MEMSET, LAUNCH) get no reply: the
+ * first error among them is kept (later enqueued requests are then skipped, as in a faulted context) and
+ * reported by the next request that replies, which is how a GPU reports a kernel fault at the next
+ * synchronisation. Replies start with a status byte: 0 success, 1 an error followed by u16 len and the message.
+ *
+ * Device memory is an arena reserved at start-up (ARENA tells where); the driver side places allocations in
+ * it itself, so that allocating needs no round trip, and announces each one with ALLOC, giving the address
+ * of its first byte; it must leave 64 guard bytes free before and after every allocation.
  *
  * Requests (first byte):                                   reply after the status byte
- *   1 ALLOC    u64 bytes                                   u64 address
- *   2 FREE     u64 address
- *   3 UPLOAD   u64 dst, u64 n, n bytes
+ *   1 ALLOC    u64 address, u64 bytes                      (none)
+ *   2 FREE     u64 address                                 (none)
+ *   3 UPLOAD   u64 dst, u64 n, n bytes                     (none)
  *   4 DOWNLOAD u64 src, u64 n                              n bytes
- *   5 COPY     u64 dst, u64 src, u64 n
- *   6 MEMSET   u64 dst, u8 value, u64 n
- *   7 LAUNCH   u16 len, name, u32 grid xyz, u32 block xyz, u32 shared bytes, u16 count, count u64 parameter slots
+ *   5 COPY     u64 dst, u64 src, u64 n                     (none)
+ *   6 MEMSET   u64 dst, u8 value, u64 n                    (none)
+ *   7 LAUNCH   u16 len, name, u32 grid xyz, u32 block xyz, u32 shared bytes, u16 count, count u64 parameter slots  (none)
  *   8 KERNELS                                              u32 count, then count times u16 len, name
  *   9 STATS                                                u64 live allocations, u64 live bytes, u64 launches, u64 fiber switches
  *  10 QUIT
- * Status 0 is success; 1 is an error followed by u16 len and the message.
+ *  11 SYNC
+ *  12 ARENA                                                u64 base address, u64 size in bytes, u64 guard bytes
  *
  * Device memory is checked like a debugging allocator would: every allocation is surrounded by guard
- * bytes that are verified after every launch and on free (a kernel writing out of bounds is reported with
- * its name), fresh memory is filled with 0xFF (NaN for floats, so reads of unwritten memory show), and
- * copies must lie inside one live allocation.
+ * bytes, verified after every launch for the allocations its parameters point into (a kernel writing out of
+ * bounds is reported with its name) and on free; fresh memory is filled with 0xFF (NaN for floats, so reads
+ * of unwritten memory show); copies must lie inside one live allocation.
  */
 #include "cuda_emu.h"
 #include "rnn4j.cu"
 
+#include <sys/mman.h>
+#include <time.h>
+
+#include <algorithm>
 #include <map>
 
 namespace {
@@ -32,11 +46,15 @@ constexpr size_t kGuard = 64;
 constexpr unsigned char kGuardByte = 0xA5;
 
 struct Allocation {
-    unsigned char* base;
+    unsigned char* base; /* first guard byte */
     uint64_t bytes;
 };
 
+unsigned char* g_arena = nullptr;
+uint64_t g_arenaBytes = 0;
+
 std::map<uint64_t, Allocation> g_live;
+std::string g_pending; /* the first error of an enqueued request, reported by the next reply */
 uint64_t g_liveBytes = 0;
 uint64_t g_launches = 0;
 
@@ -58,6 +76,11 @@ void write(T v) {
 
 void ok() {
     write<uint8_t>(0);
+}
+
+/* an enqueued request failed: keep the first error for the next reply */
+void defer(const std::string& message) {
+    if (g_pending.empty()) g_pending = message;
 }
 
 void error(const std::string& message) {
@@ -89,14 +112,56 @@ bool guardsIntact(const Allocation& a) {
     return true;
 }
 
-std::string checkAllGuards(const char* after) {
-    for (auto& [address, a] : g_live) {
-        if (!guardsIntact(a)) {
+/* checks the guards of every allocation a kernel parameter points into (a kernel reaches memory through them) */
+std::string checkGuards(const std::vector<uint64_t>& params, const char* after) {
+    for (uint64_t v : params) {
+        auto it = g_live.upper_bound(v);
+        if (it == g_live.begin()) continue;
+        --it;
+        if (v < it->first || v > it->first + it->second.bytes) continue;
+        if (!guardsIntact(it->second)) {
             return std::string("out-of-bounds write detected after ") + after + ": the guard bytes around the allocation at " +
-                   hex(address) + " (" + std::to_string(a.bytes) + " bytes) were overwritten";
+                   hex(it->first) + " (" + std::to_string(it->second.bytes) + " bytes) were overwritten";
         }
     }
     return "";
+}
+
+/* answers a replying request with the pending error, if any; true when it did */
+bool reportPending() {
+    if (g_pending.empty()) return false;
+    error(g_pending + " (reported at the next synchronising request)");
+    g_pending.clear();
+    return true;
+}
+
+/* per-kernel launches and CPU time, written to $RNN4J_EMU_PROFILE at exit when set */
+struct Profile {
+    long long launches = 0;
+    long long nanos = 0;
+    long long threads = 0;
+    long long switches = 0;
+};
+std::map<std::string, Profile> g_profile;
+const char* g_profilePath = nullptr;
+
+long long cpuNanos() {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void writeProfile() {
+    if (!g_profilePath) return;
+    FILE* f = fopen(g_profilePath, "w");
+    if (!f) return;
+    std::vector<std::pair<std::string, Profile>> rows(g_profile.begin(), g_profile.end());
+    std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.second.nanos > b.second.nanos; });
+    fprintf(f, "%-28s %10s %12s %14s %14s\n", "kernel", "launches", "cpu ms", "threads", "switches");
+    for (auto& [name, p] : rows) {
+        fprintf(f, "%-28s %10lld %12.1f %14lld %14lld\n", name.c_str(), p.launches, p.nanos / 1e6, p.threads, p.switches);
+    }
+    fclose(f);
 }
 
 struct LaunchArgs {
@@ -112,6 +177,16 @@ void body(void* p) {
 }  // namespace
 
 int main() {
+    g_profilePath = getenv("RNN4J_EMU_PROFILE");
+    const char* arena = getenv("RNN4J_EMU_ARENA_MIB");
+    g_arenaBytes = (uint64_t)(arena ? atoll(arena) : 4096) << 20;
+    void* m = mmap(nullptr, g_arenaBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) {
+        fprintf(stderr, "cuda emulator: cannot reserve an arena of %llu bytes\n", (unsigned long long)g_arenaBytes);
+        return 3;
+    }
+    g_arena = static_cast<unsigned char*>(m);
+    atexit(writeProfile);
     static char outBuffer[1 << 16];
     setvbuf(stdout, outBuffer, _IOFBF, sizeof outBuffer);
     std::vector<unsigned char> buffer;
@@ -119,37 +194,46 @@ int main() {
         uint8_t op = read<uint8_t>();
         switch (op) {
             case 1: {
+                uint64_t address = read<uint64_t>();
                 uint64_t bytes = read<uint64_t>();
-                auto* base = static_cast<unsigned char*>(malloc(bytes + 2 * kGuard));
-                if (!base) {
-                    error("out of memory allocating " + std::to_string(bytes) + " bytes");
+                if (!g_pending.empty()) break;
+                uint64_t lo = (uint64_t)(uintptr_t)g_arena;
+                if (address < lo + kGuard || address + bytes + kGuard > lo + g_arenaBytes) {
+                    defer("allocation of " + std::to_string(bytes) + " bytes at " + hex(address) + " is outside the arena (with its guards)");
                     break;
                 }
+                auto next = g_live.lower_bound(address);
+                bool overlaps = next != g_live.end() && next->first < address + bytes + 2 * kGuard;
+                if (next != g_live.begin()) {
+                    auto prev = std::prev(next);
+                    overlaps |= prev->first + prev->second.bytes + 2 * kGuard > address;
+                }
+                if (overlaps) {
+                    defer("allocation of " + std::to_string(bytes) + " bytes at " + hex(address) + " overlaps a live allocation or its guards");
+                    break;
+                }
+                auto* base = (unsigned char*)(uintptr_t)address - kGuard;
                 memset(base, kGuardByte, kGuard);
                 memset(base + kGuard, 0xFF, bytes);
                 memset(base + kGuard + bytes, kGuardByte, kGuard);
-                uint64_t address = (uint64_t)(uintptr_t)(base + kGuard);
                 g_live[address] = Allocation{base, bytes};
                 g_liveBytes += bytes;
-                ok();
-                write<uint64_t>(address);
                 break;
             }
             case 2: {
                 uint64_t address = read<uint64_t>();
+                if (!g_pending.empty()) break;
                 auto it = g_live.find(address);
                 if (it == g_live.end()) {
-                    error("free of " + hex(address) + ", which is not a live allocation");
+                    defer("free of " + hex(address) + ", which is not a live allocation");
                     break;
                 }
                 if (!guardsIntact(it->second)) {
-                    error("free of " + hex(address) + ": its guard bytes were overwritten (an out-of-bounds write)");
+                    defer("free of " + hex(address) + ": its guard bytes were overwritten (an out-of-bounds write)");
                     break;
                 }
                 g_liveBytes -= it->second.bytes;
-                free(it->second.base);
                 g_live.erase(it);
-                ok();
                 break;
             }
             case 3: {
@@ -157,17 +241,18 @@ int main() {
                 uint64_t n = read<uint64_t>();
                 buffer.resize(n);
                 if (n && !readFully(buffer.data(), n)) return 0;
+                if (!g_pending.empty()) break;
                 if (!find(dst, n)) {
-                    error("upload of " + std::to_string(n) + " bytes to " + hex(dst) + " outside any live allocation");
+                    defer("upload of " + std::to_string(n) + " bytes to " + hex(dst) + " outside any live allocation");
                     break;
                 }
                 memcpy((void*)(uintptr_t)dst, buffer.data(), n);
-                ok();
                 break;
             }
             case 4: {
                 uint64_t src = read<uint64_t>();
                 uint64_t n = read<uint64_t>();
+                if (reportPending()) break;
                 if (!find(src, n)) {
                     error("download of " + std::to_string(n) + " bytes from " + hex(src) + " outside any live allocation");
                     break;
@@ -180,24 +265,24 @@ int main() {
                 uint64_t dst = read<uint64_t>();
                 uint64_t src = read<uint64_t>();
                 uint64_t n = read<uint64_t>();
+                if (!g_pending.empty()) break;
                 if (!find(dst, n) || !find(src, n)) {
-                    error("copy of " + std::to_string(n) + " bytes from " + hex(src) + " to " + hex(dst) + " outside live allocations");
+                    defer("copy of " + std::to_string(n) + " bytes from " + hex(src) + " to " + hex(dst) + " outside live allocations");
                     break;
                 }
                 memmove((void*)(uintptr_t)dst, (const void*)(uintptr_t)src, n);
-                ok();
                 break;
             }
             case 6: {
                 uint64_t dst = read<uint64_t>();
                 uint8_t value = read<uint8_t>();
                 uint64_t n = read<uint64_t>();
+                if (!g_pending.empty()) break;
                 if (!find(dst, n)) {
-                    error("memset of " + std::to_string(n) + " bytes at " + hex(dst) + " outside any live allocation");
+                    defer("memset of " + std::to_string(n) + " bytes at " + hex(dst) + " outside any live allocation");
                     break;
                 }
                 memset((void*)(uintptr_t)dst, value, n);
-                ok();
                 break;
             }
             case 7: {
@@ -211,28 +296,34 @@ int main() {
                 uint16_t count = read<uint16_t>();
                 std::vector<uint64_t> params(count);
                 for (auto& p : params) p = read<uint64_t>();
+                if (!g_pending.empty()) break;
                 auto it = emu::registry().find(name);
                 if (it == emu::registry().end()) {
-                    error("no kernel named '" + name + "'");
+                    defer("launch of '" + name + "': no kernel of that name");
                     break;
                 }
                 if (it->second.arity != count) {
-                    error("kernel '" + name + "' takes " + std::to_string(it->second.arity) + " parameters, got " + std::to_string(count));
+                    defer("launch of '" + name + "': it takes " + std::to_string(it->second.arity) + " parameters, got " + std::to_string(count));
                     break;
                 }
                 if (shared != 0) {
-                    error("kernel '" + name + "' launched with dynamic shared memory, which these kernels do not use");
+                    defer("launch of '" + name + "' with dynamic shared memory, which these kernels do not use");
                     break;
                 }
                 LaunchArgs args{&it->second, params.data()};
+                long long t0 = g_profilePath ? cpuNanos() : 0;
+                long long s0 = emu::state().switches;
                 emu::launch(it->first.c_str(), dim3(g[0], g[1], g[2]), dim3(b[0], b[1], b[2]), body, &args);
                 g_launches++;
-                std::string bad = checkAllGuards(("kernel " + name).c_str());
-                if (!bad.empty()) {
-                    error(bad);
-                    break;
+                if (g_profilePath) {
+                    Profile& p = g_profile[name];
+                    p.launches++;
+                    p.nanos += cpuNanos() - t0;
+                    p.threads += (long long)g[0] * g[1] * g[2] * b[0] * b[1] * b[2];
+                    p.switches += emu::state().switches - s0;
                 }
-                ok();
+                std::string bad = checkGuards(params, ("kernel " + name).c_str());
+                if (!bad.empty()) defer(bad);
                 break;
             }
             case 8: {
@@ -245,6 +336,7 @@ int main() {
                 break;
             }
             case 9: {
+                if (reportPending()) break;
                 ok();
                 write<uint64_t>(g_live.size());
                 write<uint64_t>(g_liveBytes);
@@ -256,10 +348,19 @@ int main() {
                 ok();
                 fflush(stdout);
                 return 0;
+            case 11:
+                if (!reportPending()) ok();
+                break;
+            case 12:
+                ok();
+                write<uint64_t>((uint64_t)(uintptr_t)g_arena);
+                write<uint64_t>(g_arenaBytes);
+                write<uint64_t>(kGuard);
+                break;
             default:
                 fprintf(stderr, "cuda emulator: unknown request %u\n", op);
                 return 2;
         }
-        fflush(stdout);
+        if (op == 4 || op == 8 || op == 9 || op == 11 || op == 12) fflush(stdout);
     }
 }

@@ -186,7 +186,7 @@ public final class CudaBackend extends AbstractBackend {
 
     /** {@code base_f32} or {@code base_f64}. */
     static String kernel(String base, DType dtype) {
-        return base + (dtype == DType.FLOAT32 ? "_f32" : "_f64");
+        return Kernels.of(base, dtype);
     }
 
     /** Throws unless {@code t} is a non-null tensor of this backend (the message names both backends). */
@@ -230,9 +230,9 @@ public final class CudaBackend extends AbstractBackend {
         Launch.Config first = Launch.columnSumPartial(rows, cols);
         int chunks = first.grid().y();
         try (DeviceAllocator.Scratch partial = allocator.scratch((long) chunks * cols * Double.BYTES)) {
-            launch(kernel("sum_cols_partial", a.dtype()), first,
+            launch(kernel(Kernels.SUM_COLS_PARTIAL, a.dtype()), first,
                     KernelArgs.of().ptr(a.address()).ptr(partial.address()).i32(rows).i32(cols).i32(perChunk), a, partial);
-            launch(kernel("sum_cols_final", a.dtype()), Launch.elementwise(cols),
+            launch(kernel(Kernels.SUM_COLS_FINAL, a.dtype()), Launch.elementwise(cols),
                     KernelArgs.of().ptr(partial.address()).ptr(out.address()).i32(chunks).i32(cols), out, partial);
         }
         return out;
@@ -322,7 +322,7 @@ public final class CudaBackend extends AbstractBackend {
         CudaTensor out = empty(dtype, shape);
         int n = out.size();
         if (n > 0) {
-            launch(kernel("fill", dtype), Launch.elementwise(n), KernelArgs.of().ptr(out.address()).scalar(dtype == DType.FLOAT32, value).i32(n),
+            launch(kernel(Kernels.FILL, dtype), Launch.elementwise(n), KernelArgs.of().ptr(out.address()).scalar(dtype == DType.FLOAT32, value).i32(n),
                     out);
         }
         return out;
@@ -339,7 +339,7 @@ public final class CudaBackend extends AbstractBackend {
         int[] s = x.shapeRef();
         CudaTensor out = empty(x.dtype(), s[1], s[0]);
         if (out.size() > 0) {
-            launch(kernel("transpose", x.dtype()), Launch.transpose(s[0], s[1]),
+            launch(kernel(Kernels.TRANSPOSE, x.dtype()), Launch.transpose(s[0], s[1]),
                     KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(s[0]).i32(s[1]), x, out);
         }
         return out;
@@ -367,7 +367,7 @@ public final class CudaBackend extends AbstractBackend {
             Reference.reachabilityFence(dst);
             return;
         }
-        launch(kernel("copy_block", src.dtype()), Launch.elementwise(n), KernelArgs.of().ptr(src.address()).ptr(dst.address()).i32(outer)
+        launch(kernel(Kernels.COPY_BLOCK, src.dtype()), Launch.elementwise(n), KernelArgs.of().ptr(src.address()).ptr(dst.address()).i32(outer)
                 .i32(len).i32(inner).i32(srcLen).i32(srcStart).i32(dstLen).i32(dstStart), src, dst);
     }
 
@@ -412,7 +412,7 @@ public final class CudaBackend extends AbstractBackend {
         CudaTensor out = empty(dtype, x.shape());
         int n = x.size();
         if (n > 0) {
-            launch(x.float32() ? "cast_f32_f64" : "cast_f64_f32", Launch.elementwise(n), KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(n),
+            launch(x.float32() ? Kernels.CAST_F32_F64 : Kernels.CAST_F64_F32, Launch.elementwise(n), KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(n),
                     x, out);
         }
         return out;
@@ -449,7 +449,7 @@ public final class CudaBackend extends AbstractBackend {
         CudaTensor out = empty(x.dtype(), x.shape());
         int n = x.size();
         if (n > 0) {
-            launch(kernel("binary", x.dtype()), Launch.elementwise(n),
+            launch(kernel(Kernels.BINARY, x.dtype()), Launch.elementwise(n),
                     KernelArgs.of().i32(binaryCode(op)).ptr(x.address()).ptr(y.address()).ptr(out.address()).i32(n).i32(y.size()), x, y, out);
         }
         return out;
@@ -461,7 +461,7 @@ public final class CudaBackend extends AbstractBackend {
         int n = x.size();
         if (n > 0) {
             boolean f = x.float32();
-            launch(kernel("affine", x.dtype()), Launch.elementwise(n),
+            launch(kernel(Kernels.AFFINE, x.dtype()), Launch.elementwise(n),
                     KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(n).scalar(f, s).scalar(f, t), x, out);
         }
         return out;
@@ -484,7 +484,7 @@ public final class CudaBackend extends AbstractBackend {
         CudaTensor out = empty(x.dtype(), x.shape());
         int n = x.size();
         if (n > 0) {
-            launch(kernel("add_scaled", x.dtype()), Launch.elementwise(n),
+            launch(kernel(Kernels.ADD_SCALED, x.dtype()), Launch.elementwise(n),
                     KernelArgs.of().ptr(x.address()).ptr(y.address()).ptr(out.address()).i32(n).scalar(x.float32(), alpha), x, y, out);
         }
         return out;
@@ -496,7 +496,7 @@ public final class CudaBackend extends AbstractBackend {
         CudaTensor out = empty(x.dtype(), x.shape());
         int n = x.size();
         if (n > 0) {
-            launch(kernel("unary", x.dtype()), Launch.elementwise(n), KernelArgs.of().i32(unaryCode(op)).ptr(x.address()).ptr(out.address()).i32(n),
+            launch(kernel(Kernels.UNARY, x.dtype()), Launch.elementwise(n), KernelArgs.of().i32(unaryCode(op)).ptr(x.address()).ptr(out.address()).i32(n),
                     x, out);
         }
         return out;
@@ -512,7 +512,7 @@ public final class CudaBackend extends AbstractBackend {
         CudaTensor out = empty(v.dtype(), v.shape());
         int n = v.size();
         if (n > 0) {
-            launch(kernel("activation_backward", v.dtype()), Launch.elementwise(n),
+            launch(kernel(Kernels.ACTIVATION_BACKWARD, v.dtype()), Launch.elementwise(n),
                     KernelArgs.of().i32(unaryCode(op)).ptr(v.address()).ptr(g.address()).ptr(out.address()).i32(n), v, g, out);
         }
         return out;
@@ -539,14 +539,14 @@ public final class CudaBackend extends AbstractBackend {
         CudaTensor out = empty(x.dtype());
         int n = x.size();
         if (n == 0) {
-            launch(kernel("fill", x.dtype()), Launch.elementwise(1), KernelArgs.of().ptr(out.address()).scalar(x.float32(), 0.0).i32(1), out);
+            launch(kernel(Kernels.FILL, x.dtype()), Launch.elementwise(1), KernelArgs.of().ptr(out.address()).scalar(x.float32(), 0.0).i32(1), out);
             return out;
         }
         Launch.Config first = Launch.reducePartial(n);
         int blocks = first.grid().x();
         try (DeviceAllocator.Scratch partial = allocator.scratch((long) blocks * Double.BYTES)) {
-            launch(kernel("reduce_partial", x.dtype()), first, KernelArgs.of().i32(op).ptr(x.address()).ptr(partial.address()).i32(n), x, partial);
-            launch(kernel("reduce_final", x.dtype()), Launch.reduceFinal(),
+            launch(kernel(Kernels.REDUCE_PARTIAL, x.dtype()), first, KernelArgs.of().i32(op).ptr(x.address()).ptr(partial.address()).i32(n), x, partial);
+            launch(kernel(Kernels.REDUCE_FINAL, x.dtype()), Launch.reduceFinal(),
                     KernelArgs.of().i32(op).ptr(partial.address()).ptr(out.address()).i32(blocks), out, partial);
         }
         return out;
@@ -584,7 +584,7 @@ public final class CudaBackend extends AbstractBackend {
         int rows = Shapes.prefixSize(s, s.length - 1);
         CudaTensor out = empty(x.dtype(), Arrays.copyOf(s, s.length - 1));
         if (rows > 0) {
-            launch(kernel("sum_rows", x.dtype()), Launch.rowSums(rows), KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(rows).i32(cols),
+            launch(kernel(Kernels.SUM_ROWS, x.dtype()), Launch.rowSums(rows), KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(rows).i32(cols),
                     x, out);
         }
         return out;
@@ -596,7 +596,7 @@ public final class CudaBackend extends AbstractBackend {
         int[] s = x.shapeRef();
         CudaTensor out = empty(x.dtype(), s.clone());
         if (out.size() > 0) {
-            launch(kernel("softmax_rows", x.dtype()), Launch.rows(s[0], s[1]),
+            launch(kernel(Kernels.SOFTMAX_ROWS, x.dtype()), Launch.rows(s[0], s[1]),
                     KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(s[0]).i32(s[1]).i32(log ? 1 : 0), x, out);
         }
         return out;
@@ -609,7 +609,7 @@ public final class CudaBackend extends AbstractBackend {
         int[] s = v.shapeRef();
         CudaTensor out = empty(v.dtype(), s.clone());
         if (out.size() > 0) {
-            launch(kernel("log_softmax_backward", v.dtype()), Launch.rows(s[0], s[1]),
+            launch(kernel(Kernels.LOG_SOFTMAX_BACKWARD, v.dtype()), Launch.rows(s[0], s[1]),
                     KernelArgs.of().ptr(v.address()).ptr(g.address()).ptr(out.address()).i32(s[0]).i32(s[1]), v, g, out);
         }
         return out;
@@ -623,7 +623,7 @@ public final class CudaBackend extends AbstractBackend {
         CudaTensor out = empty(x.dtype(), index.length);
         if (index.length > 0) {
             try (DeviceAllocator.Scratch idx = upload(index)) {
-                launch(kernel("gather_columns", x.dtype()), Launch.elementwise(index.length),
+                launch(kernel(Kernels.GATHER_COLUMNS, x.dtype()), Launch.elementwise(index.length),
                         KernelArgs.of().ptr(x.address()).ptr(idx.address()).ptr(out.address()).i32(index.length).i32(x.shapeRef()[1]), x, out, idx);
             }
         }
@@ -636,7 +636,7 @@ public final class CudaBackend extends AbstractBackend {
         CudaTensor out = empty(x.dtype(), index.length, columns);
         if (index.length > 0) {
             try (DeviceAllocator.Scratch idx = upload(index)) {
-                launch(kernel("scatter_columns", x.dtype()), Launch.elementwise((long) index.length * columns),
+                launch(kernel(Kernels.SCATTER_COLUMNS, x.dtype()), Launch.elementwise((long) index.length * columns),
                         KernelArgs.of().ptr(x.address()).ptr(idx.address()).ptr(out.address()).i32(index.length).i32(columns), x, out, idx);
             }
         }
@@ -650,7 +650,7 @@ public final class CudaBackend extends AbstractBackend {
         CudaTensor out = empty(x.dtype(), index.length, width);
         if (out.size() > 0) {
             try (DeviceAllocator.Scratch idx = upload(index)) {
-                launch(kernel("gather_rows", x.dtype()), Launch.elementwise((long) index.length * width),
+                launch(kernel(Kernels.GATHER_ROWS, x.dtype()), Launch.elementwise((long) index.length * width),
                         KernelArgs.of().ptr(x.address()).ptr(idx.address()).ptr(out.address()).i32(index.length).i32(width), x, out, idx);
             }
         }
@@ -664,7 +664,7 @@ public final class CudaBackend extends AbstractBackend {
         CudaTensor out = zerosOf(x.dtype(), rows, width);
         if ((long) index.length * width > 0) {
             try (DeviceAllocator.Scratch idx = upload(index)) {
-                launch(kernel("scatter_add_rows", x.dtype()), Launch.elementwise((long) index.length * width),
+                launch(kernel(Kernels.SCATTER_ADD_ROWS, x.dtype()), Launch.elementwise((long) index.length * width),
                         KernelArgs.of().ptr(x.address()).ptr(idx.address()).ptr(out.address()).i32(index.length).i32(width), x, out, idx);
             }
         }

@@ -18,22 +18,24 @@ final class RecurrentRunner {
 
     /** The recurrent cells, with their kernels' names. */
     enum Cell {
-        LSTM(4, true, "lstm", Ops.ACT_NONE, FusedKernel.LSTM_CELL, FusedKernel.LSTM_SEQUENCE),
-        GRU(3, false, "gru", Ops.ACT_NONE, FusedKernel.GRU_CELL, FusedKernel.GRU_SEQUENCE),
-        RNN_TANH(1, false, "rnn", Ops.ACT_TANH, FusedKernel.RNN_TANH_CELL, FusedKernel.RNN_TANH_SEQUENCE),
-        RNN_RELU(1, false, "rnn", Ops.ACT_RELU, FusedKernel.RNN_RELU_CELL, FusedKernel.RNN_RELU_SEQUENCE);
+        LSTM(4, true, Kernels.LSTM_FWD_STEP, Kernels.LSTM_BWD_STEP, Ops.ACT_NONE, FusedKernel.LSTM_CELL, FusedKernel.LSTM_SEQUENCE),
+        GRU(3, false, Kernels.GRU_FWD_STEP, Kernels.GRU_BWD_STEP, Ops.ACT_NONE, FusedKernel.GRU_CELL, FusedKernel.GRU_SEQUENCE),
+        RNN_TANH(1, false, Kernels.RNN_FWD_STEP, Kernels.RNN_BWD_STEP, Ops.ACT_TANH, FusedKernel.RNN_TANH_CELL, FusedKernel.RNN_TANH_SEQUENCE),
+        RNN_RELU(1, false, Kernels.RNN_FWD_STEP, Kernels.RNN_BWD_STEP, Ops.ACT_RELU, FusedKernel.RNN_RELU_CELL, FusedKernel.RNN_RELU_SEQUENCE);
 
         final int gates;
         final boolean hasCellState;
-        final String prefix;
+        final String forwardKernel;
+        final String backwardKernel;
         final int act;
         final String cellKernel;
         final String sequenceKernel;
 
-        Cell(int gates, boolean hasCellState, String prefix, int act, String cellKernel, String sequenceKernel) {
+        Cell(int gates, boolean hasCellState, String forwardKernel, String backwardKernel, int act, String cellKernel, String sequenceKernel) {
             this.gates = gates;
             this.hasCellState = hasCellState;
-            this.prefix = prefix;
+            this.forwardKernel = forwardKernel;
+            this.backwardKernel = backwardKernel;
             this.act = act;
             this.cellKernel = cellKernel;
             this.sequenceKernel = sequenceKernel;
@@ -126,7 +128,7 @@ final class RecurrentRunner {
         }
         long bhhA = bhh == null ? 0 : bhh.address();
         long bihA = bih == null ? 0 : bih.address();
-        String stepKernel = CudaBackend.kernel(cell.prefix + "_fwd_step", dtype);
+        String stepKernel = CudaBackend.kernel(cell.forwardKernel, dtype);
         Launch.Config pointwise = Launch.elementwise(Math.max(bh, 1));
         try (CudaTensor pre = backend.empty(dtype, batch, g)) {
             for (int k = 0; k < steps; k++) {
@@ -176,7 +178,7 @@ final class RecurrentRunner {
         CudaTensor dxp = backend.empty(dtype, batch, steps, g);
         CudaTensor dhp = cell == Cell.GRU ? backend.empty(dtype, batch, steps, g) : dxp;
         long gyA = gy == null ? 0 : gy.address();
-        String stepKernel = CudaBackend.kernel(cell.prefix + "_bwd_step", dtype);
+        String stepKernel = CudaBackend.kernel(cell.backwardKernel, dtype);
         Launch.Config pointwise = Launch.elementwise(Math.max(bh, 1));
         for (int k = steps - 1; k >= 0; k--) {
             int t = time(k);
