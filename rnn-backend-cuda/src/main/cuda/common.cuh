@@ -40,6 +40,39 @@ __device__ __forceinline__ double sqrt_(double x) { return sqrt(x); }
 __device__ __forceinline__ float abs_(float x) { return fabsf(x); }
 __device__ __forceinline__ double abs_(double x) { return fabs(x); }
 
+/* a * b and a + b rounded on their own, never fused into one fma, so that a kernel rounds exactly as the
+   same expression in Java does (float and double arithmetic rounds every operation) */
+#ifdef RNN4J_EMULATION
+template <typename T>
+__device__ __forceinline__ T mul_rn(T a, T b) { return a * b; }
+template <typename T>
+__device__ __forceinline__ T add_rn(T a, T b) { return a + b; }
+#else
+__device__ __forceinline__ float mul_rn(float a, float b) { return __fmul_rn(a, b); }
+__device__ __forceinline__ double mul_rn(double a, double b) { return __dmul_rn(a, b); }
+__device__ __forceinline__ float add_rn(float a, float b) { return __fadd_rn(a, b); }
+__device__ __forceinline__ double add_rn(double a, double b) { return __dadd_rn(a, b); }
+#endif
+
+/*
+ * Broadcasting: the operands' element offsets for output element i. meta holds the output's extents
+ * (rank ints), then for each of the OPS operands its strides in elements over the output's dimensions
+ * (rank ints, 0 where the operand is broadcast).
+ */
+template <int OPS>
+__device__ __forceinline__ void broadcast_offsets(int i, int rank, const int* meta, long long* off) {
+#pragma unroll
+    for (int k = 0; k < OPS; ++k) off[k] = 0;
+    int rem = i;
+    for (int d = rank - 1; d >= 0; --d) {
+        int extent = meta[d];
+        int c = rem % extent;
+        rem /= extent;
+#pragma unroll
+        for (int k = 0; k < OPS; ++k) off[k] += (long long)c * meta[rank * (k + 1) + d];
+    }
+}
+
 /* 1 / (1 + e^-x): exp(-x) overflows to inf for very negative x and the result is then exactly 0 */
 template <typename T>
 __device__ __forceinline__ T sigmoid_(T x) {

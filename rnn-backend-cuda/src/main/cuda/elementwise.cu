@@ -16,21 +16,63 @@ __device__ void cast(const S* in, D* out, int n) {
     RNN4J_GRID_STRIDE(i, n) { out[i] = (D)in[i]; }
 }
 
+template <typename T>
+__device__ __forceinline__ T apply_binary(int op, T x, T y) {
+    switch (op) {
+        case RNN4J_BIN_ADD: return x + y;
+        case RNN4J_BIN_SUB: return x - y;
+        case RNN4J_BIN_MUL: return x * y;
+        case RNN4J_BIN_DIV: return x / y;
+        default: return jmax_(x, y);
+    }
+}
+
 /* out = a op b[i % nb]: b has the trailing shape of a (nb == n for equal shapes) */
 template <typename T>
 __device__ void binary(int op, const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ out, int n, int nb) {
+    RNN4J_GRID_STRIDE(i, n) { out[i] = apply_binary(op, a[i], b[nb == n ? i : i % nb]); }
+}
+
+/* out = a op b with both broadcast to out's shape (meta: see broadcast_offsets, two operands) */
+template <typename T>
+__device__ void binary_broadcast(int op, const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ out, int n, int rank,
+                                 const int* __restrict__ meta) {
     RNN4J_GRID_STRIDE(i, n) {
-        T x = a[i];
-        T y = b[nb == n ? i : i % nb];
-        T r;
-        switch (op) {
-            case RNN4J_BIN_ADD: r = x + y; break;
-            case RNN4J_BIN_SUB: r = x - y; break;
-            case RNN4J_BIN_MUL: r = x * y; break;
-            case RNN4J_BIN_DIV: r = x / y; break;
-            default: r = jmax_(x, y); break;
-        }
-        out[i] = r;
+        long long off[2];
+        broadcast_offsets<2>(i, rank, meta, off);
+        out[i] = apply_binary(op, a[off[0]], b[off[1]]);
+    }
+}
+
+/* out = mask != 0 ? a : b, the three broadcast to out's shape (meta: three operands) */
+template <typename T>
+__device__ void where(const T* __restrict__ mask, const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ out, int n, int rank,
+                      const int* __restrict__ meta) {
+    RNN4J_GRID_STRIDE(i, n) {
+        long long off[3];
+        broadcast_offsets<3>(i, rank, meta, off);
+        out[i] = mask[off[0]] != T(0) ? a[off[1]] : b[off[2]];
+    }
+}
+
+/* out = mask != 0 ? value : a, a and out of one shape, mask broadcast to it (meta: one operand, the mask) */
+template <typename T>
+__device__ void masked_fill(const T* __restrict__ a, const T* __restrict__ mask, T* __restrict__ out, T value, int n, int rank,
+                            const int* __restrict__ meta) {
+    RNN4J_GRID_STRIDE(i, n) {
+        long long off[1];
+        broadcast_offsets<1>(i, rank, meta, off);
+        out[i] = mask[off[0]] != T(0) ? value : a[i];
+    }
+}
+
+/* target = beta * target + alpha * b in place (the scale skipped unless scaleTarget), each operation rounded */
+template <typename T>
+__device__ void scale_add_inplace(T* __restrict__ target, const T* __restrict__ b, int n, T beta, T alpha, int scaleTarget) {
+    RNN4J_GRID_STRIDE(i, n) {
+        T t = target[i];
+        if (scaleTarget) t = mul_rn(t, beta);
+        target[i] = add_rn(t, mul_rn(alpha, b[i]));
     }
 }
 
@@ -40,10 +82,10 @@ __device__ void affine(const T* __restrict__ a, T* __restrict__ out, int n, T s,
     RNN4J_GRID_STRIDE(i, n) { out[i] = a[i] * s + t; }
 }
 
-/* out = a + alpha * b */
+/* out = a + alpha * b, the product rounded before the sum */
 template <typename T>
 __device__ void add_scaled(const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ out, int n, T alpha) {
-    RNN4J_GRID_STRIDE(i, n) { out[i] = a[i] + alpha * b[i]; }
+    RNN4J_GRID_STRIDE(i, n) { out[i] = add_rn(a[i], mul_rn(alpha, b[i])); }
 }
 
 template <typename T>
@@ -161,6 +203,22 @@ __device__ void scatter_add_rows(const T* __restrict__ g, const int* __restrict_
     RNN4J_REGISTER(fill_##S)                                                                                                  \
     RNN4J_KERNEL void binary_##S(int op, const T* a, const T* b, T* out, int n, int nb) { rnn4j::binary<T>(op, a, b, out, n, nb); } \
     RNN4J_REGISTER(binary_##S)                                                                                                \
+    RNN4J_KERNEL void binary_broadcast_##S(int op, const T* a, const T* b, T* out, int n, int rank, const int* meta) {          \
+        rnn4j::binary_broadcast<T>(op, a, b, out, n, rank, meta);                                                             \
+    }                                                                                                                         \
+    RNN4J_REGISTER(binary_broadcast_##S)                                                                                      \
+    RNN4J_KERNEL void where_##S(const T* mask, const T* a, const T* b, T* out, int n, int rank, const int* meta) {             \
+        rnn4j::where<T>(mask, a, b, out, n, rank, meta);                                                                      \
+    }                                                                                                                         \
+    RNN4J_REGISTER(where_##S)                                                                                                 \
+    RNN4J_KERNEL void masked_fill_##S(const T* a, const T* mask, T* out, T value, int n, int rank, const int* meta) {          \
+        rnn4j::masked_fill<T>(a, mask, out, value, n, rank, meta);                                                            \
+    }                                                                                                                         \
+    RNN4J_REGISTER(masked_fill_##S)                                                                                           \
+    RNN4J_KERNEL void scale_add_inplace_##S(T* target, const T* b, int n, T beta, T alpha, int scaleTarget) {                 \
+        rnn4j::scale_add_inplace<T>(target, b, n, beta, alpha, scaleTarget);                                                  \
+    }                                                                                                                         \
+    RNN4J_REGISTER(scale_add_inplace_##S)                                                                                     \
     RNN4J_KERNEL void affine_##S(const T* a, T* out, int n, T s, T t) { rnn4j::affine<T>(a, out, n, s, t); }                 \
     RNN4J_REGISTER(affine_##S)                                                                                                \
     RNN4J_KERNEL void add_scaled_##S(const T* a, const T* b, T* out, int n, T alpha) { rnn4j::add_scaled<T>(a, b, out, n, alpha); } \

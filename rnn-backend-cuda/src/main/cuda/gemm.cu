@@ -1,10 +1,12 @@
 /*
- * Matrix products C = op(A) op(B) (+ D) (+ bias[col]), op transposing when ta / tb:
+ * Matrix products C = alpha op(A) op(B) (+ beta D) (+ bias[col]), op transposing when ta / tb:
  *   A is [M, K] row-major with leading dimension lda, or [K, M] when ta;
  *   B is [K, N] with ldb, or [N, K] when tb;
  *   C is [M, N] with ldc; D (null for none) is [M, N] with ldd and may be C itself (accumulate into C:
  *   every element is read and written by the one thread that owns it); bias (null for none) is [N].
- * Batched over blockIdx.z with element strides sA, sB, sC, sD between the matrices of the batch.
+ * Batched over blockIdx.z with element strides sA, sB, sC, sD between the matrices of the batch. The
+ * product is accumulated in T (float on tensor cores), then scaled and added with separately rounded
+ * operations, so that alpha = beta = 1 gives exactly the product plus D.
  *
  * Three kernels, chosen by the host (org.rnn4j.cuda.Launch.gemm):
  *   gemm_tiled_*   64 x 64 output tile per block of 256 threads, 16-deep K slices staged in shared memory,
@@ -18,15 +20,16 @@
 namespace rnn4j {
 
 template <typename T>
-__device__ __forceinline__ T epilogue(T v, const T* D, const T* bias, int m, int n, int ldd) {
-    if (D) v += D[(long long)m * ldd + n];
-    if (bias) v += bias[n];
+__device__ __forceinline__ T epilogue(T v, const T* D, const T* bias, int m, int n, int ldd, T alpha, T beta) {
+    v = mul_rn(v, alpha);
+    if (D) v = add_rn(v, mul_rn(beta, D[(long long)m * ldd + n]));
+    if (bias) v = add_rn(v, bias[n]);
     return v;
 }
 
 template <typename T>
 __device__ void gemm_tiled(const T* A, const T* B, T* C, const T* D, const T* bias, int M, int N, int K, int lda, int ldb, int ldc,
-                           int ldd, int ta, int tb, long long sA, long long sB, long long sC, long long sD) {
+                           int ldd, int ta, int tb, long long sA, long long sB, long long sC, long long sD, T alpha, T beta) {
     constexpr int BM = RNN4J_GEMM_BM;
     constexpr int BN = RNN4J_GEMM_BN;
     constexpr int BK = RNN4J_GEMM_BK;
@@ -110,14 +113,14 @@ __device__ void gemm_tiled(const T* A, const T* B, T* C, const T* D, const T* bi
 #pragma unroll
         for (int j = 0; j < TN; ++j) {
             int n = n0 + tx + 16 * j;
-            if (n < N) C[(long long)m * ldc + n] = epilogue(acc[i][j], D, bias, m, n, ldd);
+            if (n < N) C[(long long)m * ldc + n] = epilogue(acc[i][j], D, bias, m, n, ldd, alpha, beta);
         }
     }
 }
 
 template <typename T>
 __device__ void gemm_small_m(const T* A, const T* B, T* C, const T* D, const T* bias, int M, int N, int K, int lda, int ldb, int ldc,
-                             int ldd, int ta, int tb, long long sA, long long sB, long long sC, long long sD) {
+                             int ldd, int ta, int tb, long long sA, long long sB, long long sC, long long sD, T alpha, T beta) {
     constexpr int SM = RNN4J_GEMM_SMALL_M;
     /* per-lane partial sums, reduced by lanes 0 .. M-1 (one row each) after one warp barrier */
     __shared__ T part[RNN4J_GEMM_SMALL_WARPS][SM][33];
@@ -146,7 +149,7 @@ __device__ void gemm_small_m(const T* A, const T* B, T* C, const T* D, const T* 
     if (lane < M) {
         T s = T(0);
         for (int l = 0; l < 32; ++l) s += part[warp][lane][l];
-        C[(long long)lane * ldc + n] = epilogue(s, D, bias, lane, n, ldd);
+        C[(long long)lane * ldc + n] = epilogue(s, D, bias, lane, n, ldd, alpha, beta);
     }
 }
 
@@ -165,7 +168,7 @@ __device__ __forceinline__ unsigned to_tf32(float x) {
  *   C: c0 (g, 2t), c1 (g, 2t + 1), c2 (g + 8, 2t), c3 (g + 8, 2t + 1)  [row, col]
  */
 __device__ void gemm_tf32(const float* A, const float* B, float* C, const float* D, const float* bias, int M, int N, int K, int lda,
-                          int ldb, int ldc, int ldd, int ta, int tb, long long sA, long long sB, long long sC, long long sD) {
+                          int ldb, int ldc, int ldd, int ta, int tb, long long sA, long long sB, long long sC, long long sD, float alpha, float beta) {
     constexpr int BM = RNN4J_TF32_BM;
     constexpr int BN = RNN4J_TF32_BN;
     constexpr int BK = RNN4J_TF32_BK;
@@ -248,7 +251,7 @@ __device__ void gemm_tf32(const float* A, const float* B, float* C, const float*
             for (int q = 0; q < 4; ++q) {
                 int m = m0 + wm * 32 + i * 16 + g + (q >> 1) * 8;
                 int n = n0 + wn * 32 + j * 8 + 2 * t + (q & 1);
-                if (m < M && n < N) C[(long long)m * ldc + n] = epilogue(acc[i][j][q], D, bias, m, n, ldd);
+                if (m < M && n < N) C[(long long)m * ldc + n] = epilogue(acc[i][j][q], D, bias, m, n, ldd, alpha, beta);
             }
 }
 #endif
@@ -257,8 +260,8 @@ __device__ void gemm_tf32(const float* A, const float* B, float* C, const float*
 
 #define RNN4J_GEMM_PARAMS(T)                                                                                                 \
     const T *A, const T *B, T *C, const T *D, const T *bias, int M, int N, int K, int lda, int ldb, int ldc, int ldd, int ta, \
-        int tb, long long sA, long long sB, long long sC, long long sD
-#define RNN4J_GEMM_ARGS A, B, C, D, bias, M, N, K, lda, ldb, ldc, ldd, ta, tb, sA, sB, sC, sD
+        int tb, long long sA, long long sB, long long sC, long long sD, T alpha, T beta
+#define RNN4J_GEMM_ARGS A, B, C, D, bias, M, N, K, lda, ldb, ldc, ldd, ta, tb, sA, sB, sC, sD, alpha, beta
 
 #define RNN4J_GEMM(T, S)                                                                                                    \
     RNN4J_KERNEL void __launch_bounds__(RNN4J_GEMM_THREADS) gemm_tiled_##S(RNN4J_GEMM_PARAMS(T)) {                          \

@@ -78,6 +78,38 @@ __device__ void sum_cols_final(const double* __restrict__ partial, T* __restrict
     }
 }
 
+/*
+ * Reduction along one axis of a viewed as [outer, len, inner]: out[o, j] over a[o, 0..len, j], one thread per
+ * output, in double. mode 0 sums, 1 averages, 2 gives the variance (the mean first, then the squared
+ * deviations) divided by divisor (len, or len - 1 unbiased).
+ */
+template <typename T>
+__device__ void axis_reduce(const T* __restrict__ a, T* __restrict__ out, int outer, int len, int inner, int mode, int divisor) {
+    int n = outer * inner;
+    RNN4J_GRID_STRIDE(i, n) {
+        int o = i / inner;
+        int j = i - o * inner;
+        const T* x = a + (long long)o * len * inner + j;
+        double s = 0.0;
+        for (int k = 0; k < len; ++k) s += (double)x[(long long)k * inner];
+        if (mode == 0) {
+            out[i] = (T)s;
+            continue;
+        }
+        double mean = s / len;
+        if (mode == 1) {
+            out[i] = (T)mean;
+            continue;
+        }
+        double q = 0.0;
+        for (int k = 0; k < len; ++k) {
+            double d = (double)x[(long long)k * inner] - mean;
+            q += d * d;
+        }
+        out[i] = (T)(q / divisor);
+    }
+}
+
 /* softmax (log == 0) or log-softmax over each row of a [rows, cols]: one block per row, in double */
 template <typename T>
 __device__ void softmax_rows(const T* __restrict__ a, T* __restrict__ out, int rows, int cols, int takeLog) {
@@ -133,6 +165,10 @@ __device__ void log_softmax_backward(const T* __restrict__ y, const T* __restric
         rnn4j::sum_cols_final<T>(partial, out, chunks, cols);                                                                \
     }                                                                                                                        \
     RNN4J_REGISTER(sum_cols_final_##S)                                                                                       \
+    RNN4J_KERNEL void axis_reduce_##S(const T* a, T* out, int outer, int len, int inner, int mode, int divisor) {            \
+        rnn4j::axis_reduce<T>(a, out, outer, len, inner, mode, divisor);                                                     \
+    }                                                                                                                        \
+    RNN4J_REGISTER(axis_reduce_##S)                                                                                          \
     RNN4J_KERNEL void softmax_rows_##S(const T* a, T* out, int rows, int cols, int takeLog) {                                   \
         rnn4j::softmax_rows<T>(a, out, rows, cols, takeLog);                                                                     \
     }                                                                                                                        \

@@ -2,13 +2,10 @@ package org.rnn4j.cuda;
 
 import java.lang.ref.Reference;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.rnn4j.spi.AbstractBackend;
 import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.KernelKind;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -39,8 +36,6 @@ public final class CudaBackend extends AbstractBackend {
     private final Device device;
     private final DeviceAllocator allocator;
     private final boolean tf32;
-    private final Map<String, FusedKernel> fusedKernels;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * A backend on {@code device}.
@@ -59,12 +54,6 @@ public final class CudaBackend extends AbstractBackend {
         this.device = device;
         this.tf32 = tf32;
         this.allocator = new DeviceAllocator(device, gcThreshold);
-        Map<String, FusedKernel> k = new LinkedHashMap<>();
-        for (RecurrentRunner.Cell cell : RecurrentRunner.Cell.values()) {
-            k.put(cell.cellKernel, CudaFusedKernels.cell(this, cell));
-            k.put(cell.sequenceKernel, CudaFusedKernels.sequence(this, cell));
-        }
-        this.fusedKernels = Map.copyOf(k);
     }
 
     @Override
@@ -82,9 +71,10 @@ public final class CudaBackend extends AbstractBackend {
         return dtype == DType.FLOAT32 || dtype == DType.FLOAT64;
     }
 
+    /** Every kind: the cell steps and the whole sequences of LSTM, GRU and Elman (see {@link RecurrentRunner}). */
     @Override
-    public Optional<FusedKernel> fused(String kernelName) {
-        return Optional.ofNullable(fusedKernels.get(kernelName));
+    protected FusedKernel createKernel(KernelKind kind) {
+        return CudaFusedKernels.of(this, kind);
     }
 
     /** Whether float32 matrix products run on TF32 tensor cores (opt-in; see {@link CudaBackendProvider#TF32_PROPERTY}). */
@@ -120,20 +110,14 @@ public final class CudaBackend extends AbstractBackend {
     }
 
     /**
-     * Waits for the enqueued work, returns all cached memory to the driver and releases the device (the
-     * stream, the module and the context); idempotent. Tensors of this backend must not be used afterwards.
+     * Waits for the enqueued work and returns all cached memory to the driver; the backend then refuses
+     * work. Tensors still open stay readable: the device (stream, module, context) is released when the
+     * last of them is closed or collected.
      */
     @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                device.synchronize();
-                allocator.releaseUnreachable();
-                allocator.emptyCache();
-            } finally {
-                device.close();
-            }
-        }
+    protected void doClose() {
+        device.synchronize();
+        allocator.closeWhenIdle(device::close);
     }
 
     @Override
@@ -153,9 +137,7 @@ public final class CudaBackend extends AbstractBackend {
 
     /** A new uninitialised tensor. */
     CudaTensor empty(DType dtype, int... shape) {
-        if (closed.get()) {
-            throw new IllegalStateException(name + " backend is closed");
-        }
+        requireOpen();
         return new CudaTensor(this, dtype, shape);
     }
 
@@ -210,14 +192,30 @@ public final class CudaBackend extends AbstractBackend {
      */
     void gemm(DType dtype, int m, int n, int k, long a, int lda, boolean ta, long b, int ldb, boolean tb, long c, int ldc, long d,
               int ldd, Object... keepAlive) {
-        if (m == 0 || n == 0) {
+        gemm(dtype, 1, m, n, k, a, lda, 0, ta, b, ldb, 0, tb, c, ldc, 0, d, ldd, 0, 1.0, 1.0, keepAlive);
+    }
+
+    /**
+     * Enqueues {@code batch} products {@code C_i = alpha op(A_i) op(B_i) (+ beta D_i)}, the matrices of entry
+     * i at element offsets {@code i * s?} from the given addresses; batches beyond CUDA's grid limit run as
+     * several launches.
+     */
+    void gemm(DType dtype, int batch, int m, int n, int k, long a, int lda, long sa, boolean ta, long b, int ldb, long sb, boolean tb, long c,
+              int ldc, long sc, long d, int ldd, long sd, double alpha, double beta, Object... keepAlive) {
+        if (m == 0 || n == 0 || batch == 0) {
             return;
         }
-        boolean useTf32 = tf32 && dtype == DType.FLOAT32;
-        Launch.Gemm g = Launch.gemm(m, n, k, 1, useTf32);
-        KernelArgs args = KernelArgs.of().ptr(a).ptr(b).ptr(c).ptr(d).ptr(0).i32(m).i32(n).i32(k).i32(lda).i32(ldb).i32(ldc).i32(ldd)
-                .i32(ta ? 1 : 0).i32(tb ? 1 : 0).i64(0).i64(0).i64(0).i64(0);
-        launch(kernel(g.kernel().prefix, dtype), g.config(), args, keepAlive);
+        boolean f32 = dtype == DType.FLOAT32;
+        long bytes = dtype.bytes();
+        for (int first = 0; first < batch; first += Launch.MAX_GRID_YZ) {
+            int count = Math.min(Launch.MAX_GRID_YZ, batch - first);
+            Launch.Gemm g = Launch.gemm(m, n, k, count, tf32 && f32);
+            long o = first * bytes;
+            KernelArgs args = KernelArgs.of().ptr(a + o * sa).ptr(b + o * sb).ptr(c + o * sc).ptr(d == 0 ? 0 : d + o * sd).ptr(0).i32(m).i32(n)
+                    .i32(k).i32(lda).i32(ldb).i32(ldc).i32(ldd).i32(ta ? 1 : 0).i32(tb ? 1 : 0).i64(sa).i64(sb).i64(sc).i64(sd)
+                    .scalar(f32, alpha).scalar(f32, beta);
+            launch(kernel(g.kernel().prefix, dtype), g.config(), args, keepAlive);
+        }
     }
 
     /** Column sums of {@code a} viewed as {@code [rows, cols]}, accumulated in double, into a new {@code [cols]} tensor. */
@@ -443,16 +441,53 @@ public final class CudaBackend extends AbstractBackend {
     }
 
     @Override
-    protected Tensor doBinary(BinaryOp op, Tensor a, Tensor b) {
+    protected Tensor doBinary(BinaryOp op, Tensor a, Tensor b, int[] outShape) {
         CudaTensor x = cuda(a);
         CudaTensor y = cuda(b);
-        CudaTensor out = empty(x.dtype(), x.shape());
-        int n = x.size();
-        if (n > 0) {
+        CudaTensor out = empty(x.dtype(), outShape);
+        int n = out.size();
+        if (n == 0) {
+            return out;
+        }
+        if (Arrays.equals(x.shapeRef(), outShape) && (y.size() == n || Shapes.isSuffix(outShape, stripLeadingOnes(y.shapeRef())))) {
+            // b repeats over a's leading dimensions (or has a's size): index it modulo its size
             launch(kernel(Kernels.BINARY, x.dtype()), Launch.elementwise(n),
                     KernelArgs.of().i32(binaryCode(op)).ptr(x.address()).ptr(y.address()).ptr(out.address()).i32(n).i32(y.size()), x, y, out);
+            return out;
+        }
+        try (DeviceAllocator.Scratch meta = upload(broadcastMeta(outShape, x.shapeRef(), y.shapeRef()))) {
+            launch(kernel(Kernels.BINARY_BROADCAST, x.dtype()), Launch.elementwise(n), KernelArgs.of().i32(binaryCode(op)).ptr(x.address())
+                    .ptr(y.address()).ptr(out.address()).i32(n).i32(outShape.length).ptr(meta.address()), x, y, out, meta);
         }
         return out;
+    }
+
+    private static int[] stripLeadingOnes(int[] s) {
+        int i = 0;
+        while (i < s.length && s[i] == 1) {
+            i++;
+        }
+        return Arrays.copyOfRange(s, i, s.length);
+    }
+
+    /**
+     * The metadata of a broadcast kernel (see {@code broadcast_offsets} in {@code common.cuh}): the output's
+     * extents, then each operand's element strides over the output's dimensions, 0 where it is broadcast.
+     */
+    static int[] broadcastMeta(int[] out, int[]... operands) {
+        int r = out.length;
+        int[] meta = new int[r * (1 + operands.length)];
+        System.arraycopy(out, 0, meta, 0, r);
+        for (int k = 0; k < operands.length; k++) {
+            int[] s = operands[k];
+            int lead = r - s.length;
+            int stride = 1;
+            for (int d = s.length - 1; d >= 0; d--) {
+                meta[r * (k + 1) + lead + d] = s[d] == 1 ? 0 : stride;
+                stride *= s[d];
+            }
+        }
+        return meta;
     }
 
     private Tensor affine(Tensor a, double s, double t) {
@@ -534,6 +569,51 @@ public final class CudaBackend extends AbstractBackend {
         return out;
     }
 
+    @Override
+    protected Tensor doBmm(Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
+        CudaTensor x = cuda(a);
+        CudaTensor y = cuda(b);
+        int[] sa = x.shapeRef();
+        int[] sb = y.shapeRef();
+        int batch = sa[0];
+        int m = transposeA ? sa[2] : sa[1];
+        int k = transposeA ? sa[1] : sa[2];
+        int n = transposeB ? sb[1] : sb[2];
+        CudaTensor out = empty(x.dtype(), batch, m, n);
+        gemm(x.dtype(), batch, m, n, k, x.address(), sa[2], (long) sa[1] * sa[2], transposeA, y.address(), sb[2], (long) sb[1] * sb[2],
+                transposeB, out.address(), n, (long) m * n, 0, 0, 0, 1.0, 1.0, x, y, out);
+        return out;
+    }
+
+    /** One product kernel: {@code alpha * product + beta * c} in its epilogue, the product rounded first. */
+    @Override
+    protected Tensor doMatmulAccumulate(Tensor c, Tensor a, Tensor b, boolean transposeA, boolean transposeB, double alpha, double beta) {
+        CudaTensor x = cuda(a);
+        CudaTensor y = cuda(b);
+        CudaTensor z = cuda(c);
+        int[] sa = x.shapeRef();
+        int[] sb = y.shapeRef();
+        int m = transposeA ? sa[1] : sa[0];
+        int k = transposeA ? sa[0] : sa[1];
+        int n = transposeB ? sb[0] : sb[1];
+        CudaTensor out = empty(x.dtype(), m, n);
+        gemm(x.dtype(), 1, m, n, k, x.address(), sa[1], 0, transposeA, y.address(), sb[1], 0, transposeB, out.address(), n, 0, z.address(), n,
+                0, alpha, beta, x, y, z, out);
+        return out;
+    }
+
+    @Override
+    protected void doAddScaledInPlace(Tensor target, double beta, Tensor b, double alpha) {
+        CudaTensor t = cuda(target);
+        CudaTensor y = cuda(b);
+        int n = t.size();
+        if (n > 0) {
+            boolean f = t.float32();
+            launch(kernel(Kernels.SCALE_ADD_INPLACE, t.dtype()), Launch.elementwise(n), KernelArgs.of().ptr(t.address()).ptr(y.address()).i32(n)
+                    .scalar(f, beta).scalar(f, alpha).i32(beta == 1.0 ? 0 : 1), t, y);
+        }
+    }
+
     private Tensor reduceAll(Tensor a, int op) {
         CudaTensor x = cuda(a);
         CudaTensor out = empty(x.dtype());
@@ -590,14 +670,55 @@ public final class CudaBackend extends AbstractBackend {
         return out;
     }
 
+    /** Axis reductions: mode 0 sum, 1 mean, 2 variance with {@code divisor}. */
+    private Tensor axisReduce(Tensor a, int axis, boolean keepDim, int mode, int divisor) {
+        CudaTensor x = cuda(a);
+        int[] s = x.shapeRef();
+        int outer = Shapes.prefixSize(s, axis);
+        int len = s[axis];
+        int inner = innerSize(s, axis);
+        CudaTensor out = empty(x.dtype(), Shapes.reduced(s, axis, keepDim));
+        int n = out.size();
+        if (n == 0) {
+            return out;
+        }
+        if (mode == 0 && inner == 1) {
+            launch(kernel(Kernels.SUM_ROWS, x.dtype()), Launch.rowSums(outer), KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(outer)
+                    .i32(len), x, out);
+        } else {
+            launch(kernel(Kernels.AXIS_REDUCE, x.dtype()), Launch.elementwise(n), KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(outer)
+                    .i32(len).i32(inner).i32(mode).i32(divisor), x, out);
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doSumAxis(Tensor a, int axis, boolean keepDim) {
+        return axisReduce(a, axis, keepDim, 0, 1);
+    }
+
+    @Override
+    protected Tensor doMeanAxis(Tensor a, int axis, boolean keepDim) {
+        return axisReduce(a, axis, keepDim, 1, 1);
+    }
+
+    /** Two passes in double: the mean, then the squared deviations from it. */
+    @Override
+    protected Tensor doVarAxis(Tensor a, int axis, boolean keepDim, boolean unbiased) {
+        int len = a.shape()[axis];
+        return axisReduce(a, axis, keepDim, 2, unbiased ? len - 1 : len);
+    }
+
     @Override
     protected Tensor doLogSoftmax(Tensor a, boolean log) {
         CudaTensor x = cuda(a);
         int[] s = x.shapeRef();
+        int cols = s[s.length - 1];
+        int rows = cols == 0 ? 0 : x.size() / cols;
         CudaTensor out = empty(x.dtype(), s.clone());
         if (out.size() > 0) {
-            launch(kernel(Kernels.SOFTMAX_ROWS, x.dtype()), Launch.rows(s[0], s[1]),
-                    KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(s[0]).i32(s[1]).i32(log ? 1 : 0), x, out);
+            launch(kernel(Kernels.SOFTMAX_ROWS, x.dtype()), Launch.rows(rows, cols),
+                    KernelArgs.of().ptr(x.address()).ptr(out.address()).i32(rows).i32(cols).i32(log ? 1 : 0), x, out);
         }
         return out;
     }
@@ -607,10 +728,46 @@ public final class CudaBackend extends AbstractBackend {
         CudaTensor v = cuda(y);
         CudaTensor g = cuda(gy);
         int[] s = v.shapeRef();
+        int cols = s[s.length - 1];
+        int rows = cols == 0 ? 0 : v.size() / cols;
         CudaTensor out = empty(v.dtype(), s.clone());
         if (out.size() > 0) {
-            launch(kernel(Kernels.LOG_SOFTMAX_BACKWARD, v.dtype()), Launch.rows(s[0], s[1]),
-                    KernelArgs.of().ptr(v.address()).ptr(g.address()).ptr(out.address()).i32(s[0]).i32(s[1]), v, g, out);
+            launch(kernel(Kernels.LOG_SOFTMAX_BACKWARD, v.dtype()), Launch.rows(rows, cols),
+                    KernelArgs.of().ptr(v.address()).ptr(g.address()).ptr(out.address()).i32(rows).i32(cols), v, g, out);
+        }
+        return out;
+    }
+
+    // ---- masks ----
+
+    @Override
+    protected Tensor doWhere(Tensor mask, Tensor a, Tensor b, int[] outShape) {
+        CudaTensor m = cuda(mask);
+        CudaTensor x = cuda(a);
+        CudaTensor y = cuda(b);
+        CudaTensor out = empty(x.dtype(), outShape);
+        int n = out.size();
+        if (n > 0) {
+            try (DeviceAllocator.Scratch meta = upload(broadcastMeta(outShape, m.shapeRef(), x.shapeRef(), y.shapeRef()))) {
+                launch(kernel(Kernels.WHERE, x.dtype()), Launch.elementwise(n), KernelArgs.of().ptr(m.address()).ptr(x.address()).ptr(y.address())
+                        .ptr(out.address()).i32(n).i32(outShape.length).ptr(meta.address()), m, x, y, out, meta);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doMaskedFill(Tensor a, Tensor mask, double value) {
+        CudaTensor x = cuda(a);
+        CudaTensor m = cuda(mask);
+        int[] s = x.shapeRef();
+        CudaTensor out = empty(x.dtype(), s.clone());
+        int n = out.size();
+        if (n > 0) {
+            try (DeviceAllocator.Scratch meta = upload(broadcastMeta(s, m.shapeRef()))) {
+                launch(kernel(Kernels.MASKED_FILL, x.dtype()), Launch.elementwise(n), KernelArgs.of().ptr(x.address()).ptr(m.address())
+                        .ptr(out.address()).scalar(x.float32(), value).i32(n).i32(s.length).ptr(meta.address()), x, m, out, meta);
+            }
         }
         return out;
     }

@@ -5,6 +5,7 @@ import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
+import org.rnn4j.tensor.Tensors;
 
 /**
  * A tensor of the {@link CudaBackend}: row-major elements in device memory ({@code float} for
@@ -86,17 +87,22 @@ public final class CudaTensor implements Tensor {
         return dtype == DType.FLOAT32;
     }
 
-    boolean closed() {
+    @Override
+    public boolean isClosed() {
         return lease.released();
     }
 
+    /** @throws IllegalStateException when the tensor was closed */
     @Override
     public double[] toDoubleArray() {
+        Tensors.requireOpen(this, "toDoubleArray(): this");
         return backend.downloadDoubles(this);
     }
 
+    /** @throws IllegalStateException when the tensor was closed */
     @Override
     public float[] toFloatArray() {
+        Tensors.requireOpen(this, "toFloatArray(): this");
         return backend.downloadFloats(this);
     }
 
@@ -107,7 +113,7 @@ public final class CudaTensor implements Tensor {
 
     @Override
     public String toString() {
-        if (closed()) {
+        if (isClosed()) {
             return "CudaTensor" + Shapes.str(shape) + " " + dtype + " (closed)";
         }
         int n = size();

@@ -135,6 +135,8 @@ final class DeviceAllocator {
     private long cacheHits;
     private long forcedCollections;
     private long reclaimed;
+    /** Set by {@link #closeWhenIdle}: blocks go back to the driver, and this runs when the last one has. */
+    private Runnable onIdle;
 
     /**
      * An allocator over {@code raw} that asks for a garbage collection when the live bytes would pass
@@ -214,9 +216,34 @@ final class DeviceAllocator {
         }
         liveBytes -= b.size;
         liveBlocks--;
+        if (onIdle != null) {
+            raw.free(b.address);
+            runIfIdle();
+            return;
+        }
         cache.computeIfAbsent(b.size, k -> new ArrayDeque<>()).push(b);
         cachedBytes += b.size;
         cachedBlocks++;
+    }
+
+    /**
+     * For a backend that was closed while tensors are still alive: frees the cache, returns every block
+     * released from now on straight to the driver, and runs {@code onIdle} (closing the device) once no block
+     * is live, which may be at once.
+     */
+    synchronized void closeWhenIdle(Runnable idle) {
+        drain();
+        emptyCache();
+        this.onIdle = idle;
+        runIfIdle();
+    }
+
+    private void runIfIdle() {
+        if (liveBlocks == 0 && onIdle != null) {
+            Runnable r = onIdle;
+            onIdle = () -> { };
+            r.run();
+        }
     }
 
     private Block takeCached(long size) {
@@ -312,7 +339,7 @@ final class DeviceAllocator {
         cachedBlocks = 0;
     }
 
-    /** Releases the leases of unreachable tensors now (they are otherwise released on the next allocation). */
+    /** Releases the leases of unreachable tensors now (they are otherwise released on the next allocation or read). */
     synchronized void releaseUnreachable() {
         drain();
     }

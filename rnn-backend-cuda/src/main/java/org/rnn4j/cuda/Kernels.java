@@ -12,6 +12,11 @@ import org.rnn4j.tensor.DType;
 final class Kernels {
     static final String FILL = "fill";
     static final String BINARY = "binary";
+    static final String BINARY_BROADCAST = "binary_broadcast";
+    static final String WHERE = "where";
+    static final String MASKED_FILL = "masked_fill";
+    static final String SCALE_ADD_INPLACE = "scale_add_inplace";
+    static final String AXIS_REDUCE = "axis_reduce";
     static final String AFFINE = "affine";
     static final String ADD_SCALED = "add_scaled";
     static final String UNARY = "unary";
@@ -41,7 +46,7 @@ final class Kernels {
     static final String GEMM_TF32_F32 = "gemm_tf32_f32";
 
     /** Kernels instantiated for both dtypes (the gemm kernels come from {@link Launch.GemmKernel}). */
-    private static final List<String> TYPED = List.of(FILL, BINARY, AFFINE, ADD_SCALED, UNARY, ACTIVATION_BACKWARD, COPY_BLOCK, TRANSPOSE,
+    private static final List<String> TYPED = List.of(FILL, BINARY, BINARY_BROADCAST, WHERE, MASKED_FILL, SCALE_ADD_INPLACE, AXIS_REDUCE, AFFINE, ADD_SCALED, UNARY, ACTIVATION_BACKWARD, COPY_BLOCK, TRANSPOSE,
             GATHER_COLUMNS, SCATTER_COLUMNS, GATHER_ROWS, SCATTER_ADD_ROWS, REDUCE_PARTIAL, REDUCE_FINAL, SUM_ROWS, SUM_COLS_PARTIAL,
             SUM_COLS_FINAL, SOFTMAX_ROWS, LOG_SOFTMAX_BACKWARD, LSTM_FWD_STEP, LSTM_BWD_STEP, GRU_FWD_STEP, GRU_BWD_STEP, RNN_FWD_STEP,
             RNN_BWD_STEP, Launch.GemmKernel.TILED.prefix, Launch.GemmKernel.SMALL_M.prefix);

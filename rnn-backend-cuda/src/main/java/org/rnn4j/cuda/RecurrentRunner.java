@@ -1,6 +1,6 @@
 package org.rnn4j.cuda;
 
-import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.KernelKind;
 import org.rnn4j.tensor.DType;
 
 /**
@@ -16,29 +16,36 @@ import org.rnn4j.tensor.DType;
  */
 final class RecurrentRunner {
 
-    /** The recurrent cells, with their kernels' names. */
+    /** The recurrent cells, with their step kernels. */
     enum Cell {
-        LSTM(4, true, Kernels.LSTM_FWD_STEP, Kernels.LSTM_BWD_STEP, Ops.ACT_NONE, FusedKernel.LSTM_CELL, FusedKernel.LSTM_SEQUENCE),
-        GRU(3, false, Kernels.GRU_FWD_STEP, Kernels.GRU_BWD_STEP, Ops.ACT_NONE, FusedKernel.GRU_CELL, FusedKernel.GRU_SEQUENCE),
-        RNN_TANH(1, false, Kernels.RNN_FWD_STEP, Kernels.RNN_BWD_STEP, Ops.ACT_TANH, FusedKernel.RNN_TANH_CELL, FusedKernel.RNN_TANH_SEQUENCE),
-        RNN_RELU(1, false, Kernels.RNN_FWD_STEP, Kernels.RNN_BWD_STEP, Ops.ACT_RELU, FusedKernel.RNN_RELU_CELL, FusedKernel.RNN_RELU_SEQUENCE);
+        LSTM(4, true, Kernels.LSTM_FWD_STEP, Kernels.LSTM_BWD_STEP, Ops.ACT_NONE),
+        GRU(3, false, Kernels.GRU_FWD_STEP, Kernels.GRU_BWD_STEP, Ops.ACT_NONE),
+        RNN_TANH(1, false, Kernels.RNN_FWD_STEP, Kernels.RNN_BWD_STEP, Ops.ACT_TANH),
+        RNN_RELU(1, false, Kernels.RNN_FWD_STEP, Kernels.RNN_BWD_STEP, Ops.ACT_RELU);
 
         final int gates;
         final boolean hasCellState;
         final String forwardKernel;
         final String backwardKernel;
         final int act;
-        final String cellKernel;
-        final String sequenceKernel;
 
-        Cell(int gates, boolean hasCellState, String forwardKernel, String backwardKernel, int act, String cellKernel, String sequenceKernel) {
+        Cell(int gates, boolean hasCellState, String forwardKernel, String backwardKernel, int act) {
             this.gates = gates;
             this.hasCellState = hasCellState;
             this.forwardKernel = forwardKernel;
             this.backwardKernel = backwardKernel;
             this.act = act;
-            this.cellKernel = cellKernel;
-            this.sequenceKernel = sequenceKernel;
+        }
+
+        /** The cell of a kernel kind (cell step or sequence). */
+        static Cell of(KernelKind kind) {
+            return switch (kind.cellKind()) {
+                case LSTM_CELL -> LSTM;
+                case GRU_CELL -> GRU;
+                case RNN_TANH_CELL -> RNN_TANH;
+                case RNN_RELU_CELL -> RNN_RELU;
+                default -> throw new IllegalArgumentException("no cell for " + kind);
+            };
         }
     }
 
@@ -168,7 +175,7 @@ final class RecurrentRunner {
      * @param gy  gradient of {@code y [B,T,H]} or null
      * @param ghT gradient of {@code h_T} or null
      * @param gcT gradient of {@code c_T} (LSTM) or null
-     * @return gradients of {@code xp, h0, c0 (LSTM only; omitted otherwise), W_hh, b_hh, b_ih} (null for absent biases)
+     * @return gradients of {@code xp, h0, c0, W_hh, b_hh, b_ih} (null for the cell state of a cell without one and for absent biases)
      */
     CudaTensor[] backward(CudaTensor gy, CudaTensor ghT, CudaTensor gcT) {
         int g = cell.gates * hidden;
@@ -209,6 +216,6 @@ final class RecurrentRunner {
         if (dhp != dxp) {
             dhp.close();
         }
-        return cell.hasCellState ? new CudaTensor[] {dxp, dh, dc, dw, dbhh, dbih} : new CudaTensor[] {dxp, dh, dw, dbhh, dbih};
+        return new CudaTensor[] {dxp, dh, dc, dw, dbhh, dbih};
     }
 }

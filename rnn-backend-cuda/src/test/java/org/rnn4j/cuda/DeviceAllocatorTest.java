@@ -184,4 +184,27 @@ class DeviceAllocatorTest {
         assertEquals(0, a.stats().deviceBytes());
         assertEquals(0, mem.used, "everything went back to the driver");
     }
+
+    @Test
+    void closingWhileTensorsLiveFreesTheCacheAndClosesTheDeviceAfterTheLastBlock() {
+        FakeMemory mem = new FakeMemory(1L << 30);
+        DeviceAllocator a = new DeviceAllocator(mem, 1L << 30);
+        DeviceAllocator.Lease kept = a.allocate(new Object(), 1000);
+        DeviceAllocator.Lease view = a.share(new Object(), kept);
+        a.allocate(new Object(), 5000).release(); // cached
+        int[] closed = {0};
+        a.closeWhenIdle(() -> closed[0]++);
+        assertEquals(0, a.stats().cachedBytes(), "the cache went back to the driver at once");
+        assertEquals(1, mem.live.size(), "only the live block remains");
+        assertEquals(0, closed[0], "a live block keeps the device open");
+        kept.release();
+        assertEquals(0, closed[0], "the view still holds the block");
+        view.release();
+        assertEquals(1, closed[0], "the last release closes the device");
+        assertEquals(0, mem.live.size());
+        DeviceAllocator b = new DeviceAllocator(new FakeMemory(1L << 20), 1L << 20);
+        int[] at = {0};
+        b.closeWhenIdle(() -> at[0]++);
+        assertEquals(1, at[0], "with nothing live the device closes at once");
+    }
 }

@@ -18,8 +18,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.rnn4j.backend.BackendException;
 import org.rnn4j.backend.Backends;
+import org.rnn4j.spi.CellArgs;
 import org.rnn4j.spi.ComputeBackend;
 import org.rnn4j.spi.FusedKernel;
+import org.rnn4j.spi.KernelKind;
+import org.rnn4j.spi.Lengths;
+import org.rnn4j.spi.SequenceArgs;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Tensor;
 import org.rnn4j.tensor.Tensors;
@@ -64,15 +68,19 @@ class EmulatedKernelsTest {
     }
 
     /** One random input set, as host arrays, for a kernel of {@code cell}. */
-    private record Case(RecurrentRunner.Cell cell, boolean sequence, int batch, int steps, int hidden, boolean bhh, boolean bih, boolean reverse,
+    private record Case(KernelKind cell, boolean sequence, int batch, int steps, int hidden, boolean bhh, boolean bih, boolean reverse,
                         int[] lengths) {
         int g() {
-            return cell.gates * hidden;
+            return cell.gates() * hidden;
+        }
+
+        KernelKind kind() {
+            return sequence ? cell.sequenceKind() : cell;
         }
 
         @Override
         public String toString() {
-            return (sequence ? cell.sequenceKernel : cell.cellKernel) + " B" + batch + (sequence ? " T" + steps : "") + " H" + hidden
+            return kind().id() + " B" + batch + (sequence ? " T" + steps : "") + " H" + hidden
                     + (bhh ? "" : " no-b_hh") + (sequence && !bih ? " no-b_ih" : "") + (reverse ? " reverse" : "")
                     + (lengths == null ? "" : " lengths " + java.util.Arrays.toString(lengths));
         }
@@ -80,7 +88,7 @@ class EmulatedKernelsTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (RecurrentRunner.Cell cell : RecurrentRunner.Cell.values()) {
+        for (KernelKind cell : new KernelKind[] {KernelKind.LSTM_CELL, KernelKind.GRU_CELL, KernelKind.RNN_TANH_CELL, KernelKind.RNN_RELU_CELL}) {
             out.add(Arguments.of(new Case(cell, false, 3, 1, 7, true, false, false, null)));
             out.add(Arguments.of(new Case(cell, false, 11, 1, 5, false, false, false, null)));            // tiled gemm path (B > 8)
             out.add(Arguments.of(new Case(cell, true, 3, 5, 7, true, true, false, null)));
@@ -105,7 +113,7 @@ class EmulatedKernelsTest {
         int b = c.batch();
         int h = c.hidden();
         int g = c.g();
-        boolean lstm = c.cell().hasCellState;
+        boolean lstm = c.cell().hasCellState();
         int[] xShape = c.sequence() ? new int[] {b, c.steps(), g} : new int[] {b, g};
         double[] x = random(rng, b * (c.sequence() ? c.steps() : 1) * g, 1.0);
         double[] h0 = random(rng, b * h, 0.8);
@@ -113,25 +121,22 @@ class EmulatedKernelsTest {
         double[] w = random(rng, g * h, 0.6);
         double[] bhh = random(rng, g, 0.3);
         double[] bih = random(rng, g, 0.3);
-        String name = c.sequence() ? c.cell().sequenceKernel : c.cell().cellKernel;
         FusedKernel.Result[] results = new FusedKernel.Result[2];
         ComputeBackend[] backends = {cpu, emu};
         for (int i = 0; i < 2; i++) {
             ComputeBackend be = backends[i];
-            List<Tensor> in = new ArrayList<>();
-            in.add(be.fromDoubles(x, dtype, xShape));
-            in.add(be.fromDoubles(h0, dtype, b, h));
-            if (lstm) {
-                in.add(be.fromDoubles(c0, dtype, b, h));
-            }
-            in.add(be.fromDoubles(w, dtype, g, h));
-            in.add(c.bhh() ? be.fromDoubles(bhh, dtype, g) : null);
+            Tensor tx = be.fromDoubles(x, dtype, xShape);
+            Tensor th = be.fromDoubles(h0, dtype, b, h);
+            Tensor tc = lstm ? be.fromDoubles(c0, dtype, b, h) : null;
+            Tensor tw = be.fromDoubles(w, dtype, g, h);
+            Tensor tbhh = c.bhh() ? be.fromDoubles(bhh, dtype, g) : null;
             if (c.sequence()) {
-                in.add(c.bih() ? be.fromDoubles(bih, dtype, g) : null);
+                Tensor tbih = c.bih() ? be.fromDoubles(bih, dtype, g) : null;
+                Lengths lengths = c.lengths() == null ? null : Lengths.of(c.lengths(), c.steps());
+                results[i] = be.sequenceKernel(c.kind()).orElseThrow().apply(new SequenceArgs(tx, th, tc, tw, tbhh, tbih, c.reverse(), lengths));
+            } else {
+                results[i] = be.cellKernel(c.kind()).orElseThrow().apply(new CellArgs(tx, th, tc, tw, tbhh));
             }
-            FusedKernel k = be.fused(name).orElseThrow();
-            Tensor[] args = in.toArray(new Tensor[0]);
-            results[i] = c.sequence() ? k.apply(new FusedKernel.Sequence(c.reverse(), c.lengths()), args) : k.apply(args);
         }
         Tensor[] ref = results[0].outputs();
         Tensor[] got = results[1].outputs();
@@ -259,8 +264,8 @@ class EmulatedKernelsTest {
         Tensor c0 = emu.zeros(DType.FLOAT32, 3, 5);
         Tensor w = emu.fromDoubles(random(rng, 20 * 5, 1), DType.FLOAT32, 20, 5);
         made.addAll(List.of(x, h0, c0, w));
-        FusedKernel.Result r = emu.fused(FusedKernel.LSTM_SEQUENCE).orElseThrow().apply(new FusedKernel.Sequence(true, new int[] {4, 2, 3}), x, h0,
-                c0, w, null, null);
+        FusedKernel.Result r = emu.sequenceKernel(KernelKind.LSTM_SEQUENCE).orElseThrow()
+                .apply(new SequenceArgs(x, h0, c0, w, null, null, true, Lengths.of(new int[] {4, 2, 3}, 4)));
         made.addAll(List.of(r.outputs()));
         for (Tensor t : r.backward(emu.fromDoubles(random(rng, 60, 1), DType.FLOAT32, 3, 4, 5), null, null)) {
             if (t != null) {

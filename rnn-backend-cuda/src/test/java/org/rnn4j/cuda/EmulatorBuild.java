@@ -70,7 +70,7 @@ final class EmulatorBuild {
             if (!Files.isExecutable(exe)) {
                 Files.createDirectories(OUT);
                 Path tmp = Files.createTempFile(OUT, "build-", ".tmp");
-                List<String> cmd = new ArrayList<>(List.of(CXX, "-std=c++17", "-O2", "-g", "-Wall", "-Wextra", "-Wno-unknown-pragmas",
+                List<String> cmd = new ArrayList<>(List.of(CXX, "-std=c++17", "-O2", "-g", "-ffp-contract=off", "-Wall", "-Wextra", "-Wno-unknown-pragmas",
                         "-Wno-unused-parameter", "-Wno-unused-function", "-Wno-unused-variable", "-I" + KERNELS.toAbsolutePath(),
                         "-I" + NATIVE.toAbsolutePath(), "-o", tmp.toString(), NATIVE.resolve("emu_server.cpp").toAbsolutePath().toString()));
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
