@@ -51,6 +51,8 @@ final class JCudaDevice implements Device {
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
     private final NavigableMap<Long, DevicePointer> allocations = new TreeMap<>();
     private boolean closed;
+    /** The thread that made the context current last (calls are serialised, so a plain field suffices). */
+    private Thread currentOn;
 
     private JCudaDevice(Properties properties, CUdevice device, CUcontext context, CUmodule module, CUstream stream, String code) {
         this.properties = properties;
@@ -132,11 +134,16 @@ final class JCudaDevice implements Device {
         return new long[] {free[0], total[0]};
     }
 
+    /** Makes the context current on this thread (once per change of thread; rnn4j never unsets it). */
     private void current() {
         if (closed) {
             throw new IllegalStateException("cuda device " + properties.ordinal() + " was closed");
         }
-        check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        Thread t = Thread.currentThread();
+        if (t != currentOn) {
+            check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+            currentOn = t;
+        }
     }
 
     @Override
