@@ -21,6 +21,15 @@
 
 #define RNN4J_KERNEL extern "C" __global__
 
+/* a kernel's dynamic shared memory (the launch's shared-bytes argument) as T* name */
+#ifdef RNN4J_EMULATION
+#define RNN4J_DYNAMIC_SHARED(T, name) T* name = reinterpret_cast<T*>(emu::dynamicShared())
+#else
+#define RNN4J_DYNAMIC_SHARED(T, name)                                      \
+    extern __shared__ __align__(16) unsigned char rnn4j_dynamic_shared[]; \
+    T* name = reinterpret_cast<T*>(rnn4j_dynamic_shared)
+#endif
+
 /* for (int i = global thread index; i < n; i += total threads) */
 #define RNN4J_GRID_STRIDE(i, n) \
     for (int i = (int)(blockIdx.x * blockDim.x + threadIdx.x); i < (n); i += (int)(blockDim.x * gridDim.x))
@@ -98,6 +107,41 @@ __device__ __forceinline__ T jmax_(T a, T b) {
 template <typename T>
 __device__ __forceinline__ T activate_(int act, T x) {
     return act == RNN4J_ACT_TANH ? tanh_(x) : act == RNN4J_ACT_RELU ? relu_(x) : x;
+}
+
+/* a load that bypasses L1 (cached in L2 only): for data other blocks of a cooperative launch wrote since */
+template <typename T>
+__device__ __forceinline__ T load_cg(const T* p) {
+#ifdef RNN4J_EMULATION
+    return *p;
+#else
+    return __ldcg(p);
+#endif
+}
+
+/*
+ * Joins every block of a cooperative launch (all blocks co-resident): counter starts at 0 before the launch,
+ * and the n-th barrier (from 1) waits until it reaches n * gridDim.x. Writes before the barrier are visible
+ * to load_cg after it.
+ */
+__device__ __forceinline__ void grid_barrier(unsigned* counter, unsigned target) {
+#ifdef RNN4J_EMULATION
+    (void)counter;
+    (void)target;
+    emu::gridSync();
+#else
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        __threadfence();
+        atomicAdd(counter, 1u);
+        volatile unsigned* v = counter;
+        while (*v < target) {
+            __nanosleep(32);
+        }
+        __threadfence();
+    }
+    __syncthreads();
+#endif
 }
 
 /* ---- warp and block reductions (all 32 lanes of each warp take part) ---- */

@@ -14,6 +14,9 @@
  *   - a barrier reached by only part of the block or warp while the rest waits elsewhere is a deadlock on
  *     a GPU too: the emulator aborts with a message;
  *   - atomics are plain read-modify-writes (fibers switch only at barriers);
+ *   - a cooperative launch (cuLaunchCooperativeKernel) runs all its blocks' threads together, each block
+ *     with its own dynamic shared memory, and a grid barrier (emu::gridSync) joins them all;
+ *   - dynamic shared memory starts filled with 0xFF (NaN), so reading what was never written shows;
  *   - launch limits are CUDA's (1024 threads per block, grid y and z at most 65535).
  * Kernels register themselves by name (RNN4J_REGISTER in common.cuh) with their parameter types; the
  * server (emu_server.cpp) calls them with parameters given as 8-byte slots, as cuLaunchKernel would.
@@ -33,10 +36,10 @@
 #endif
 
 #include <map>
+#include <vector>
 #include <string>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 #define __global__
 #define __device__
@@ -56,9 +59,10 @@ namespace emu {
 
 constexpr int kWarp = 32;
 constexpr int kMaxThreads = 1024;
+constexpr int kMaxFibers = 4096; /* threads run together: one block, or every block of a cooperative launch */
 constexpr size_t kStackBytes = 128 * 1024;
 
-enum State { RUNNABLE = 0, AT_BLOCK_BARRIER = 1, AT_WARP_BARRIER = 2, DONE = 3 };
+enum State { RUNNABLE = 0, AT_BLOCK_BARRIER = 1, AT_WARP_BARRIER = 2, AT_GRID_BARRIER = 3, DONE = 4 };
 
 #if defined(__x86_64__)
 /* saves the callee-saved registers, MXCSR and the x87 control word on the current stack, stores the stack
@@ -100,24 +104,29 @@ struct Fiber {
 #else
     ucontext_t context;
 #endif
-    dim3 tid;
-    int linear;
+    dim3 tid;     /* threadIdx */
+    dim3 block;   /* blockIdx */
+    int linear;   /* linear thread index within the block */
+    int slot;     /* which of the blocks running together (0 except in cooperative launches) */
     int state;
     int shuffles; /* shuffles done, selecting the slot bank */
 };
 
 struct Emulator {
-    dim3 blockIndex, blockSize, gridSize;
+    dim3 blockSize, gridSize;
     Fiber* current = nullptr;
 #if defined(__x86_64__)
     void* scheduler = nullptr;
 #else
     ucontext_t scheduler;
 #endif
-    Fiber fibers[kMaxThreads];
-    char* stacks[kMaxThreads] = {};
-    uint64_t slots[2][kMaxThreads]; /* double-buffered: one barrier per shuffle */
-    int threads = 0;
+    Fiber fibers[kMaxFibers];
+    char* stacks[kMaxFibers] = {};
+    uint64_t slots[2][kMaxFibers]; /* double-buffered: one barrier per shuffle */
+    int threads = 0;               /* per block */
+    int fiberCount = 0;            /* threads of the blocks running together */
+    std::vector<unsigned char> dynamicShared;
+    size_t dynamicBytes = 0;
     void (*body)(void*) = nullptr;
     void* bodyArg = nullptr;
     const char* kernel = "?";
@@ -130,8 +139,13 @@ inline Emulator& state() {
 }
 
 [[noreturn]] inline void fail(const char* what) {
-    fprintf(stderr, "cuda emulator: %s (kernel %s, block %u,%u,%u)\n", what, state().kernel, state().blockIndex.x, state().blockIndex.y,
-            state().blockIndex.z);
+    Emulator& e = state();
+    if (e.current) {
+        fprintf(stderr, "cuda emulator: %s (kernel %s, block %u,%u,%u, thread %u,%u,%u)\n", what, e.kernel, e.current->block.x,
+                e.current->block.y, e.current->block.z, e.current->tid.x, e.current->tid.y, e.current->tid.z);
+    } else {
+        fprintf(stderr, "cuda emulator: %s (kernel %s)\n", what, e.kernel);
+    }
     fflush(stderr);
     abort();
 }
@@ -167,8 +181,17 @@ inline void wait(int barrier) {
 
 inline void syncthreads() { wait(AT_BLOCK_BARRIER); }
 inline void syncwarp() { wait(AT_WARP_BARRIER); }
+/* a barrier across every thread of a cooperative launch (cooperative_groups' grid.sync()) */
+inline void gridSync() { wait(AT_GRID_BARRIER); }
 
 inline int laneId() { return state().current->linear % kWarp; }
+
+/* this block's dynamic shared memory (the launch's shared-bytes argument), filled with 0xFF when the block starts */
+inline void* dynamicShared() {
+    Emulator& e = state();
+    if (e.dynamicBytes == 0) fail("dynamic shared memory used but the launch gave none");
+    return e.dynamicShared.data() + e.current->slot * e.dynamicBytes;
+}
 
 /*
  * The value of v held by lane 'src' of the caller's warp (src outside the block's threads aborts). Lanes
@@ -180,15 +203,15 @@ inline T exchange(T v, int src) {
     static_assert(sizeof(T) <= 8, "shuffles move at most 8 bytes");
     Emulator& e = state();
     Fiber* f = e.current;
-    int self = f->linear;
-    int base = self - self % kWarp;
+    int self = (int)(f - e.fibers);
+    int lane = f->linear % kWarp;
     int bank = f->shuffles++ & 1;
     uint64_t bits = 0;
     memcpy(&bits, &v, sizeof(T));
     e.slots[bank][self] = bits;
     syncwarp();
-    if (base + src >= e.threads) fail("shuffle reads a lane beyond the block's last thread");
-    uint64_t got = e.slots[bank][base + src];
+    if (f->linear - lane + src >= e.threads) fail("shuffle reads a lane beyond the block's last thread");
+    uint64_t got = e.slots[bank][self - lane + src];
     T r;
     memcpy(&r, &got, sizeof(T));
     return r;
@@ -254,10 +277,20 @@ inline void prepare(Fiber& f, char* stack) {
 #endif
 }
 
-/* runs one block: one fiber per thread, scheduled round-robin until every thread has returned */
-inline void runBlock() {
+/*
+ * Runs the given blocks together, one fiber per thread, round-robin until every thread has returned:
+ * warps whose live lanes all wait at __syncwarp/a shuffle go on, then blocks whose live threads all wait at
+ * __syncthreads, then, when every live thread waits at the grid barrier, all of them.
+ */
+inline void runBlocks(const std::vector<dim3>& blocks) {
     Emulator& e = state();
-    int n = e.threads;
+    int tpb = e.threads;
+    int n = (int)blocks.size() * tpb;
+    if (n > kMaxFibers) fail("too many threads run together for the emulator");
+    e.fiberCount = n;
+    if (e.dynamicBytes) {
+        e.dynamicShared.assign(blocks.size() * e.dynamicBytes, 0xFF);
+    }
     for (int i = 0; i < n; ++i) {
         Fiber& f = e.fibers[i];
         if (!e.stacks[i]) {
@@ -265,12 +298,15 @@ inline void runBlock() {
             if (!e.stacks[i]) fail("out of host memory for fiber stacks");
         }
         prepare(f, e.stacks[i]);
-        f.linear = i;
+        int t = i % tpb;
+        f.linear = t;
+        f.slot = i / tpb;
+        f.block = blocks[f.slot];
         f.shuffles = 0;
-        f.tid = dim3(i % e.blockSize.x, (i / e.blockSize.x) % e.blockSize.y, i / (e.blockSize.x * e.blockSize.y));
+        f.tid = dim3(t % e.blockSize.x, (t / e.blockSize.x) % e.blockSize.y, t / (e.blockSize.x * e.blockSize.y));
         f.state = RUNNABLE;
     }
-    int warps = (n + kWarp - 1) / kWarp;
+    int warpsPerBlock = (tpb + kWarp - 1) / kWarp;
     while (true) {
         for (int i = 0; i < n; ++i) {
             Fiber& f = e.fibers[i];
@@ -278,44 +314,65 @@ inline void runBlock() {
             resume(&f);
         }
         e.current = nullptr;
-        int done = 0, atBlock = 0, atWarp = 0;
+        int done = 0, atGrid = 0;
         for (int i = 0; i < n; ++i) {
-            int s = e.fibers[i].state;
-            done += s == DONE;
-            atBlock += s == AT_BLOCK_BARRIER;
-            atWarp += s == AT_WARP_BARRIER;
+            done += e.fibers[i].state == DONE;
+            atGrid += e.fibers[i].state == AT_GRID_BARRIER;
         }
         if (done == n) return;
         bool released = false;
-        for (int w = 0; w < warps; ++w) {
-            int lo = w * kWarp;
-            int hi = lo + kWarp < n ? lo + kWarp : n;
+        for (size_t b = 0; b < blocks.size(); ++b) {
+            int base = (int)b * tpb;
+            for (int w = 0; w < warpsPerBlock; ++w) {
+                int lo = base + w * kWarp;
+                int hi = lo + kWarp < base + tpb ? lo + kWarp : base + tpb;
+                int waiting = 0, live = 0;
+                for (int i = lo; i < hi; ++i) {
+                    int st = e.fibers[i].state;
+                    live += st != DONE;
+                    waiting += st == AT_WARP_BARRIER;
+                }
+                if (waiting > 0 && waiting == live) {
+                    for (int i = lo; i < hi; ++i) {
+                        if (e.fibers[i].state == AT_WARP_BARRIER) e.fibers[i].state = RUNNABLE;
+                    }
+                    released = true;
+                }
+            }
+        }
+        if (released) continue;
+        for (size_t b = 0; b < blocks.size(); ++b) {
+            int base = (int)b * tpb;
             int waiting = 0, live = 0;
-            for (int i = lo; i < hi; ++i) {
-                int s = e.fibers[i].state;
-                live += s != DONE;
-                waiting += s == AT_WARP_BARRIER;
+            for (int i = base; i < base + tpb; ++i) {
+                int st = e.fibers[i].state;
+                live += st != DONE;
+                waiting += st == AT_BLOCK_BARRIER;
             }
             if (waiting > 0 && waiting == live) {
-                for (int i = lo; i < hi; ++i) {
-                    if (e.fibers[i].state == AT_WARP_BARRIER) e.fibers[i].state = RUNNABLE;
+                for (int i = base; i < base + tpb; ++i) {
+                    if (e.fibers[i].state == AT_BLOCK_BARRIER) e.fibers[i].state = RUNNABLE;
                 }
                 released = true;
             }
         }
         if (released) continue;
-        if (atWarp == 0 && atBlock == n - done) {
+        if (atGrid > 0 && atGrid == n - done) {
             for (int i = 0; i < n; ++i) {
-                if (e.fibers[i].state == AT_BLOCK_BARRIER) e.fibers[i].state = RUNNABLE;
+                if (e.fibers[i].state == AT_GRID_BARRIER) e.fibers[i].state = RUNNABLE;
             }
             continue;
         }
-        fail("deadlock: threads of one warp wait at different barriers (__syncwarp/shuffle under divergent control flow)");
+        fail("deadlock: threads wait at different barriers (__syncthreads/__syncwarp/shuffle/grid barrier under divergent control flow)");
     }
 }
 
-/* launches body(arg) on a grid, as cuLaunchKernel would; returns after the last block */
-inline void launch(const char* kernel, dim3 grid, dim3 block, void (*body)(void*), void* arg) {
+/*
+ * Launches body(arg) on a grid, as cuLaunchKernel would (blocks one after another), or, when cooperative,
+ * as cuLaunchCooperativeKernel would (all blocks at once, so that a grid barrier can join them); returns
+ * after the last block.
+ */
+inline void launch(const char* kernel, dim3 grid, dim3 block, size_t sharedBytes, bool cooperative, void (*body)(void*), void* arg) {
     Emulator& e = state();
     long long threads = (long long)block.x * block.y * block.z;
     if (threads < 1 || threads > kMaxThreads || block.z > 64) fail("invalid block size");
@@ -324,14 +381,23 @@ inline void launch(const char* kernel, dim3 grid, dim3 block, void (*body)(void*
     e.blockSize = block;
     e.gridSize = grid;
     e.threads = (int)threads;
+    e.dynamicBytes = sharedBytes;
     e.body = body;
     e.bodyArg = arg;
+    std::vector<dim3> blocks;
     for (unsigned z = 0; z < grid.z; ++z)
         for (unsigned y = 0; y < grid.y; ++y)
             for (unsigned x = 0; x < grid.x; ++x) {
-                e.blockIndex = dim3(x, y, z);
-                runBlock();
+                blocks.push_back(dim3(x, y, z));
+                if (!cooperative) {
+                    runBlocks(blocks);
+                    blocks.clear();
+                }
             }
+    if (cooperative) {
+        if (threads % kWarp != 0) fail("a cooperative launch needs whole warps per block");
+        runBlocks(blocks);
+    }
 }
 
 /* ---- the kernel registry ---- */
@@ -382,7 +448,7 @@ inline int register_kernel(const char* name, void (*f)(A...)) {
 /* ---- CUDA's built-in variables and device functions ---- */
 
 #define threadIdx (emu::state().current->tid)
-#define blockIdx (emu::state().blockIndex)
+#define blockIdx (emu::state().current->block)
 #define blockDim (emu::state().blockSize)
 #define gridDim (emu::state().gridSize)
 #define warpSize 32
@@ -418,6 +484,11 @@ inline T atomicAdd(T* address, T value) {
 
 template <typename T>
 inline T __ldg(const T* p) {
+    return *p;
+}
+
+template <typename T>
+inline T __ldcg(const T* p) {
     return *p;
 }
 

@@ -20,6 +20,7 @@
  *   5 COPY     u64 dst, u64 src, u64 n                     (none)
  *   6 MEMSET   u64 dst, u8 value, u64 n                    (none)
  *   7 LAUNCH   u16 len, name, u32 grid xyz, u32 block xyz, u32 shared bytes, u16 count, count u64 parameter slots  (none)
+ *  13 LAUNCH_COOPERATIVE  as LAUNCH, all blocks run together (a grid barrier joins them)           (none)
  *   8 KERNELS                                              u32 count, then count times u16 len, name
  *   9 STATS                                                u64 live allocations, u64 live bytes, u64 launches, u64 fiber switches
  *  10 QUIT
@@ -285,7 +286,9 @@ int main() {
                 memset((void*)(uintptr_t)dst, value, n);
                 break;
             }
-            case 7: {
+            case 7:
+            case 13: {
+                bool cooperative = op == 13;
                 uint16_t len = read<uint16_t>();
                 std::string name(len, '\0');
                 if (len && !readFully(&name[0], len)) return 0;
@@ -306,14 +309,14 @@ int main() {
                     defer("launch of '" + name + "': it takes " + std::to_string(it->second.arity) + " parameters, got " + std::to_string(count));
                     break;
                 }
-                if (shared != 0) {
-                    defer("launch of '" + name + "' with dynamic shared memory, which these kernels do not use");
+                if (shared > (228u << 10)) {
+                    defer("launch of '" + name + "' with " + std::to_string(shared) + " bytes of dynamic shared memory, more than a GPU block has");
                     break;
                 }
                 LaunchArgs args{&it->second, params.data()};
                 long long t0 = g_profilePath ? cpuNanos() : 0;
                 long long s0 = emu::state().switches;
-                emu::launch(it->first.c_str(), dim3(g[0], g[1], g[2]), dim3(b[0], b[1], b[2]), body, &args);
+                emu::launch(it->first.c_str(), dim3(g[0], g[1], g[2]), dim3(b[0], b[1], b[2]), shared, cooperative, body, &args);
                 g_launches++;
                 if (g_profilePath) {
                     Profile& p = g_profile[name];

@@ -36,6 +36,8 @@ public final class CudaBackend extends AbstractBackend {
     private final Device device;
     private final DeviceAllocator allocator;
     private final boolean tf32;
+    private final boolean persistent;
+    private final java.util.Map<String, java.util.Optional<Launch.Persistent>> persistentPlans = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * A backend on {@code device}.
@@ -43,9 +45,10 @@ public final class CudaBackend extends AbstractBackend {
      * @param name        the backend's name ({@value #NAME}; the tests' emulated device uses another)
      * @param version     what {@link #version()} reports
      * @param tf32        whether float32 products run on TF32 tensor cores (the device must support them)
+     * @param persistent  whether small-batch sequences run forward as one persistent kernel where it fits
      * @param gcThreshold live device bytes above which the allocator asks for a garbage collection first
      */
-    CudaBackend(String name, String version, Device device, boolean tf32, long gcThreshold) {
+    CudaBackend(String name, String version, Device device, boolean tf32, boolean persistent, long gcThreshold) {
         if (tf32 && !device.supportsTf32()) {
             throw new IllegalArgumentException("TF32 products requested but " + device.describe() + " has no TF32 tensor cores");
         }
@@ -53,6 +56,7 @@ public final class CudaBackend extends AbstractBackend {
         this.version = version;
         this.device = device;
         this.tf32 = tf32;
+        this.persistent = persistent;
         this.allocator = new DeviceAllocator(device, gcThreshold);
     }
 
@@ -80,6 +84,11 @@ public final class CudaBackend extends AbstractBackend {
     /** Whether float32 matrix products run on TF32 tensor cores (opt-in; see {@link CudaBackendProvider#TF32_PROPERTY}). */
     public boolean tf32() {
         return tf32;
+    }
+
+    /** Whether small-batch sequences (B <= 8) run forward as one persistent kernel where the device can hold it. */
+    public boolean persistent() {
+        return persistent;
     }
 
     /** The device this backend runs on, in one line. */
@@ -122,10 +131,20 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     public String toString() {
-        return "CudaBackend[" + name + ", " + device.describe() + (tf32 ? ", TF32" : "") + "]";
+        return "CudaBackend[" + name + ", " + device.describe() + (tf32 ? ", TF32" : "") + (persistent ? "" : ", no persistent kernels") + "]";
     }
 
     // ---- helpers shared with the fused kernels ----
+
+    /** The persistent kernel's plan for this cell, batch, hidden size and dtype, or empty (the per-step path runs). */
+    java.util.Optional<Launch.Persistent> persistentPlan(int gates, int batch, int hidden, DType dtype) {
+        if (!persistent || batch > Ops.GEMM_SMALL_M) {
+            return java.util.Optional.empty();
+        }
+        String kernel = kernel(Kernels.RNN_PERSISTENT_FWD, dtype);
+        return persistentPlans.computeIfAbsent(gates + "/" + batch + "/" + hidden + "/" + dtype, k -> Launch.persistent(gates, batch, hidden,
+                dtype.bytes(), device.maxSharedBytesPerBlock(), shared -> device.maxCoResidentBlocks(kernel, Launch.PERSISTENT_THREADS, shared)));
+    }
 
     DeviceAllocator allocator() {
         return allocator;

@@ -19,7 +19,8 @@ import org.rnn4j.tensor.BackendOptions;
  * one.
  *
  * <p>Settings: {@value #TF32_PROPERTY}{@code =true} (or {@code RNN4J_CUDA_TF32=true}) runs float32 matrix
- * products on TF32 tensor cores; {@value #DEVICE_PROPERTY}{@code =N} picks device N (default 0).
+ * products on TF32 tensor cores; {@value #PERSISTENT_PROPERTY}{@code =false} turns the persistent small-batch
+ * sequence kernel off; {@value #DEVICE_PROPERTY}{@code =N} picks device N (default 0).
  */
 @AutoService(BackendProvider.class)
 public final class CudaBackendProvider implements BackendProvider {
@@ -31,6 +32,8 @@ public final class CudaBackendProvider implements BackendProvider {
     public static final String TF32_PROPERTY = "rnn4j.cuda.tf32";
     /** Environment variable enabling TF32 (after the system property). */
     public static final String TF32_ENV = "RNN4J_CUDA_TF32";
+    /** System property ({@code false} to turn off) for the persistent small-batch sequence kernel; on by default. */
+    public static final String PERSISTENT_PROPERTY = "rnn4j.cuda.persistent";
     /** System property naming the device ordinal. */
     public static final String DEVICE_PROPERTY = "rnn4j.cuda.device";
 
@@ -90,7 +93,8 @@ public final class CudaBackendProvider implements BackendProvider {
         try {
             long free = device.memoryInfo()[0];
             long gcThreshold = Math.max(64L << 20, free / 2);
-            return new CudaBackend(CudaBackend.NAME, version(), device, tf32Requested(), gcThreshold);
+            boolean persistent = !"false".equalsIgnoreCase(System.getProperty(PERSISTENT_PROPERTY, "true").trim());
+            return new CudaBackend(CudaBackend.NAME, version(), device, tf32Requested(), persistent, gcThreshold);
         } catch (RuntimeException e) {
             device.close();
             throw e;

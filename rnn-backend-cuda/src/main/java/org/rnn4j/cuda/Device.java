@@ -30,7 +30,17 @@ interface Device extends DeviceAllocator.RawMemory {
     /** Sets {@code bytes} bytes at {@code dst} to zero (stream-ordered). */
     void zero(long dst, long bytes);
 
-    /** Enqueues the kernel {@code name} with {@code config} and {@code args}. */
+    /** The most dynamic shared memory a block may use (the device's opt-in limit), in bytes. */
+    int maxSharedBytesPerBlock();
+
+    /**
+     * How many blocks of {@code threads} threads and {@code sharedBytes} dynamic shared memory of the kernel
+     * {@code name} can be resident on the device at once, which bounds a cooperative launch; 0 when the
+     * device cannot launch cooperatively.
+     */
+    int maxCoResidentBlocks(String name, int threads, int sharedBytes);
+
+    /** Enqueues the kernel {@code name} with {@code config} (cooperatively when it says so) and {@code args}. */
     void launch(String name, Launch.Config config, KernelArgs args);
 
     /** Waits until all enqueued work has finished; device faults of earlier launches surface here. */

@@ -10,6 +10,7 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
@@ -49,6 +50,8 @@ final class JCudaDevice implements Device {
     private final CUstream stream;
     private final String code;
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+    /** The dynamic shared memory each function was allowed beyond the default 48 KiB. */
+    private final Map<String, Integer> sharedAllowed = new ConcurrentHashMap<>();
     private final NavigableMap<Long, DevicePointer> allocations = new TreeMap<>();
     private boolean closed;
     /** The thread that made the context current last (calls are serialised, so a plain field suffices). */
@@ -236,6 +239,34 @@ final class JCudaDevice implements Device {
         check(JCudaDriver.cuMemsetD8Async(pointer(dst), (byte) 0, bytes, stream), "cuMemsetD8Async(" + bytes + " bytes)");
     }
 
+    /** Lets {@code name} use {@code bytes} of dynamic shared memory (needed above 48 KiB). */
+    private CUfunction allowShared(String name, int bytes) {
+        CUfunction f = function(name);
+        if (bytes > 48 * 1024 && sharedAllowed.getOrDefault(name, 0) < bytes) {
+            check(JCudaDriver.cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes),
+                    "cuFuncSetAttribute(" + name + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " + bytes + ")");
+            sharedAllowed.put(name, bytes);
+        }
+        return f;
+    }
+
+    @Override
+    public int maxSharedBytesPerBlock() {
+        return attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
+    }
+
+    @Override
+    public synchronized int maxCoResidentBlocks(String name, int threads, int sharedBytes) {
+        current();
+        if (attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH) == 0) {
+            return 0;
+        }
+        int[] perSm = new int[1];
+        check(JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, allowShared(name, sharedBytes), threads, sharedBytes),
+                "cuOccupancyMaxActiveBlocksPerMultiprocessor(" + name + ")");
+        return perSm[0] * properties.multiprocessors();
+    }
+
     private CUfunction function(String name) {
         return functions.computeIfAbsent(name, n -> {
             CUfunction f = new CUfunction();
@@ -259,8 +290,14 @@ final class JCudaDevice implements Device {
         }
         Launch.Dim3 g = config.grid();
         Launch.Dim3 b = config.block();
-        check(JCudaDriver.cuLaunchKernel(function(name), g.x(), g.y(), g.z(), b.x(), b.y(), b.z(), 0, stream, Pointer.to(params), null),
-                "cuLaunchKernel(" + name + ", " + Launch.describe(config) + ")");
+        CUfunction f = allowShared(name, config.sharedBytes());
+        if (config.cooperative()) {
+            check(JCudaDriver.cuLaunchCooperativeKernel(f, g.x(), g.y(), g.z(), b.x(), b.y(), b.z(), config.sharedBytes(), stream,
+                    Pointer.to(params)), "cuLaunchCooperativeKernel(" + name + ", " + Launch.describe(config) + ")");
+        } else {
+            check(JCudaDriver.cuLaunchKernel(f, g.x(), g.y(), g.z(), b.x(), b.y(), b.z(), config.sharedBytes(), stream, Pointer.to(params), null),
+                    "cuLaunchKernel(" + name + ", " + Launch.describe(config) + ")");
+        }
     }
 
     private void sync() {

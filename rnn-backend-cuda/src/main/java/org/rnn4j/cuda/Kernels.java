@@ -40,6 +40,7 @@ final class Kernels {
     static final String GRU_BWD_STEP = "gru_bwd_step";
     static final String RNN_FWD_STEP = "rnn_fwd_step";
     static final String RNN_BWD_STEP = "rnn_bwd_step";
+    static final String RNN_PERSISTENT_FWD = "rnn_persistent_fwd";
     static final String CAST_F32_F64 = "cast_f32_f64";
     static final String CAST_F64_F32 = "cast_f64_f32";
     /** The TF32 tensor-core product: float32 only, GPU only (not in the emulator). */
@@ -49,7 +50,7 @@ final class Kernels {
     private static final List<String> TYPED = List.of(FILL, BINARY, BINARY_BROADCAST, WHERE, MASKED_FILL, SCALE_ADD_INPLACE, AXIS_REDUCE, AFFINE, ADD_SCALED, UNARY, ACTIVATION_BACKWARD, COPY_BLOCK, TRANSPOSE,
             GATHER_COLUMNS, SCATTER_COLUMNS, GATHER_ROWS, SCATTER_ADD_ROWS, REDUCE_PARTIAL, REDUCE_FINAL, SUM_ROWS, SUM_COLS_PARTIAL,
             SUM_COLS_FINAL, SOFTMAX_ROWS, LOG_SOFTMAX_BACKWARD, LSTM_FWD_STEP, LSTM_BWD_STEP, GRU_FWD_STEP, GRU_BWD_STEP, RNN_FWD_STEP,
-            RNN_BWD_STEP, Launch.GemmKernel.TILED.prefix, Launch.GemmKernel.SMALL_M.prefix);
+            RNN_BWD_STEP, RNN_PERSISTENT_FWD, Launch.GemmKernel.TILED.prefix, Launch.GemmKernel.SMALL_M.prefix);
 
     private Kernels() {
     }

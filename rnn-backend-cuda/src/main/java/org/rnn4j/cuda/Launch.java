@@ -44,8 +44,11 @@ final class Launch {
         }
     }
 
-    /** One launch: grid and block (no kernel here uses dynamic shared memory). */
-    record Config(Dim3 grid, Dim3 block) {
+    /**
+     * One launch: grid and block, the bytes of dynamic shared memory per block, and whether all blocks must
+     * run at once (a cooperative launch, for kernels with a grid barrier).
+     */
+    record Config(Dim3 grid, Dim3 block, int sharedBytes, boolean cooperative) {
         Config {
             if (block.volume() > 1024) {
                 throw new IllegalArgumentException("a block has at most 1024 threads, got " + block);
@@ -53,6 +56,14 @@ final class Launch {
             if (grid.y() > MAX_GRID_YZ || grid.z() > MAX_GRID_YZ) {
                 throw new IllegalArgumentException("gridDim.y and gridDim.z are at most " + MAX_GRID_YZ + ", got " + grid);
             }
+            if (sharedBytes < 0) {
+                throw new IllegalArgumentException("negative dynamic shared memory: " + sharedBytes);
+            }
+        }
+
+        /** An ordinary launch without dynamic shared memory. */
+        Config(Dim3 grid, Dim3 block) {
+            this(grid, block, 0, false);
         }
     }
 
@@ -166,7 +177,54 @@ final class Launch {
         return new Config(Dim3.of(Math.max(1, rows)), Dim3.of(warpMultiple(cols, 256)));
     }
 
+    /** Threads per block of the persistent recurrent kernel. */
+    static final int PERSISTENT_THREADS = 256;
+
+    /**
+     * The plan of a persistent sequence kernel ({@code rnn_persistent_fwd_*}): {@code units} hidden units per
+     * block, one block per slice of the hidden state, all co-resident (a cooperative launch).
+     */
+    record Persistent(int units, Config config) {
+    }
+
+    /** How many blocks of a kernel can be co-resident with {@code sharedBytes} of dynamic shared memory each (0: none). */
+    interface Residency {
+        int maxBlocks(int sharedBytes);
+    }
+
+    /** Bytes of dynamic shared memory the persistent kernel needs: W rows {@code [G U][H]}, h {@code [B][H]}, products {@code [B][G U]}. */
+    static long persistentSharedBytes(int gates, int batch, int hidden, int units, int elementBytes) {
+        long rows = (long) gates * units;
+        return (rows * hidden + (long) batch * hidden + (long) batch * rows) * elementBytes;
+    }
+
+    /**
+     * The fewest hidden units per block (so the most blocks) for which every block's slice of W_hh fits its
+     * shared memory and all blocks fit on the device at once; empty when none does (the per-step path runs
+     * then) or when the batch is larger than {@link Ops#GEMM_SMALL_M} (its steps fill the GPU anyway).
+     */
+    static java.util.Optional<Persistent> persistent(int gates, int batch, int hidden, int elementBytes, int maxSharedBytes, Residency residency) {
+        if (batch < 1 || batch > Ops.GEMM_SMALL_M || hidden < 1) {
+            return java.util.Optional.empty();
+        }
+        for (int units = 1; units <= hidden; units++) {
+            int blocks = ceilDiv(hidden, units);
+            if (units > 1 && ceilDiv(hidden, units - 1) == blocks) {
+                continue; // the same grid with fewer units per block was tried
+            }
+            long shared = persistentSharedBytes(gates, batch, hidden, units, elementBytes);
+            if (shared > maxSharedBytes) {
+                return java.util.Optional.empty(); // more units only need more
+            }
+            if (blocks <= residency.maxBlocks((int) shared)) {
+                return java.util.Optional.of(new Persistent(units, new Config(Dim3.of(blocks), Dim3.of(PERSISTENT_THREADS), (int) shared, true)));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     static String describe(Config c) {
-        return String.format(Locale.ROOT, "grid %s block %s", c.grid(), c.block());
+        return String.format(Locale.ROOT, "grid %s block %s%s%s", c.grid(), c.block(), c.sharedBytes() > 0 ? ", " + c.sharedBytes()
+                + " bytes of shared memory" : "", c.cooperative() ? ", cooperative" : "");
     }
 }

@@ -11,6 +11,11 @@ import org.rnn4j.tensor.DType;
  * pointwise kernel and one product {@code dh += dpre_t W_hh} per step), then the weight gradient as one
  * product over all steps ({@code dW_hh = dpre^T hprev}) and the bias gradients as column sums.
  *
+ * <p>For batches of up to 8, where one step's product is too small to fill the GPU, the forward pass is
+ * instead one persistent kernel for all steps ({@code rnn_persistent_fwd}, see {@link Launch#persistent})
+ * when the device can hold every block's slice of {@code W_hh} in shared memory at once; it writes the same
+ * outputs and saved activations, so backward is the same either way.
+ *
  * <p>The cell kernels are sequences of one step. Arguments are assumed valid (checked by the callers in
  * {@link CudaFusedKernels}); nothing given is modified.
  */
@@ -18,23 +23,26 @@ final class RecurrentRunner {
 
     /** The recurrent cells, with their step kernels. */
     enum Cell {
-        LSTM(4, true, Kernels.LSTM_FWD_STEP, Kernels.LSTM_BWD_STEP, Ops.ACT_NONE),
-        GRU(3, false, Kernels.GRU_FWD_STEP, Kernels.GRU_BWD_STEP, Ops.ACT_NONE),
-        RNN_TANH(1, false, Kernels.RNN_FWD_STEP, Kernels.RNN_BWD_STEP, Ops.ACT_TANH),
-        RNN_RELU(1, false, Kernels.RNN_FWD_STEP, Kernels.RNN_BWD_STEP, Ops.ACT_RELU);
+        LSTM(4, true, Kernels.LSTM_FWD_STEP, Kernels.LSTM_BWD_STEP, Ops.ACT_NONE, 0),
+        GRU(3, false, Kernels.GRU_FWD_STEP, Kernels.GRU_BWD_STEP, Ops.ACT_NONE, 1),
+        RNN_TANH(1, false, Kernels.RNN_FWD_STEP, Kernels.RNN_BWD_STEP, Ops.ACT_TANH, 2),
+        RNN_RELU(1, false, Kernels.RNN_FWD_STEP, Kernels.RNN_BWD_STEP, Ops.ACT_RELU, 2);
 
         final int gates;
         final boolean hasCellState;
         final String forwardKernel;
         final String backwardKernel;
         final int act;
+        /** The {@code cell} argument of {@code rnn_persistent_fwd}. */
+        final int persistentCode;
 
-        Cell(int gates, boolean hasCellState, String forwardKernel, String backwardKernel, int act) {
+        Cell(int gates, boolean hasCellState, String forwardKernel, String backwardKernel, int act, int persistentCode) {
             this.gates = gates;
             this.hasCellState = hasCellState;
             this.forwardKernel = forwardKernel;
             this.backwardKernel = backwardKernel;
             this.act = act;
+            this.persistentCode = persistentCode;
         }
 
         /** The cell of a kernel kind (cell step or sequence). */
@@ -135,6 +143,16 @@ final class RecurrentRunner {
         }
         long bhhA = bhh == null ? 0 : bhh.address();
         long bihA = bih == null ? 0 : bih.address();
+        java.util.Optional<Launch.Persistent> plan = backend.persistentPlan(cell.gates, batch, hidden, dtype);
+        if (plan.isPresent()) {
+            runPersistent(plan.get(), xp, h, c, bhh, bih);
+            outputs[0] = y;
+            outputs[1] = h;
+            if (cell.hasCellState) {
+                outputs[2] = c;
+            }
+            return;
+        }
         String stepKernel = CudaBackend.kernel(cell.forwardKernel, dtype);
         Launch.Config pointwise = Launch.elementwise(Math.max(bh, 1));
         try (CudaTensor pre = backend.empty(dtype, batch, g)) {
@@ -166,6 +184,22 @@ final class RecurrentRunner {
         outputs[1] = h;
         if (cell.hasCellState) {
             outputs[2] = c;
+        }
+    }
+
+    /** The whole forward pass as one cooperative launch; h and c hold h0 and c0 on entry and the final states on exit. */
+    private void runPersistent(Launch.Persistent plan, CudaTensor xp, CudaTensor h, CudaTensor c, CudaTensor bhh, CudaTensor bih) {
+        try (CudaTensor hAlt = backend.empty(dtype, batch, hidden); DeviceAllocator.Scratch barrier = backend.allocator().scratch(Integer.BYTES)) {
+            backend.deviceRef().zero(barrier.address(), Integer.BYTES);
+            KernelArgs args = KernelArgs.of().i32(cell.persistentCode).i32(cell.act).ptr(xp.address()).ptr(w.address())
+                    .ptr(bhh == null ? 0 : bhh.address()).ptr(bih == null ? 0 : bih.address()).ptr(h.address()).ptr(hAlt.address())
+                    .ptr(c == null ? 0 : c.address()).ptr(y.address()).ptr(acts == null ? 0 : acts.address()).ptr(hprev.address())
+                    .ptr(cprev == null ? 0 : cprev.address()).ptr(tanhc == null ? 0 : tanhc.address()).ptr(ngate == null ? 0 : ngate.address())
+                    .ptr(lengthsAddress()).ptr(barrier.address()).i32(batch).i32(steps).i32(hidden).i32(plan.units()).i32(reverse ? 1 : 0);
+            backend.launch(CudaBackend.kernel(Kernels.RNN_PERSISTENT_FWD, dtype), plan.config(), args, xp, bhh, bih, h, c, hAlt, barrier, this);
+            if (steps % 2 == 1) { // the final state is in the second buffer
+                backend.deviceRef().copy(h.address(), hAlt.address(), (long) batch * hidden * dtype.bytes());
+            }
         }
     }
 

@@ -35,7 +35,7 @@ class CudaKernelsTest extends KernelChecks {
     void tf32ProductsAreTensorCoreAccurateAndNoMore() {
         gpu();
         CudaRuntime.State s = CudaRuntime.state();
-        CudaBackend tf32 = new CudaBackend(CudaBackend.NAME, "tf32 test", JCudaDevice.open(s.device(), s.code()), true, 1L << 30);
+        CudaBackend tf32 = new CudaBackend(CudaBackend.NAME, "tf32 test", JCudaDevice.open(s.device(), s.code()), true, true, 1L << 30);
         try {
             SplittableRandom rng = new SplittableRandom(11);
             for (int[] mnk : new int[][] {{67, 129, 65}, {256, 512, 384}, {5, 33, 17}}) {

@@ -47,6 +47,6 @@ public final class EmulatedCudaBackendProvider implements BackendProvider {
 
     @Override
     public Backend create(BackendOptions options) {
-        return new CudaBackend(NAME, version(), EmulatedDevice.start(), false, GC_THRESHOLD);
+        return new CudaBackend(NAME, version(), EmulatedDevice.start(), false, true, GC_THRESHOLD);
     }
 }

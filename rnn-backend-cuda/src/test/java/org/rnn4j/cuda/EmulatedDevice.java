@@ -38,6 +38,9 @@ final class EmulatedDevice implements Device {
     private static final int QUIT = 10;
     private static final int SYNC = 11;
     private static final int ARENA = 12;
+    private static final int LAUNCH_COOPERATIVE = 13;
+    /** Blocks the emulator runs together in a cooperative launch: few, so that the tests give each several hidden units. */
+    static final int CO_RESIDENT_BLOCKS = 4;
     /** Alignment of allocations in the arena (CUDA's cudaMalloc gives 256). */
     private static final long ALIGN = 256;
 
@@ -112,6 +115,16 @@ final class EmulatedDevice implements Device {
     @Override
     public boolean supportsTf32() {
         return false;
+    }
+
+    @Override
+    public int maxSharedBytesPerBlock() {
+        return 96 << 10;
+    }
+
+    @Override
+    public int maxCoResidentBlocks(String name, int threads, int sharedBytes) {
+        return CO_RESIDENT_BLOCKS;
     }
 
     // ---- protocol ----
@@ -276,11 +289,11 @@ final class EmulatedDevice implements Device {
     @Override
     public synchronized void launch(String name, Launch.Config config, KernelArgs args) {
         byte[] n = name.getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer b = request(LAUNCH, 2 + n.length + 24 + 4 + 2 + 8 * args.count());
+        ByteBuffer b = request(config.cooperative() ? LAUNCH_COOPERATIVE : LAUNCH, 2 + n.length + 24 + 4 + 2 + 8 * args.count());
         b.putShort((short) n.length).put(n);
         Launch.Dim3 g = config.grid();
         Launch.Dim3 k = config.block();
-        b.putInt(g.x()).putInt(g.y()).putInt(g.z()).putInt(k.x()).putInt(k.y()).putInt(k.z()).putInt(0);
+        b.putInt(g.x()).putInt(g.y()).putInt(g.z()).putInt(k.x()).putInt(k.y()).putInt(k.z()).putInt(config.sharedBytes());
         b.putShort((short) args.count());
         for (int i = 0; i < args.count(); i++) {
             b.putLong(args.slot(i));

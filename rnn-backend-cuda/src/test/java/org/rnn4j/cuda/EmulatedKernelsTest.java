@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.rnn4j.backend.BackendException;
 import org.rnn4j.backend.Backends;
+import org.rnn4j.spi.KernelKind;
 import org.rnn4j.tensor.DType;
 
 /**
@@ -59,6 +60,43 @@ class EmulatedKernelsTest extends KernelChecks {
             assertTrue(unknown.getMessage().contains("no kernel of that name"), unknown.getMessage());
         } finally {
             d.close();
+        }
+    }
+
+    @Test
+    void thePersistentForwardEqualsTheStepByStepForward() {
+        // the shared cuda-emu backend runs small batches persistently; this one, on its own emulator, step by step
+        CudaBackend stepwise = new CudaBackend("cuda-emu-steps", "step by step", EmulatedDevice.start(), false, false, 64L << 20);
+        try {
+            for (KernelKind kind : new KernelKind[] {KernelKind.LSTM_SEQUENCE, KernelKind.GRU_SEQUENCE, KernelKind.RNN_TANH_SEQUENCE,
+                    KernelKind.RNN_RELU_SEQUENCE}) {
+                int b = 3;
+                int t = 5;
+                int h = 10; // 3 units per block over the emulator's 4 co-resident blocks, the last with 1
+                assertTrue(emu.persistentPlan(kind.gates(), b, h, DType.FLOAT64).isPresent(), kind + " runs persistently on cuda-emu");
+                assertTrue(stepwise.persistentPlan(kind.gates(), b, h, DType.FLOAT64).isEmpty());
+                int g = kind.gates() * h;
+                java.util.SplittableRandom rng = new java.util.SplittableRandom(kind.ordinal());
+                double[][] data = {random(rng, b * t * g, 1), random(rng, b * h, 1), random(rng, b * h, 1), random(rng, g * h, 0.5),
+                        random(rng, g, 0.3), random(rng, g, 0.3)};
+                org.rnn4j.tensor.Tensor[][] outs = new org.rnn4j.tensor.Tensor[2][];
+                CudaBackend[] both = {emu, stepwise};
+                for (int i = 0; i < 2; i++) {
+                    CudaBackend be = both[i];
+                    org.rnn4j.spi.SequenceArgs args = new org.rnn4j.spi.SequenceArgs(be.fromDoubles(data[0], DType.FLOAT64, b, t, g),
+                            be.fromDoubles(data[1], DType.FLOAT64, b, h), kind.hasCellState() ? be.fromDoubles(data[2], DType.FLOAT64, b, h) : null,
+                            be.fromDoubles(data[3], DType.FLOAT64, g, h), be.fromDoubles(data[4], DType.FLOAT64, g),
+                            be.fromDoubles(data[5], DType.FLOAT64, g), true, org.rnn4j.spi.Lengths.of(new int[] {5, 2, 4}, t));
+                    outs[i] = be.sequenceKernel(kind).orElseThrow().apply(args).outputs();
+                }
+                for (int o = 0; o < outs[0].length; o++) {
+                    double err = org.rnn4j.tensor.Tensors.relativeError(outs[0][o].toDoubleArray(), outs[1][o].toDoubleArray());
+                    String what = kind.id() + " output " + o;
+                    assertTrue(err <= 1e-14, () -> what + ": persistent and step-by-step differ by " + err);
+                }
+            }
+        } finally {
+            stepwise.close();
         }
     }
 }

@@ -47,7 +47,7 @@ abstract class KernelChecks {
         cpu = ComputeBackend.of(Backends.get("cpu"));
     }
 
-    private static double[] random(SplittableRandom rng, int n, double scale) {
+    static double[] random(SplittableRandom rng, int n, double scale) {
         double[] x = new double[n];
         for (int i = 0; i < n; i++) {
             x[i] = (rng.nextDouble() * 2 - 1) * scale;

@@ -103,4 +103,33 @@ class LaunchTest {
         assertThrows(IllegalArgumentException.class, () -> new Launch.Config(new Launch.Dim3(1, 65536, 1), Launch.Dim3.of(32)));
         assertThrows(IllegalArgumentException.class, () -> Launch.Dim3.of(0));
     }
+
+    @Test
+    void persistentKernelsTakeTheFewestUnitsPerBlockThatFitAndAreCoResident() {
+        // LSTM, batch 1, H = 256, float32, an H100-like device: 227 KiB of shared memory, 2 blocks per SM x 132 SMs
+        Launch.Persistent p = Launch.persistent(4, 1, 256, 4, 227 << 10, shared -> 264).orElseThrow();
+        assertEquals(1, p.units(), "one hidden unit per block: 256 blocks fit");
+        assertEquals(new Launch.Dim3(256, 1, 1), p.config().grid());
+        assertEquals(Launch.Dim3.of(Launch.PERSISTENT_THREADS), p.config().block());
+        assertTrue(p.config().cooperative());
+        assertEquals((4L * 256 + 256 + 4) * 4, p.config().sharedBytes(), "W rows, h and the products");
+        // fewer co-resident blocks: more units per block, every unit covered
+        Launch.Persistent q = Launch.persistent(4, 8, 1024, 4, 227 << 10, shared -> 132).orElseThrow();
+        assertEquals(8, q.units());
+        assertEquals(128, q.config().grid().x());
+        assertTrue(q.config().sharedBytes() <= 227 << 10);
+        // the grid is as small as the units allow: 7 units for H = 33 over 5 blocks, not 7 blocks of 5
+        Launch.Persistent r = Launch.persistent(1, 2, 33, 8, 96 << 10, shared -> 5).orElseThrow();
+        assertEquals(7, r.units());
+        assertEquals(5, r.config().grid().x());
+        assertTrue((long) r.units() * r.config().grid().x() >= 33);
+    }
+
+    @Test
+    void persistentKernelsAreNotPlannedWhereTheyCannotRun() {
+        assertTrue(Launch.persistent(4, 9, 256, 4, 227 << 10, shared -> 1000).isEmpty(), "batches beyond 8 fill the GPU step by step");
+        assertTrue(Launch.persistent(4, 1, 256, 4, 227 << 10, shared -> 0).isEmpty(), "no cooperative launch");
+        // H = 4096 in float64: one unit's four rows alone need 128 KiB; 32 blocks at most would need 128 units each
+        assertTrue(Launch.persistent(4, 1, 4096, 8, 227 << 10, shared -> 32).isEmpty(), "W_hh does not fit the blocks' shared memory");
+    }
 }
