@@ -47,6 +47,9 @@ public final class CudaDiagnostics {
         sb.append("  matrix products: ").append(CudaBackendProvider.tf32Requested()
                 ? "float32 on TF32 tensor cores (" + CudaBackendProvider.TF32_PROPERTY + "=true)"
                 : "tiled FP32/FP64 on CUDA cores (TF32 tensor cores: off; -D" + CudaBackendProvider.TF32_PROPERTY + "=true)").append('\n');
+        sb.append("  small batches (B <= 8): ").append("false".equalsIgnoreCase(System.getProperty(CudaBackendProvider.PERSISTENT_PROPERTY, "true").trim())
+                ? "step by step (-D" + CudaBackendProvider.PERSISTENT_PROPERTY + "=false)"
+                : "one persistent cooperative kernel per sequence where it fits").append('\n');
         try {
             Backend b = Backends.get(CudaBackend.NAME);
             if (b instanceof CudaBackend cb) {
