@@ -193,6 +193,13 @@ final class TorchPeer implements AutoCloseable {
         }
         JsonElement core = info.get("openblas_coretype");
         sb.append(", OPENBLAS_CORETYPE=").append(core == null || core.isJsonNull() ? "(unset)" : core.getAsString());
+        JsonElement device = info.get("device");
+        if (device != null && !device.isJsonNull() && device.getAsString().startsWith("cuda")) {
+            sb.append("; runs on ").append(str("gpu")).append(" (CUDA ").append(str("cuda")).append(", cuDNN ").append(str("cudnn"))
+                    .append(", TF32 ").append(str("tf32")).append("; RNN4J_TORCH_DEVICE=cpu keeps it on the CPU)");
+        } else if (device != null && !device.isJsonNull()) {
+            sb.append("; runs on the CPU");
+        }
         return sb.toString();
     }
 

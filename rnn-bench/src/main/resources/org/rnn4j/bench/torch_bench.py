@@ -10,6 +10,10 @@ Commands (each answered by one line, {"error": ...} on failure):
                                                       -> {"ms": [...], "warmup": W', "peak_bytes": B}
   {"cmd": "quit"}
 Needs only torch and numpy (safetensors files are read and written here, not with the safetensors package).
+
+Device: the GPU (cuDNN's RNN kernels) when torch.cuda.is_available(), else the CPU; RNN4J_TORCH_DEVICE=cpu or
+=cuda forces one. On the GPU, TF32 is off (as in rnn4j's cuda backend by default) unless RNN4J_TORCH_TF32=1,
+every timed step ends with torch.cuda.synchronize(), and peak_bytes is torch's peak of allocated device memory.
 """
 import gc
 import json
@@ -119,6 +123,34 @@ def blas_libraries():
     return sorted(libs)
 
 
+def pick_device():
+    want = os.environ.get("RNN4J_TORCH_DEVICE", "auto").strip().lower()
+    if want == "cpu":
+        return torch.device("cpu")
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if want == "cuda":
+        raise RuntimeError("RNN4J_TORCH_DEVICE=cuda but torch.cuda.is_available() is False")
+    return torch.device("cpu")
+
+
+try:
+    DEVICE = pick_device()
+except Exception as e:  # reported to rnn-bench like an import failure
+    emit({"error": "%s: %s" % (type(e).__name__, e)})
+    sys.exit(0)
+TF32 = DEVICE.type == "cuda" and os.environ.get("RNN4J_TORCH_TF32", "0") == "1"
+if DEVICE.type == "cuda":
+    torch.backends.cudnn.enabled = True
+    torch.backends.cuda.matmul.allow_tf32 = TF32
+    torch.backends.cudnn.allow_tf32 = TF32
+
+
+def sync():
+    if DEVICE.type == "cuda":
+        torch.cuda.synchronize()
+
+
 class Bench:
     def __init__(self):
         self.model = None
@@ -129,6 +161,9 @@ class Bench:
         gc.collect()
         self.rss0 = proc_status_kb("VmRSS")
         self.peak_reset = reset_peak_rss()
+        if DEVICE.type == "cuda":
+            torch.cuda.empty_cache()
+            torch.cuda.reset_peak_memory_stats()
         t = read_safetensors(path)
         cell, i, h = wl["cell"], wl["input"], wl["hidden"]
         if cell == "rnn":
@@ -144,10 +179,10 @@ class Bench:
                 if tuple(p.shape) != tuple(t[name].shape):
                     raise ValueError("parameter %s: file has %s, model %s" % (name, list(t[name].shape), list(p.shape)))
                 p.copy_(t[name])
-        self.model = m
+        self.model = m.to(DEVICE)
         self.train = bool(wl["train"])
-        self.x = t["x"].contiguous()
-        self.target = t["target"].contiguous()
+        self.x = t["x"].contiguous().to(DEVICE)
+        self.target = t["target"].contiguous().to(DEVICE)
         self.opt = torch.optim.SGD(m.parameters(), lr=wl["lr"])
         self.sink = 0.0
         return {"ok": True}
@@ -183,6 +218,7 @@ class Bench:
             with torch.no_grad():
                 out, _ = self.model(self.x)
                 self.sink += out.sum().item()
+        sync()
 
     def time(self, warmup, iterations, budget_s, estimate_s):
         """The same loop as rnn-bench's LocalTimer: warmup (at most a third of the budget), then timed steps."""
@@ -207,6 +243,8 @@ class Bench:
             t0 = time.perf_counter()
             self.step()
             ms.append((time.perf_counter() - t0) * 1e3)
+        if DEVICE.type == "cuda":
+            return {"ms": ms, "warmup": done, "peak_bytes": int(torch.cuda.max_memory_allocated()), "peak_reset": True}
         hwm = proc_status_kb("VmHWM") if self.peak_reset else None
         if hwm is None:
             import resource
@@ -229,6 +267,11 @@ def main():
         "mkldnn": bool(torch.backends.mkldnn.is_available()),
         "blas": blas_libraries(),
         "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
+        "device": str(DEVICE),
+        "gpu": torch.cuda.get_device_name() if DEVICE.type == "cuda" else None,
+        "cuda": torch.version.cuda,
+        "cudnn": torch.backends.cudnn.version() if DEVICE.type == "cuda" else None,
+        "tf32": TF32,
     })
     bench = Bench()
     for line in sys.stdin:
