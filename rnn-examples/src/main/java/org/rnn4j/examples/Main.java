@@ -4,12 +4,14 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.rnn4j.backend.Backends;
+import org.rnn4j.examples.charrnn.CharModel;
 import org.rnn4j.examples.charrnn.CharRnnCommand;
 import org.rnn4j.examples.cli.Errors;
 import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.customcell.CustomCellCommand;
 import org.rnn4j.examples.forecast.ForecastCommand;
 import org.rnn4j.examples.names.NamesCommand;
+import org.rnn4j.examples.names.NamesModel;
 import org.rnn4j.spi.ComputeBackend;
 import org.rnn4j.spi.KernelKind;
 import picocli.CommandLine;
@@ -26,6 +28,12 @@ import picocli.CommandLine.Mixin;
         description = {"Recurrent neural networks in Java: runnable examples.", "",
             "With no command, runs the main job: a short char-RNN on tiny-shakespeare (about 2 minutes), ending with generated text."})
 public final class Main implements Callable<Integer> {
+    static {
+        // the applications' model types: any command can then load (and name) any application's model file
+        CharModel.register();
+        NamesModel.register();
+    }
+
     /** The arguments of the main job, run when the jar is started without any. */
     static final String[] MAIN_JOB = {"charrnn", "--minutes", "2.2", "--hidden", "128", "--lr", "4e-3", "--eval-every", "50",
         "--eval-chars", "10000", "--checkpoint", "rnn4j-output/main-job.safetensors", "--sample-length", "300"};
