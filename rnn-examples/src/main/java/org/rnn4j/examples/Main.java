@@ -4,14 +4,12 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.rnn4j.backend.Backends;
-import org.rnn4j.examples.charrnn.CharModel;
 import org.rnn4j.examples.charrnn.CharRnnCommand;
 import org.rnn4j.examples.cli.Errors;
 import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.customcell.CustomCellCommand;
 import org.rnn4j.examples.forecast.ForecastCommand;
 import org.rnn4j.examples.names.NamesCommand;
-import org.rnn4j.examples.names.NamesModel;
 import org.rnn4j.spi.ComputeBackend;
 import org.rnn4j.spi.KernelKind;
 import picocli.CommandLine;
@@ -30,8 +28,8 @@ import picocli.CommandLine.Mixin;
 public final class Main implements Callable<Integer> {
     static {
         // the applications' model types: any command can then load (and name) any application's model file
-        CharModel.register();
-        NamesModel.register();
+        org.rnn4j.examples.charrnn.CharModel.register();
+        org.rnn4j.examples.names.NamesModel.register();
     }
 
     /** The arguments of the main job, run when the jar is started without any. */

@@ -138,10 +138,20 @@ public final class CharRnnCommand implements Callable<Integer> {
     /** The name of the vocabulary in the model file. */
     static final String VOCAB = "chars";
 
+    // the run, shared with its callbacks
+    private Path ckpt;
+    private CharModel model;
+    private int[] train;
+    private int[] val;
+    private int stepsPerEpoch;
+    private TimeBudget timing;
+    private StepProgress progress;
+    private List<double[]> validation = new ArrayList<>();
+
     @Override
     public Integer call() {
         validate();
-        Path ckpt = checkpoint != null ? checkpoint : outDir.resolve("charrnn.safetensors");
+        ckpt = checkpoint != null ? checkpoint : outDir.resolve("charrnn.safetensors");
         String source = text == null ? "bundled " + Bundled.SHAKESPEARE : text.toString();
         String corpus = text == null ? Bundled.text(Bundled.SHAKESPEARE) : Bundled.readFile(text, "--text");
         if (corpus.isEmpty()) {
@@ -153,14 +163,13 @@ public final class CharRnnCommand implements Callable<Integer> {
         Map<String, String> saved = Map.of();
         long savedStep = 0;
         double savedSeconds = 0;
-        List<double[]> validation = new ArrayList<>();
         if (resume) {
             String hint = "run without --resume to start a new one (or pass --checkpoint FILE)";
             Models.Loaded loaded = ModelFiles.load(ckpt, backend, hint);
-            CharModel model = ModelFiles.model(loaded, CharModel.class, VOCAB, ckpt, "charrnn", hint);
+            CharModel previous = ModelFiles.model(loaded, CharModel.class, VOCAB, ckpt, "charrnn", hint);
             saved = loaded.metadata();
-            adoptSettings(model, saved, ckpt);
-            vocab = ModelFiles.vocabulary(loaded, VOCAB, model.vocabularySize(), ckpt, hint);
+            adoptSettings(previous, saved, ckpt);
+            vocab = ModelFiles.vocabulary(loaded, VOCAB, previous.vocabularySize(), ckpt, hint);
             corpus.codePoints().filter(c -> vocab.idOfCodePoint(c) < 0).findFirst().ifPresent(c -> {
                 throw new UserError("checkpoint " + ckpt + " has a vocabulary of " + vocab.size() + " characters without '" + printable(c)
                         + "', which " + source + " contains; resume on the text it was trained on, or start afresh without --resume");
@@ -172,14 +181,14 @@ public final class CharRnnCommand implements Callable<Integer> {
             savedStep = parse(saved.get(Models.TRAINING_PREFIX + "step"), -1);
             savedSeconds = parse(saved.get(Models.TRAINING_PREFIX + "seconds"), 0.0);
             validation = readValidation(saved.get("validation"), savedStep, ckpt);
-            requireOptimizerState(ckpt, model.parameters().size(), savedStep, resumeFix);
+            requireOptimizerState(ckpt, previous.parameters().size(), savedStep, resumeFix);
         } else {
             vocab = Vocabulary.characters().add(corpus).build();
         }
         int[] ids = vocab.encode(corpus);
         int split = (int) Math.round(ids.length * (1 - validationFraction));
-        int[] train = Arrays.copyOfRange(ids, 0, split);
-        int[] val = Arrays.copyOfRange(ids, split, ids.length);
+        train = Arrays.copyOfRange(ids, 0, split);
+        val = Arrays.copyOfRange(ids, split, ids.length);
         if (!TokenStreams.fits(train.length, batch, seq) || val.length < 2) {
             long needed = minimumLength(batch, seq, validationFraction);
             boolean trainShort = !TokenStreams.fits(train.length, batch, seq);
@@ -192,8 +201,9 @@ public final class CharRnnCommand implements Callable<Integer> {
         }
         CharModel.footprint(cell, vocab.size(), embedding, hidden, layers, batch, seq, "lower --hidden, --layers, --embedding, --batch or --seq")
                 .check(true);
-        CharModel model = CharModel.create(cell, vocab.size(), embedding, hidden, layers, dropout, backend, common.seed);
+        model = CharModel.create(cell, vocab.size(), embedding, hidden, layers, dropout, backend, common.seed);
         TokenStreams streams = new TokenStreams(train, batch, seq);
+        stepsPerEpoch = streams.stepsPerEpoch();
         if (resume) {
             System.out.printf(Locale.ROOT, "resumed from %s at step %d (%s of the --minutes budget already spent)%n", ckpt, savedStep,
                     Progress.time(savedSeconds));
@@ -206,17 +216,18 @@ public final class CharRnnCommand implements Callable<Integer> {
                         + "; pass a larger --max-steps (it counts the whole run across --resume)");
             }
         }
-        System.out.printf(Locale.ROOT, "charrnn: %s, %,d characters (%,d train, %,d validation), vocabulary %s%n", source, ids.length,
-                train.length, val.length, vocab);
+        System.out.printf(Locale.ROOT, "charrnn: %s, %,d characters (%,d train, %,d validation), vocabulary %d characters: %s%n", source,
+                ids.length, train.length, val.length, vocab.size(), vocab.decode(java.util.stream.IntStream.range(0, Math.min(40, vocab.size()))
+                        .toArray()).replace("\n", "\\n") + (vocab.size() > 40 ? "..." : ""));
         System.out.printf(Locale.ROOT, "model: %s (%,d parameters); %s%n", model.describe(), model.parameterCount(), model.rnn().explain());
         System.out.printf(Locale.ROOT, "training: batch %d x %d characters, %d steps per epoch, Adam lr %s, clip %s%n", batch, seq,
                 streams.stepsPerEpoch(), lr, clip);
         System.out.flush();
 
         Adam adam = Adam.builder(model.parameters().values()).lr(lr).build();
-        TimeBudget timing = new TimeBudget(minutes, lr, schedule.equals("cosine"), epochs > 0 ? (long) epochs * streams.stepsPerEpoch() : 0, 5);
-        StepProgress progress = new StepProgress(common.progress("charrnn").unit("chars"));
-        Evaluations evaluations = new Evaluations(model, val, train, streams.stepsPerEpoch(), timing, progress, validation, ckpt);
+        timing = new TimeBudget(minutes, lr, schedule.equals("cosine"), epochs > 0 ? (long) epochs * stepsPerEpoch : 0, 5);
+        progress = new StepProgress(common.progress("charrnn").unit("chars"));
+        Evaluations evaluations = new Evaluations();
         String crc = Long.toString(crc(corpus));
         Fit.Builder<TokenStreams.Chunk> fit = Fit.builder(model, adam, DataLoader.builder(streams, chunks -> chunks.get(0)).build(),
                 c -> Losses.crossEntropy(model.streamLogits(c.inputs(), c.batch(), c.steps()), c.targets()))
@@ -252,7 +263,7 @@ public final class CharRnnCommand implements Callable<Integer> {
             throw new NonFiniteException(result.detail(), -1);
         }
         Path png = outDir.resolve(ckpt.getFileName().toString().replaceFirst("\\.safetensors$", "") + "-loss.png");
-        writeCurve(png, result.stepLosses(), validation, model.describe(), streams.stepsPerEpoch());
+        writeCurve(png, result.stepLosses(), validation, model.describe(), stepsPerEpoch);
         System.out.printf(Locale.ROOT, "saved %s and %s%n", ckpt, png);
         System.out.printf(Locale.ROOT, "validation loss: %.4f nats/char after %d steps (%.2f epochs) in %s%n", evaluations.last(),
                 result.steps(), result.steps() / (double) streams.stepsPerEpoch(), Progress.time(evaluations.seconds));
@@ -277,30 +288,10 @@ public final class CharRnnCommand implements Callable<Integer> {
      * resets the carried state at each epoch's start.
      */
     private final class Evaluations implements Callback {
-        final CharModel model;
-        final int[] val;
-        final int[] train;
-        final int stepsPerEpoch;
-        final TimeBudget timing;
-        final StepProgress progress;
-        final List<double[]> history;
-        final Path ckpt;
         boolean started;
         double windowSum;
         int windowCount;
         double seconds;
-
-        Evaluations(CharModel model, int[] val, int[] train, int stepsPerEpoch, TimeBudget timing, StepProgress progress, List<double[]> history,
-                Path ckpt) {
-            this.model = model;
-            this.val = val;
-            this.train = train;
-            this.stepsPerEpoch = stepsPerEpoch;
-            this.timing = timing;
-            this.progress = progress;
-            this.history = history;
-            this.ckpt = ckpt;
-        }
 
         @Override
         public void onFitStart(Fit.Context ctx) {
@@ -322,7 +313,7 @@ public final class CharRnnCommand implements Callable<Integer> {
                 double vl = model.evaluate(val, train, chars, batch, seq);
                 double charsPerSecond = chars / Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
                 timing.reserve(val.length / charsPerSecond + 3 + sampleLength * 0.01);
-                history.add(new double[] {step, vl});
+                validation.add(new double[] {step, vl});
                 progress.result(String.format(Locale.ROOT, "step %6d  epoch %.2f  train loss %.4f  validation loss %.4f  (%s)", step,
                         step / (double) stepsPerEpoch, windowSum / windowCount, vl, Progress.time(ctx.seconds())));
                 windowSum = 0;
@@ -336,23 +327,23 @@ public final class CharRnnCommand implements Callable<Integer> {
                 System.err.println("interrupted: saved step " + result.steps() + " to " + ckpt + "; continue with --resume");
             } else if (!result.failed()) {
                 double vl = model.evaluate(val, train, 0, batch, seq);
-                if (!history.isEmpty() && history.get(history.size() - 1)[0] == result.steps()) {
-                    history.remove(history.size() - 1);
+                if (!validation.isEmpty() && validation.get(validation.size() - 1)[0] == result.steps()) {
+                    validation.remove(validation.size() - 1);
                 }
-                history.add(new double[] {result.steps(), vl});
+                validation.add(new double[] {result.steps(), vl});
                 seconds = ctx.seconds();
                 ctx.saveCheckpoint(ckpt);
             }
         }
 
         double last() {
-            return history.get(history.size() - 1)[1];
+            return validation.get(validation.size() - 1)[1];
         }
 
         /** The history as the checkpoint stores it: {@code step:loss} pairs separated by spaces. */
         String history() {
             StringBuilder sb = new StringBuilder();
-            for (double[] h : history) {
+            for (double[] h : validation) {
                 sb.append(sb.length() == 0 ? "" : " ").append((long) h[0]).append(':').append(h[1]);
             }
             return sb.toString();

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.rnn4j.data.Vocabulary;
+import org.rnn4j.io.SafeTensors;
 import org.rnn4j.io.SafeTensorsFormatException;
 import org.rnn4j.models.ModelFormatException;
 import org.rnn4j.models.Models;
@@ -36,7 +37,19 @@ public final class ModelFiles {
         } catch (IOException e) {
             throw new UserError("cannot read checkpoint " + file + ": " + e + "; " + hint, e);
         } catch (ModelFormatException e) {
+            if (!isModelFile(file)) {
+                throw new UserError("checkpoint " + file + " is not a model file (no " + Models.FORMAT_KEY + " metadata); checkpoints written"
+                        + " before the examples saved model files are not read: " + hint, e);
+            }
             throw new UserError("checkpoint " + CommonOptions.firstLine(e.getMessage()) + "; it is damaged or not written by this command; " + hint, e);
+        }
+    }
+
+    private static boolean isModelFile(Path file) {
+        try {
+            return SafeTensors.readIndex(file).metadata().containsKey(Models.FORMAT_KEY);
+        } catch (IOException e) {
+            return true;
         }
     }
 

@@ -15,9 +15,10 @@ public final class StepProgress implements Callback {
         this.progress = progress;
     }
 
-    /** Prints a result line on stdout, clearing the progress line first. */
+    /** Prints a result line on stdout, clearing the progress line first; the rate restarts (the line's evaluation paused training). */
     public void result(String line) {
         progress.result(line);
+        progress.resetRate();
     }
 
     @Override

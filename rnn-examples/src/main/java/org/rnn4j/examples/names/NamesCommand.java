@@ -3,6 +3,7 @@ package org.rnn4j.examples.names;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -185,26 +186,23 @@ public final class NamesCommand implements Callable<Integer> {
         List<double[]> curve = new ArrayList<>();
         r.history().forEach(h -> curve.add(new double[] {h.get("epoch") + 1, h.get("loss"), h.get("val_loss"), h.get("val_accuracy")}));
         long epochStep = r.history().isEmpty() ? 0 : Math.round(r.last().get("step"));
-        String kept;
-        double valAccuracy;
+        double valAccuracy = best.best();
+        String kept = String.format(Locale.ROOT, "epoch %d (validation accuracy %.4f)", best.bestEpoch() + 1, best.best());
+        boolean lastIsBest = false;
         if (r.steps() > epochStep) {
             Evaluation last = evaluate(model, val, classes);
-            double partLoss = r.stepLosses().subList((int) epochStep, r.stepLosses().size()).stream().mapToDouble(Double::doubleValue).average()
-                    .orElse(Double.NaN);
-            curve.add(new double[] {r.history().size() + (r.steps() - epochStep) / (double) train.batchesPerEpoch(), partLoss, last.loss(),
-                    last.accuracy()});
-            valAccuracy = Math.max(best.bestEpoch() >= 0 ? best.best() : 0, last.accuracy());
-            if (best.bestEpoch() >= 0 && best.best() >= last.accuracy()) {
-                best.restore();
-                kept = String.format(Locale.ROOT, "epoch %d (validation accuracy %.4f)", best.bestEpoch() + 1, best.best());
-            } else {
+            curve.add(new double[] {r.history().size() + (r.steps() - epochStep) / (double) train.batchesPerEpoch(),
+                r.stepLosses().subList((int) epochStep, r.stepLosses().size()).stream().mapToDouble(Double::doubleValue).average().orElse(0),
+                last.loss(), last.accuracy()});
+            lastIsBest = !(best.best() >= last.accuracy()); // also when no epoch finished (best is NaN)
+            if (lastIsBest) {
+                valAccuracy = last.accuracy();
                 kept = String.format(Locale.ROOT, "epoch %d, cut short at step %d (validation accuracy %.4f)", r.history().size() + 1, r.steps(),
                         last.accuracy());
             }
-        } else {
+        }
+        if (!lastIsBest) {
             best.restore();
-            valAccuracy = best.best();
-            kept = String.format(Locale.ROOT, "epoch %d (validation accuracy %.4f)", best.bestEpoch() + 1, best.best());
         }
         Evaluation result = evaluate(model, test, classes);
         System.out.printf(Locale.ROOT, "kept the model of %s; training took %s%n", kept, Progress.time(r.seconds()));
@@ -218,15 +216,9 @@ public final class NamesCommand implements Callable<Integer> {
         ModelFiles.save(ckpt, model, Map.of(VOCAB, vocab), meta);
         Path confusionPng = outDir.resolve("names-" + cell + "-confusion.png");
         Path lossPng = outDir.resolve("names-" + cell + "-loss.png");
-        long[][] counts = result.confusion().counts();
-        int[][] ints = new int[classes][classes];
-        for (int i = 0; i < classes; i++) {
-            for (int j = 0; j < classes; j++) {
-                ints[i][j] = (int) counts[i][j];
-            }
-        }
         Charts.confusion(confusionPng, String.format(Locale.ROOT, "names, %s: test accuracy %.3f", model.describe(), result.accuracy()),
-                languages, ints);
+                languages, Arrays.stream(result.confusion().counts()).map(row -> Arrays.stream(row).mapToInt(Math::toIntExact).toArray())
+                        .toArray(int[][]::new));
         Charts.lines(lossPng, "names, " + model.describe(), "epoch", "loss (nats) / accuracy",
                 List.of(new Charts.Line("train loss", column(curve, 0), column(curve, 1)), new Charts.Line("validation loss", column(curve, 0),
                         column(curve, 2)), new Charts.Line("validation accuracy", column(curve, 0), column(curve, 3), true)));
