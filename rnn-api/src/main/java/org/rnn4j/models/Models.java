@@ -19,6 +19,7 @@ import org.rnn4j.data.Vocabulary;
 import org.rnn4j.io.HostTensor;
 import org.rnn4j.io.SafeTensors;
 import org.rnn4j.io.SafeTensorsFile;
+import org.rnn4j.io.SafeTensorsIndex;
 import org.rnn4j.nn.CellModule;
 import org.rnn4j.nn.Cell;
 import org.rnn4j.nn.Cells;
@@ -70,6 +71,12 @@ public final class Models {
     public static final String VOCABULARIES_KEY = "rnn4j.vocabularies";
     /** Prefix of the tensor and metadata entries of the vocabularies. */
     public static final String VOCABULARY_PREFIX = "vocab.";
+    /**
+     * Prefix of the tensors and metadata entries that hold a training run's state ({@code Fit}'s
+     * checkpoints of a model that can be rebuilt are model files too): they are not weights, and
+     * {@link #load} neither reads nor checks them.
+     */
+    public static final String TRAINING_PREFIX = "fit.";
     /** Deepest module tree a file may describe. */
     public static final int MAX_DEPTH = 64;
     /** Most modules a file may describe. */
@@ -250,13 +257,33 @@ public final class Models {
      */
     public static void save(Path path, Module model, Map<String, Vocabulary> vocabularies, Map<String, String> metadata)
             throws IOException {
-        if (model == null || vocabularies == null || metadata == null) {
-            throw new IllegalArgumentException("Models.save: model, vocabularies and metadata are required (use Map.of() for none)");
+        save(path, model, vocabularies, metadata, Map.of());
+    }
+
+    /**
+     * {@link #save(Path, Module, Map, Map)} with a training run's state beside the model (what
+     * {@code Fit} writes into its checkpoints): tensors named {@value #TRAINING_PREFIX}{@code *}, which
+     * {@link #load} ignores.
+     *
+     * @throws IllegalArgumentException as {@link #save(Path, Module, Map, Map)}, or when a name of
+     *                                  {@code trainingState} does not start with {@value #TRAINING_PREFIX}
+     */
+    public static void save(Path path, Module model, Map<String, Vocabulary> vocabularies, Map<String, String> metadata,
+            Map<String, HostTensor> trainingState) throws IOException {
+        if (model == null || vocabularies == null || metadata == null || trainingState == null) {
+            throw new IllegalArgumentException("Models.save: model, vocabularies, metadata and training state are required (use Map.of() for none)");
         }
         String architecture = architecture(model);
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
             tensors.put(e.getKey(), HostTensor.of(e.getValue()));
+        }
+        for (Map.Entry<String, HostTensor> e : trainingState.entrySet()) {
+            if (!e.getKey().startsWith(TRAINING_PREFIX) || tensors.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("Models.save: training-state tensor '" + abbreviate(e.getKey()) + "' must be named "
+                        + TRAINING_PREFIX + "* and differ from every weight's name");
+            }
+            tensors.put(e.getKey(), e.getValue());
         }
         Map<String, String> meta = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : metadata.entrySet()) {
@@ -279,6 +306,11 @@ public final class Models {
         }
         meta.put(VOCABULARIES_KEY, String.join(",", names));
         SafeTensors.write(path, tensors, meta);
+    }
+
+    /** Whether {@link #save} can write {@code model}: every module of its tree has a {@link Module#config()}. */
+    public static boolean canSave(Module model) {
+        return model.namedModules().values().stream().allMatch(m -> m.config() != null);
     }
 
     /**
@@ -363,7 +395,10 @@ public final class Models {
 
     /**
      * Rebuilds the model saved at {@code path} on {@code backend}, with its vocabularies and metadata.
-     * The model is in evaluation mode.
+     * The model is in evaluation mode. The file's header is checked first (format, architecture, the
+     * declared weights' names, shapes and dtypes against the rebuilt model); then only the weights and
+     * the vocabularies are read: a tensor the model does not use is refused without being read, and a
+     * training run's state ({@value #TRAINING_PREFIX}{@code *}) is skipped.
      *
      * @throws ModelFormatException when the file is not an rnn4j model file, its architecture is damaged
      *                              or names an unknown type, or its weights do not fit the architecture
@@ -374,37 +409,85 @@ public final class Models {
         if (path == null || backend == null) {
             throw new IllegalArgumentException("Models.load: path and backend are required");
         }
-        SafeTensorsFile file = SafeTensors.read(path);
-        return load(file, backend);
+        SafeTensorsIndex index = SafeTensors.readIndex(path);
+        Map<String, Declared> declared = new LinkedHashMap<>();
+        index.entries().forEach((k, e) -> declared.put(k, new Declared(e.type(), e.shape())));
+        Rebuilt r = rebuild(index.source(), index.metadata(), declared, backend);
+        return r.finish(index.read(r.toRead()));
     }
 
     /** {@link #load(Path, Backend)} of a file already read (e.g. from a class-path resource). */
     public static Loaded load(SafeTensorsFile file, Backend backend) {
-        String src = file.source();
-        Map<String, String> meta = file.metadata();
+        Map<String, Declared> declared = new LinkedHashMap<>();
+        file.tensors().forEach((k, h) -> declared.put(k, new Declared(h.type(), h.shape())));
+        return rebuild(file.source(), file.metadata(), declared, backend).finish(file);
+    }
+
+    /** A tensor as a file's header declares it. */
+    private record Declared(org.rnn4j.io.StoredType type, int[] shape) {
+    }
+
+    /** A model rebuilt and checked against a file's header, waiting for its weights. */
+    private record Rebuilt(String src, Module model, DType dtype, List<String> vocabularies, List<String> toRead, Map<String, String> meta) {
+        Loaded finish(SafeTensorsFile data) {
+            Map<String, Vocabulary> vocabs = new LinkedHashMap<>();
+            for (String name : vocabularies) {
+                try {
+                    vocabs.put(name, Vocabulary.load(VOCABULARY_PREFIX + name, data));
+                } catch (RuntimeException e) {
+                    throw new ModelFormatException(src + ": vocabulary '" + abbreviate(name) + "': " + e.getMessage(), e);
+                }
+            }
+            Backend backend = null;
+            Map<String, Tensor> state = new LinkedHashMap<>();
+            for (Map.Entry<String, Var> e : model.parameters().entrySet()) {
+                backend = e.getValue().backend();
+                HostTensor h = data.tensor(e.getKey());
+                double[] v = h.asDoubles();
+                for (int i = 0; i < v.length; i++) {
+                    if (!Double.isFinite(v[i])) {
+                        throw new ModelFormatException(src + ": weight " + e.getKey() + " holds " + v[i] + " at flat index " + i
+                                + "; a model file must hold finite weights");
+                    }
+                }
+                state.put(e.getKey(), backend.fromDoubles(v, dtype, h.shape()));
+            }
+            model.loadStateDict(state, true);
+            model.eval();
+            Map<String, String> free = new LinkedHashMap<>();
+            meta.forEach((k, v) -> {
+                if (!k.startsWith("rnn4j.") && !k.startsWith(VOCABULARY_PREFIX)) {
+                    free.put(k, v);
+                }
+            });
+            return new Loaded(model, java.util.Collections.unmodifiableMap(vocabs), java.util.Collections.unmodifiableMap(free));
+        }
+    }
+
+    /** Checks the header, rebuilds the model and checks the declared weights against it; reads no tensor data. */
+    private static Rebuilt rebuild(String src, Map<String, String> meta, Map<String, Declared> declared, Backend backend) {
         if (!FORMAT.equals(meta.get(FORMAT_KEY)) || !meta.containsKey(ARCHITECTURE_KEY)) {
             throw new ModelFormatException(src + " is not an rnn4j model file (no " + FORMAT_KEY + "=" + FORMAT + " and " + ARCHITECTURE_KEY
                     + " metadata" + (meta.containsKey(FORMAT_KEY) ? "; it says " + FORMAT_KEY + "=" + abbreviate(meta.get(FORMAT_KEY)) : "")
                     + "); a weights-only checkpoint loads with Checkpoints.load into a model you build");
         }
-        // vocabularies first: their tensors are not weights
-        Map<String, Vocabulary> vocabularies = new LinkedHashMap<>();
+        List<String> vocabularies = new ArrayList<>();
+        List<String> toRead = new ArrayList<>();
         String list = meta.getOrDefault(VOCABULARIES_KEY, "");
         for (String name : list.isEmpty() ? new String[0] : list.split(",", -1)) {
-            try {
-                vocabularies.put(name, Vocabulary.load(VOCABULARY_PREFIX + name, file));
-            } catch (RuntimeException e) {
-                throw new ModelFormatException(src + ": vocabulary '" + abbreviate(name) + "': " + e.getMessage(), e);
+            vocabularies.add(name);
+            if (declared.containsKey(VOCABULARY_PREFIX + name)) {
+                toRead.add(VOCABULARY_PREFIX + name);
             }
         }
-        Map<String, HostTensor> weights = new LinkedHashMap<>();
+        Map<String, Declared> weights = new LinkedHashMap<>();
         long elements = 0;
         DType dtype = null;
-        for (Map.Entry<String, HostTensor> e : file.tensors().entrySet()) {
-            if (e.getKey().startsWith(VOCABULARY_PREFIX)) {
+        for (Map.Entry<String, Declared> e : declared.entrySet()) {
+            if (e.getKey().startsWith(VOCABULARY_PREFIX) || e.getKey().startsWith(TRAINING_PREFIX)) {
                 continue;
             }
-            HostTensor h = e.getValue();
+            Declared h = e.getValue();
             DType d = switch (h.type()) {
                 case F32 -> DType.FLOAT32;
                 case F64 -> DType.FLOAT64;
@@ -425,13 +508,13 @@ public final class Models {
             throw new ModelFormatException(src + ": the weights are " + dtype + ", which backend '" + backend.name() + "' does not support");
         }
         Object tree = parse(src, meta.get(ARCHITECTURE_KEY));
-        Budget budget = new Budget(src, elements);
+        Budget budget = new Budget(elements);
         Module model = build(src, "", tree, backend, dtype, budget, new int[1], 0);
-        // the weights must fit the rebuilt parameters exactly
+        // the declared weights must fit the rebuilt parameters exactly
         Map<String, Var> params = model.parameters();
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, Var> e : params.entrySet()) {
-            HostTensor h = weights.get(e.getKey());
+            Declared h = weights.get(e.getKey());
             if (h == null) {
                 problems.add("missing weight " + e.getKey());
             } else if (!Arrays.equals(h.shape(), e.getValue().shape())) {
@@ -448,42 +531,22 @@ public final class Models {
                     + String.join("; ", problems.size() > 10 ? problems.subList(0, 10) : problems)
                     + (problems.size() > 10 ? "; and " + (problems.size() - 10) + " more" : ""));
         }
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        for (Map.Entry<String, Var> e : params.entrySet()) {
-            HostTensor h = weights.get(e.getKey());
-            double[] v = h.asDoubles();
-            for (int i = 0; i < v.length; i++) {
-                if (!Double.isFinite(v[i])) {
-                    throw new ModelFormatException(src + ": weight " + e.getKey() + " holds " + v[i] + " at flat index " + i
-                            + "; a model file must hold finite weights");
-                }
-            }
-            state.put(e.getKey(), backend.fromDoubles(v, dtype, h.shape()));
-        }
-        model.loadStateDict(state, true);
-        model.eval();
-        Map<String, String> free = new LinkedHashMap<>();
-        meta.forEach((k, v) -> {
-            if (!k.startsWith("rnn4j.") && !k.startsWith(VOCABULARY_PREFIX)) {
-                free.put(k, v);
-            }
-        });
-        return new Loaded(model, java.util.Collections.unmodifiableMap(vocabularies), java.util.Collections.unmodifiableMap(free));
+        toRead.addAll(params.keySet());
+        return new Rebuilt(src, model, dtype, vocabularies, toRead, meta);
     }
 
     /** Counts the parameters the architecture asks for against the weights the file holds. */
     static final class Budget {
-        private final String source;
         private long remaining;
 
-        Budget(String source, long elements) {
-            this.source = source;
+        Budget(long elements) {
             this.remaining = elements;
         }
 
         void reserve(String path, String type, long count) {
             if (count < 0 || count > remaining) {
-                throw new ModelFormatException(source + ": module '" + (path.isEmpty() ? "(root)" : path) + "' of type " + type + " asks for "
+                // no file name: the loader adds it to every factory's exception
+                throw new ModelFormatException("module '" + (path.isEmpty() ? "(root)" : path) + "' of type " + type + " asks for "
                         + count + " parameters but the file holds only " + remaining + " more weights; the architecture and weights disagree");
             }
             remaining -= count;

@@ -106,7 +106,8 @@ public record ModuleSpec(String path, String type, Map<String, Object> config, M
     }
 
     private ModelFormatException bad(String key, Object v, String expected) {
-        String shown = String.valueOf(v);
+        // JSON numbers arrive as doubles: show a whole one as the integer it is written as
+        String shown = v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p63 ? Long.toString(d.longValue()) : String.valueOf(v);
         if (shown.length() > 80) {
             shown = shown.substring(0, 80) + "...";
         }

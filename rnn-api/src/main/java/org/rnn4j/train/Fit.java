@@ -18,10 +18,12 @@ import java.util.function.Supplier;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
 import org.rnn4j.data.DataLoader;
+import org.rnn4j.data.Vocabulary;
 import org.rnn4j.io.HostTensor;
 import org.rnn4j.io.SafeTensors;
 import org.rnn4j.io.SafeTensorsFile;
 import org.rnn4j.io.StoredType;
+import org.rnn4j.models.Models;
 import org.rnn4j.nn.Module;
 import org.rnn4j.nn.Stateful;
 import org.rnn4j.nn.Stochastic;
@@ -49,7 +51,10 @@ import org.rnn4j.tensor.Tensor;
  * data loader's position, the draw counters of {@link Stochastic} modules (dropout), the carried state
  * of {@link Stateful} modules, the step and epoch counters, the time spent and the loss history. They
  * are written atomically, so a killed run leaves the previous checkpoint intact. {@link Builder#resume}
- * restores one before the first step; a resumed run reproduces the uninterrupted loss curve.
+ * restores one before the first step; a resumed run reproduces the uninterrupted loss curve. The
+ * checkpoint of a model that {@link Models#canSave can be saved} as a model file is one: it holds the
+ * architecture (and the vocabularies and metadata given to {@link Builder#checkpoint(Path, long, Map,
+ * Supplier)}) beside the training state, so {@link Models#load} rebuilds the model from it.
  *
  * @param <B> the batch type the training loader yields
  */
@@ -169,7 +174,7 @@ public final class Fit<B> {
     }
 
     private static final Gson GSON = new Gson();
-    private static final String META_PREFIX = "fit.";
+    private static final String META_PREFIX = Models.TRAINING_PREFIX;
 
     private final Module model;
     private final Trainer trainer;
@@ -188,6 +193,8 @@ public final class Fit<B> {
     private final List<Callback> callbacks;
     private final Path checkpointPath;
     private final long checkpointEvery;
+    private final Map<String, Vocabulary> checkpointVocabularies;
+    private final Supplier<Map<String, String>> checkpointMetadata;
     private final Path resumePath;
     private final boolean stopOnInterrupt;
 
@@ -233,6 +240,8 @@ public final class Fit<B> {
         this.callbacks = List.copyOf(b.callbacks);
         this.checkpointPath = b.checkpointPath;
         this.checkpointEvery = b.checkpointEvery;
+        this.checkpointVocabularies = b.checkpointVocabularies;
+        this.checkpointMetadata = b.checkpointMetadata;
         this.resumePath = b.resumePath;
         this.stopOnInterrupt = b.stopOnInterrupt;
     }
@@ -265,6 +274,8 @@ public final class Fit<B> {
         private final List<Callback> callbacks = new ArrayList<>();
         private Path checkpointPath;
         private long checkpointEvery;
+        private Map<String, Vocabulary> checkpointVocabularies = Map.of();
+        private Supplier<Map<String, String>> checkpointMetadata = Map::of;
         private Path resumePath;
         private boolean stopOnInterrupt = true;
 
@@ -398,6 +409,22 @@ public final class Fit<B> {
             }
             this.checkpointPath = path;
             this.checkpointEvery = everySteps;
+            return this;
+        }
+
+        /**
+         * {@link #checkpoint(Path, long)} whose files also hold {@code vocabularies} and the entries
+         * {@code metadata} returns at each save (the caller's own records, such as an evaluation history;
+         * keys must not start with {@code fit.}, {@code rnn4j.} or {@code vocab.}). A model that can be
+         * rebuilt makes them model files that {@link Models#load} reads, vocabularies included.
+         */
+        public Builder<B> checkpoint(Path path, long everySteps, Map<String, Vocabulary> vocabularies, Supplier<Map<String, String>> metadata) {
+            if (vocabularies == null || metadata == null) {
+                throw new IllegalArgumentException("Fit.checkpoint: vocabularies and metadata are required (Map.of() and Map::of for none)");
+            }
+            checkpoint(path, everySteps);
+            this.checkpointVocabularies = Map.copyOf(vocabularies);
+            this.checkpointMetadata = metadata;
             return this;
         }
 
@@ -539,15 +566,16 @@ public final class Fit<B> {
             if (checkpointPath != null && reason != StopReason.NON_FINITE) {
                 writeCheckpoint(checkpointPath);
             }
+            // the callbacks end before a Ctrl-C hook lets the JVM exit, so they can report the saved checkpoint
+            Result result = new Result(List.copyOf(history), List.copyOf(stepLosses), trainer.steps(), ctx.seconds(), reason, detail);
+            for (Callback c : callbacks) {
+                c.onFitEnd(ctx, result);
+            }
             if (interrupt != null) {
                 interrupt.finished();
             }
+            return result;
         }
-        Result result = new Result(List.copyOf(history), List.copyOf(stepLosses), trainer.steps(), ctx.seconds(), reason, detail);
-        for (Callback c : callbacks) {
-            c.onFitEnd(ctx, result);
-        }
-        return result;
     }
 
     private Map<String, Double> endOfEpoch(double trainLoss) {
@@ -597,7 +625,13 @@ public final class Fit<B> {
     private void writeCheckpoint(Path path) throws IOException {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         Map<String, String> meta = new LinkedHashMap<>();
-        model.stateDict().forEach((k, v) -> tensors.put(k, HostTensor.of(v)));
+        Map<String, String> own = checkpointMetadata.get();
+        for (Map.Entry<String, String> e : own.entrySet()) {
+            if (e.getKey().startsWith(META_PREFIX)) {
+                throw new IllegalArgumentException("Fit.checkpoint: metadata key '" + e.getKey() + "' is reserved (" + META_PREFIX + "* is the loop's own)");
+            }
+            meta.put(e.getKey(), e.getValue());
+        }
         trainer.optimizer().state().forEach((k, v) -> tensors.put(META_PREFIX + "optim." + k, HostTensor.of(v)));
         if (schedule != null) {
             schedule.state().forEach((k, v) -> tensors.put(META_PREFIX + "sched." + k, v));
@@ -625,7 +659,12 @@ public final class Fit<B> {
         meta.put(META_PREFIX + "epoch", Long.toString(epoch));
         meta.put(META_PREFIX + "seconds", Double.toString(ctx.seconds()));
         meta.put(META_PREFIX + "history", GSON.toJson(history));
-        SafeTensors.write(path, tensors, meta);
+        if (Models.canSave(model)) {
+            Models.save(path, model, checkpointVocabularies, meta, tensors);
+        } else {
+            model.stateDict().forEach((k, v) -> tensors.put(k, HostTensor.of(v)));
+            SafeTensors.write(path, tensors, meta);
+        }
     }
 
     private void restore(Path path) throws IOException {
@@ -667,8 +706,17 @@ public final class Fit<B> {
         Map<String, HostTensor> sched = new LinkedHashMap<>();
         Map<String, HostTensor> states = new LinkedHashMap<>();
         HostTensor losses = null;
+        boolean modelFile = meta.containsKey(Models.FORMAT_KEY);
         for (Map.Entry<String, HostTensor> e : f.tensors().entrySet()) {
             String k = e.getKey();
+            if (modelFile && k.startsWith(Models.VOCABULARY_PREFIX)) {
+                continue;
+            }
+            int bad = e.getValue().type().isFloatingPoint() ? e.getValue().firstNonFinite() : -1;
+            if (bad >= 0) {
+                throw new IllegalArgumentException(src + ": '" + k + "' holds " + e.getValue().asDoubles()[bad] + " at flat index " + bad
+                        + "; a checkpoint holds finite values (the run diverged or the file is damaged)");
+            }
             if (k.startsWith(META_PREFIX + "optim.")) {
                 optim.put(k.substring((META_PREFIX + "optim.").length()), toTensor(e.getValue(), backend));
             } else if (k.startsWith(META_PREFIX + "sched.")) {

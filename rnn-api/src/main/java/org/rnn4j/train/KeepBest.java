@@ -57,7 +57,7 @@ public final class KeepBest implements Callback {
             bestWeights = new LinkedHashMap<>(model.stateDict());
             if (file != null) {
                 try {
-                    if (rebuildable(model)) {
+                    if (Models.canSave(model)) {
                         Models.save(file, model, Map.of(), metadata);
                     } else {
                         Checkpoints.save(file, model, Map.of(), metadata);
@@ -67,10 +67,6 @@ public final class KeepBest implements Callback {
                 }
             }
         }
-    }
-
-    private static boolean rebuildable(org.rnn4j.nn.Module m) {
-        return m.namedModules().values().stream().allMatch(x -> x.config() != null);
     }
 
     /** The best value seen (NaN before any). */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -21,12 +22,18 @@ import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Var;
 import org.rnn4j.data.DataLoader;
 import org.rnn4j.data.Dataset;
+import org.rnn4j.data.Vocabulary;
+import org.rnn4j.io.HostTensor;
+import org.rnn4j.io.SafeTensors;
+import org.rnn4j.io.SafeTensorsFile;
 import org.rnn4j.loss.Losses;
+import org.rnn4j.models.Models;
 import org.rnn4j.nn.Cells;
 import org.rnn4j.nn.Dropout;
 import org.rnn4j.nn.Linear;
 import org.rnn4j.nn.Module;
 import org.rnn4j.nn.Recurrent;
+import org.rnn4j.nn.Sequential;
 import org.rnn4j.optim.Adam;
 import org.rnn4j.optim.SGD;
 import org.rnn4j.optim.schedule.ReduceLROnPlateau;
@@ -142,6 +149,59 @@ public abstract class FitContract extends BackendContract {
         for (int i = 0; i < whole.history().size(); i++) {
             assertEquals(whole.history().get(i).get("loss"), resumed.history().get(i).get("loss"), 0.0);
         }
+    }
+
+    /** A rebuildable regressor: a plain Sequential over the 6 flattened inputs. */
+    private static Sequential rebuildable(Backend b) {
+        return new Sequential(new Linear(6, 4, true, b, DType.FLOAT32, 1), new Dropout(0.2, 3), new Linear(4, 1, true, b, DType.FLOAT32, 2));
+    }
+
+    private Fit.Result trainRebuildable(Sequential net, Path checkpoint, Path resume, long steps, Vocabulary vocab) throws IOException {
+        ComputeBackend b = backend();
+        Adam adam = Adam.builder(net.parameters().values()).lr(0.01).build();
+        try (DataLoader<Example, Batch> train = loader(b, data(20, 8), 4, 5)) {
+            Fit.Builder<Batch> fit = Fit.builder(net, adam, train, batch -> Losses.mse(net.forward(F.reshape(Var.constant(batch.x()), batch.size(), 6)),
+                    Var.constant(batch.y()))).maxSteps(steps).stopOnInterrupt(false);
+            if (checkpoint != null) {
+                fit.checkpoint(checkpoint, 3, Map.of("words", vocab), () -> Map.of("note", "run " + steps));
+            }
+            if (resume != null) {
+                fit.resume(resume);
+            }
+            return fit.run();
+        }
+    }
+
+    @Test
+    void theCheckpointOfARebuildableModelIsAModelFileAndResumes(@TempDir Path dir) throws IOException {
+        ComputeBackend b = backend();
+        Vocabulary words = Vocabulary.words().build(List.of("to be or not to be"));
+        Path ckpt = dir.resolve("model.safetensors");
+        Sequential first = rebuildable(b);
+        trainRebuildable(first, ckpt, null, 4, words);
+        // Models.load reads it alone: the model, the vocabulary and the metadata, the training state skipped
+        Models.Loaded loaded = Models.load(ckpt, b);
+        first.eval();
+        Var x = Var.constant(b.fromDoubles(new double[] {1, 2, 3, 4, 5, 6, -1, 0, 1, 0, -1, 2}, DType.FLOAT32, 2, 6));
+        assertArrayEquals(first.forward(x).value().toFloatArray(), loaded.model(Sequential.class).forward(x).value().toFloatArray(), 0f);
+        assertEquals(words, loaded.vocabulary("words"));
+        assertEquals("run 4", loaded.metadata().get("note"));
+        assertEquals("4", loaded.metadata().get(Models.TRAINING_PREFIX + "step"));
+        // and Fit resumes from it exactly
+        Fit.Result whole = trainRebuildable(rebuildable(b), null, null, 7, words);
+        Fit.Result resumed = trainRebuildable(rebuildable(b), null, ckpt, 7, words);
+        assertArrayEquals(whole.stepLosses().stream().mapToDouble(Double::doubleValue).toArray(),
+                resumed.stepLosses().stream().mapToDouble(Double::doubleValue).toArray(), 0.0);
+        // a checkpoint whose optimizer state is not finite is refused, naming the entry
+        SafeTensorsFile f = SafeTensors.read(ckpt);
+        Map<String, HostTensor> bad = new LinkedHashMap<>(f.tensors());
+        float[] inf = new float[24];
+        inf[5] = Float.POSITIVE_INFINITY;
+        bad.put(Models.TRAINING_PREFIX + "optim.p0.exp_avg_sq", HostTensor.ofFloats(inf, 4, 6));
+        Path damaged = dir.resolve("damaged.safetensors");
+        SafeTensors.write(damaged, bad, f.metadata());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainRebuildable(rebuildable(b), null, damaged, 7, words));
+        assertTrue(e.getMessage().contains("'fit.optim.p0.exp_avg_sq' holds Infinity at flat index 5"), e.getMessage());
     }
 
     @Test

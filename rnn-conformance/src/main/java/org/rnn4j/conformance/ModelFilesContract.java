@@ -212,6 +212,18 @@ public abstract class ModelFilesContract extends BackendContract {
         Path nanFile = dir.resolve("nan.safetensors");
         SafeTensors.write(nanFile, nan, f.metadata());
         assertMessage(nanFile, b, "0.bias holds NaN");
+
+        // a tensor the model does not use: refused from the header; a training run's state: skipped
+        Map<String, HostTensor> extra = new LinkedHashMap<>(f.tensors());
+        extra.put("junk", HostTensor.ofFloats(new float[] {1}, 1));
+        Path junk = dir.resolve("junk.safetensors");
+        SafeTensors.write(junk, extra, f.metadata());
+        assertMessage(junk, b, "unexpected weight junk");
+        extra.remove("junk");
+        extra.put(Models.TRAINING_PREFIX + "state", HostTensor.ofFloats(new float[] {Float.NaN}, 1));
+        Path training = dir.resolve("training.safetensors");
+        SafeTensors.write(training, extra, f.metadata());
+        assertEquals(net.parameters().keySet(), Models.load(training, b).model().parameters().keySet());
     }
 
     private static Path withArchitecture(Path dir, SafeTensorsFile f, String json) throws IOException {

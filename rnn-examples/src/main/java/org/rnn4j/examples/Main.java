@@ -28,6 +28,12 @@ import picocli.CommandLine.Mixin;
         description = {"Recurrent neural networks in Java: runnable examples.", "",
             "With no command, runs the main job: a short char-RNN on tiny-shakespeare (about 2 minutes), ending with generated text."})
 public final class Main implements Callable<Integer> {
+    static {
+        // the applications' model types: any command can then load (and name) any application's model file
+        org.rnn4j.examples.charrnn.CharModel.register();
+        org.rnn4j.examples.names.NamesModel.register();
+    }
+
     /** The arguments of the main job, run when the jar is started without any. */
     static final String[] MAIN_JOB = {"charrnn", "--minutes", "2.2", "--hidden", "128", "--lr", "4e-3", "--eval-every", "50",
         "--eval-chars", "10000", "--checkpoint", "rnn4j-output/main-job.safetensors", "--sample-length", "300"};

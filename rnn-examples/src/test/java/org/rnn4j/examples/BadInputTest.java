@@ -105,6 +105,11 @@ class BadInputTest {
         assertBadInput(Cli.run("names", "predict", "--checkpoint", charCkpt.toString(), "Smith"), "not a names model");
         Path junk = Files.writeString(dir.resolve("junk.safetensors"), "not a checkpoint at all");
         assertBadInput(Cli.run("charrnn", "sample", "--checkpoint", junk.toString()), "junk.safetensors", "not a valid safetensors");
+        // the layout of the examples before they saved model files
+        Path old = dir.resolve("old.safetensors");
+        org.rnn4j.io.SafeTensors.write(old, java.util.Map.of("vocab", org.rnn4j.io.HostTensor.ofInts(new int[] {65, 66}, 2)),
+                java.util.Map.of("model", "charrnn"));
+        assertBadInput(Cli.run("charrnn", "sample", "--checkpoint", old.toString()), "is not a model file", "train one first");
     }
 
     @Test

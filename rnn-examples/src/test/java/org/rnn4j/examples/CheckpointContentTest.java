@@ -20,12 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rnn4j.io.HostTensor;
 import org.rnn4j.io.SafeTensors;
 import org.rnn4j.io.SafeTensorsFile;
+import org.rnn4j.models.Models;
 
 /**
- * Issue 9, defects 1-5 and 8 through the CLI: checkpoints whose content is bad (damaged metadata,
+ * Issue 9, defects 1-5 and 8 through the CLI: checkpoints whose content is bad (damaged architecture,
  * vocabularies, weights, history, optimizer state, headers) each end in one clear line and exit 2, and
- * a declared huge tensor that is not needed is not read. Each case is a real checkpoint, trained here
- * in seconds, then edited.
+ * a declared huge tensor is not read. Each case is a real checkpoint (a model file, with the training
+ * state of Fit for charrnn), trained here in seconds, then edited.
  */
 class CheckpointContentTest {
     /** Largest element count a tensor may declare. */
@@ -64,6 +65,16 @@ class CheckpointContentTest {
 
     static Path withMetadata(Path from, String key, String value) throws Exception {
         return edited(from, (t, m) -> m.put(key, value));
+    }
+
+    /** A copy of {@code from} whose architecture has {@code "key":json} for the first config entry {@code key}. */
+    static Path withConfig(Path from, String key, String json) throws Exception {
+        return edited(from, (t, m) -> {
+            String arch = m.get(Models.ARCHITECTURE_KEY);
+            String edited = arch.replaceFirst("\"" + key + "\":(\"[^\"]*\"|[^,}]*)", java.util.regex.Matcher.quoteReplacement("\"" + key + "\":" + json));
+            assertTrue(!edited.equals(arch) || arch.contains("\"" + key + "\":" + json), "no config entry " + key + " in " + arch);
+            m.put(Models.ARCHITECTURE_KEY, edited);
+        });
     }
 
     /**
@@ -117,31 +128,40 @@ class CheckpointContentTest {
     /** Defect 5: a missing vocabulary used to reach dead null checks and end in "internal error", exit 1. */
     @Test
     void missingVocabulary() throws Exception {
-        assertBadInput(sample(edited(charCkpt, (t, m) -> t.remove("vocab"))), "lacks its vocabulary tensor 'vocab'");
-        assertBadInput(predict(edited(namesCkpt, (t, m) -> t.remove("vocab"))), "lacks its vocabulary tensor 'vocab'");
-        assertBadInput(resume(edited(charCkpt, (t, m) -> t.remove("vocab"))), "lacks its vocabulary tensor 'vocab'");
+        assertBadInput(sample(edited(charCkpt, (t, m) -> t.remove("vocab.chars"))), "vocabulary 'chars'");
+        assertBadInput(predict(edited(namesCkpt, (t, m) -> t.remove("vocab.chars"))), "vocabulary 'chars'");
+        assertBadInput(resume(edited(charCkpt, (t, m) -> t.remove("vocab.chars"))), "vocabulary 'chars'");
+        assertBadInput(predict(edited(namesCkpt, (t, m) -> m.put(Models.VOCABULARIES_KEY, ""))), "not a names model");
     }
 
-    /** Defect 5: bad metadata cells, sizes and layers (65,536 and 2^31-1 used to die with OutOfMemoryError or NegativeArraySizeException). */
+    /**
+     * Defect 5: bad cells, sizes and layers in the architecture (65,536 and 2^31-1 layers used to die
+     * with OutOfMemoryError or NegativeArraySizeException) are refused before anything is allocated.
+     */
     @Test
-    void damagedModelMetadata() throws Exception {
-        for (String cell : new String[] {"", "LSTM", "mgu"}) {
-            assertBadInput(sample(withMetadata(charCkpt, "cell", cell)), "metadata cell='" + cell + "'", "expected one of lstm, gru, rnn");
+    void damagedArchitecture() throws Exception {
+        for (String cell : new String[] {"\"\"", "\"LSTM\"", "\"mgu\"", "7"}) {
+            assertBadInput(sample(withConfig(charCkpt, "cell", cell)), "damaged");
         }
-        assertBadInput(predict(withMetadata(namesCkpt, "cell", "transformer")), "cell='transformer'", "classic, rnn, lstm, gru");
+        assertBadInput(sample(withConfig(charCkpt, "cell", "\"LSTM\"")), "cell 'LSTM'", "neither built in nor registered");
+        assertBadInput(predict(withConfig(namesCkpt, "cell", "\"transformer\"")), "cell 'transformer'");
         for (String size : new String[] {"0", "-3"}) {
-            assertBadInput(sample(withMetadata(charCkpt, "hidden", size)), "hidden='" + size + "'", "expected an integer from 1");
-            assertBadInput(predict(withMetadata(namesCkpt, "embedding", size)), "embedding='" + size + "'");
+            assertBadInput(sample(withConfig(charCkpt, "hidden_size", size)), "'hidden_size'", "expected a whole number in [1, ");
+            assertBadInput(predict(withConfig(namesCkpt, "embedding_dim", size)), "'embedding_dim'");
         }
-        assertBadInput(sample(withMetadata(charCkpt, "embedding", "eight")), "embedding='eight'", "not an integer");
-        assertBadInput(sample(withMetadata(charCkpt, "hidden", "99999999999")), "hidden='99999999999'");
+        assertBadInput(sample(withConfig(charCkpt, "embedding_dim", "\"eight\"")), "'embedding_dim' is eight", "whole number");
+        assertBadInput(sample(withConfig(charCkpt, "hidden_size", "99999999999")), "'hidden_size'");
         for (String layers : new String[] {"65536", "2147483647"}) {
-            assertBadInput(sample(withMetadata(charCkpt, "layers", layers)), "damaged");
-            assertBadInput(predict(withMetadata(namesCkpt, "layers", layers)), "damaged");
+            assertBadInput(sample(withConfig(charCkpt, "num_layers", layers)), "module 'rnn'", "damaged");
+            assertBadInput(predict(withConfig(namesCkpt, "num_layers", layers)), "module 'rnn'", "damaged");
         }
-        assertBadInput(sample(withMetadata(charCkpt, "dropout", "NaN")), "dropout='NaN'");
-        assertBadInput(predict(withMetadata(namesCkpt, "bidirectional", "maybe")), "bidirectional='maybe'", "true, false");
-        assertBadInput(predict(withMetadata(namesCkpt, "classes", "1")), "classes='1'");
+        assertBadInput(sample(withConfig(charCkpt, "num_layers", "65536")), "asks for 314571264 parameters", "the file holds only");
+        assertBadInput(sample(withConfig(charCkpt, "num_layers", "2147483647")), "'num_layers' is 2147483647");
+        assertBadInput(sample(withConfig(charCkpt, "dropout", "\"NaN\"")), "'dropout'");
+        assertBadInput(predict(withConfig(namesCkpt, "bidirectional", "\"maybe\"")), "'bidirectional' is maybe", "true or false");
+        assertBadInput(predict(withConfig(namesCkpt, "out_features", "1")), "the layers do not chain");
+        assertBadInput(sample(withMetadata(charCkpt, Models.ARCHITECTURE_KEY, "{\"type\":\"Transformer\",\"config\":{},\"children\":{}}")),
+                "module type 'Transformer'");
     }
 
     /** Defect 4: the languages must match the model's classes (17 or 19 for 18 classes printed misaligned or invented classes). */
@@ -158,36 +178,38 @@ class CheckpointContentTest {
         assertBadInput(predict(withMetadata(namesCkpt, "languages", langs.replace(l[2], ""))), "empty language name");
     }
 
-    /** Defects 4 and 5: empty, scalar, garbage, duplicate, wrongly typed or out-of-range vocabularies. */
+    /** Defects 4 and 5: empty, scalar, garbage, duplicate, wrongly typed, out-of-range or mis-sized vocabularies. */
     @Test
     void damagedVocabularies() throws Exception {
-        int[] cps = SafeTensors.read(charCkpt).tensor("vocab").asInts();
+        int[] cps = SafeTensors.read(charCkpt).tensor("vocab.chars").asInts();
         int v = cps.length;
-        assertBadInput(sample(edited(charCkpt, (t, m) -> t.put("vocab", HostTensor.ofInts(new int[0], 0)))), "shape [0]",
-                "vocabulary=" + v);
-        assertBadInput(sample(edited(charCkpt, (t, m) -> t.put("vocab", HostTensor.ofInts(new int[] {65})))), "shape []");
-        assertBadInput(sample(edited(charCkpt, (t, m) -> t.put("vocab", HostTensor.ofFloats(new float[v], v)))), "stored as F32",
-                "expected I32");
+        assertBadInput(sample(edited(charCkpt, (t, m) -> t.put("vocab.chars", HostTensor.ofInts(new int[0], 0)))), "vocabulary 'chars'",
+                "empty");
+        assertBadInput(sample(edited(charCkpt, (t, m) -> t.put("vocab.chars", HostTensor.ofInts(new int[] {65})))), "shape []");
+        assertBadInput(sample(edited(charCkpt, (t, m) -> t.put("vocab.chars", HostTensor.ofFloats(new float[v], v)))), "stored as F32",
+                "I32 or I64");
         int[] dup = cps.clone();
         dup[3] = dup[2];
-        assertBadInput(sample(edited(charCkpt, (t, m) -> t.put("vocab", HostTensor.ofInts(dup, v)))), "twice", "entries 2 and 3");
+        assertBadInput(sample(edited(charCkpt, (t, m) -> t.put("vocab.chars", HostTensor.ofInts(dup, v)))), "at elements 2 and 3");
         long[] wide = new long[v];
         for (int i = 0; i < v; i++) {
             wide[i] = cps[i];
         }
         wide[5] = 1L << 40;
-        assertBadInput(sample(edited(charCkpt, (t, m) -> t.put("vocab", HostTensor.ofLongs(wide, v)))), "entry 5 is 1099511627776",
-                "not a Unicode code point");
+        assertBadInput(sample(edited(charCkpt, (t, m) -> t.put("vocab.chars", HostTensor.ofLongs(wide, v)))), "element 5 is 1099511627776",
+                "not a Unicode scalar value");
         int[] beyond = cps.clone();
         beyond[0] = 0x110000;
-        assertBadInput(sample(edited(charCkpt, (t, m) -> t.put("vocab", HostTensor.ofInts(beyond, v)))), "entry 0 is 1114112");
-        assertBadInput(predict(edited(namesCkpt, (t, m) -> t.put("vocab", HostTensor.ofInts(new int[] {7})))), "shape []");
+        assertBadInput(sample(edited(charCkpt, (t, m) -> t.put("vocab.chars", HostTensor.ofInts(beyond, v)))), "element 0 is 1114112");
+        assertBadInput(sample(edited(charCkpt, (t, m) -> t.put("vocab.chars", HostTensor.ofInts(java.util.Arrays.copyOf(cps, v - 1), v - 1)))),
+                "of " + (v - 1) + " tokens for a model of " + v);
+        assertBadInput(predict(edited(namesCkpt, (t, m) -> t.put("vocab.chars", HostTensor.ofInts(new int[] {7})))), "shape []");
         // an I64 vocabulary of valid code points is accepted (HostTensor converts exactly)
         long[] ok = new long[v];
         for (int i = 0; i < v; i++) {
             ok[i] = cps[i];
         }
-        Cli.Result r = sample(edited(charCkpt, (t, m) -> t.put("vocab", HostTensor.ofLongs(ok, v))));
+        Cli.Result r = sample(edited(charCkpt, (t, m) -> t.put("vocab.chars", HostTensor.ofLongs(ok, v))));
         assertEquals(0, r.code(), r::toString);
     }
 
@@ -224,17 +246,19 @@ class CheckpointContentTest {
 
     /**
      * Defect 3: an extra entry declared F32 [2^31-9] (a sparse file) used to make 'charrnn sample' die
-     * with OutOfMemoryError; it is not needed, so it is not read. A parameter declared with that shape is
-     * a mismatch found from the header.
+     * with OutOfMemoryError. A tensor the model does not use is refused from the header, a training-state
+     * tensor is skipped, and a parameter declared with that shape is a mismatch found from the header:
+     * none of them is read.
      */
     @Test
     void hugeDeclaredTensors() throws Exception {
-        Cli.Result r = sample(withHugeTensor(charCkpt, "junk", null));
+        assertBadInput(sample(withHugeTensor(charCkpt, "junk", null)), "unexpected weight junk");
+        assertBadInput(predict(withHugeTensor(namesCkpt, "junk", null)), "unexpected weight junk");
+        Cli.Result r = sample(withHugeTensor(charCkpt, "fit.junk", null));
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().startsWith("T") && r.out().length() == 6 + System.lineSeparator().length(), r::toString);
-        assertEquals(0, predict(withHugeTensor(namesCkpt, "junk", null)).code());
-        assertBadInput(sample(withHugeTensor(charCkpt, "rnn.weight_hh_l0", "rnn.weight_hh_l0")), "does not fit",
-                "'rnn.weight_hh_l0' has shape [2147483639] but the model expects [96, 24]");
+        assertBadInput(sample(withHugeTensor(charCkpt, "rnn.weight_hh_l0", "rnn.weight_hh_l0")), "do not fit the architecture",
+                "rnn.weight_hh_l0 is [2147483639], expected [96, 24]");
     }
 
     /** Defect 8: NaN or infinite weights used to load without a word (then 'sample' printed zzzz and --resume blamed --lr). */
@@ -245,32 +269,32 @@ class CheckpointContentTest {
             w[1] = Float.NaN;
             t.put("head.bias", HostTensor.ofFloats(w, w.length));
         });
-        assertBadInput(sample(nan), "'head.bias'", "NaN or infinite", "diverged or the file is damaged");
-        assertBadInput(resume(nan), "'head.bias'", "NaN or infinite");
+        assertBadInput(sample(nan), "head.bias holds NaN", "finite weights");
+        assertBadInput(resume(nan), "head.bias holds NaN");
         assertTrue(!resume(nan).err().contains("--lr"));
     }
 
-    /** Defect 5 and 8: resume metadata and extras (optimizer state, history) are validated. */
+    /** Defect 5 and 8: the training state a resume needs (step, time, optimizer state, loss and validation history) is validated. */
     @Test
     void damagedResumeState() throws Exception {
-        assertBadInput(resume(withMetadata(charCkpt, "step", "-1")), "step='-1'");
-        assertBadInput(resume(withMetadata(charCkpt, "step", "7")), "at step 7", "history.train_loss", "F32 [3]");
-        assertBadInput(resume(withMetadata(charCkpt, "train_seconds", "NaN")), "train_seconds='NaN'");
-        assertBadInput(resume(withMetadata(charCkpt, "train_seconds", "-5")), "train_seconds='-5'");
+        assertBadInput(resume(withMetadata(charCkpt, "fit.step", "-1")), "cannot be resumed", "fit.step = '-1'");
+        assertBadInput(resume(withMetadata(charCkpt, "fit.step", "4")), "fit.step_losses must hold one loss per step (4)");
+        assertBadInput(resume(withMetadata(charCkpt, "fit.seconds", "NaN")), "fit.seconds = NaN");
+        assertBadInput(resume(withMetadata(charCkpt, "fit.seconds", "-5")), "fit.seconds = -5.0");
         assertBadInput(resume(edited(charCkpt, (t, m) -> {
-            float[] s = t.get("optim.p0.exp_avg_sq").asFloats();
+            float[] s = t.get("fit.optim.p0.exp_avg_sq").asFloats();
             s[0] = Float.POSITIVE_INFINITY;
-            t.put("optim.p0.exp_avg_sq", HostTensor.ofFloats(s, t.get("optim.p0.exp_avg_sq").shape()));
-        })), "optimizer state that is not finite", "optim.p0.exp_avg_sq");
-        assertBadInput(resume(edited(charCkpt, (t, m) -> t.keySet().removeIf(k -> k.startsWith("optim.p1.")))),
+            t.put("fit.optim.p0.exp_avg_sq", HostTensor.ofFloats(s, t.get("fit.optim.p0.exp_avg_sq").shape()));
+        })), "'fit.optim.p0.exp_avg_sq' holds Infinity");
+        assertBadInput(resume(edited(charCkpt, (t, m) -> t.keySet().removeIf(k -> k.startsWith("fit.optim.p1.")))),
                 "no optimizer state for parameter [1]");
-        assertBadInput(resume(edited(charCkpt, (t, m) -> t.put("optim.p0.exp_avg", HostTensor.ofFloats(new float[2], 2)))),
-                "optimizer state that does not fit");
-        assertBadInput(resume(edited(charCkpt, (t, m) -> t.put("history.train_loss", HostTensor.ofFloats(new float[2], 2)))),
-                "loss history", "F32 [2]", "expected F32 [3]");
-        assertBadInput(resume(edited(charCkpt, (t, m) -> t.remove("history.validation"))), "'history.validation'", "missing");
-        assertBadInput(resume(edited(charCkpt, (t, m) -> t.put("history.validation",
-                HostTensor.ofDoubles(new double[] {3, 1.5, 2, 1.4}, 2, 2)))), "row 1 is at step 2.0");
+        assertBadInput(resume(edited(charCkpt, (t, m) -> t.put("fit.optim.p0.exp_avg", HostTensor.ofFloats(new float[2], 2)))),
+                "cannot be resumed", "p0.exp_avg", "shape [2]");
+        assertBadInput(resume(edited(charCkpt, (t, m) -> t.put("fit.step_losses", HostTensor.ofDoubles(new double[2], 2)))),
+                "fit.step_losses must hold one loss per step (3)");
+        assertBadInput(resume(edited(charCkpt, (t, m) -> m.remove("validation"))), "validation history", "missing");
+        assertBadInput(resume(withMetadata(charCkpt, "validation", "3:1.5 2:1.4")), "row 1 is '2:1.4'");
+        assertBadInput(resume(withMetadata(charCkpt, "text_crc32", "12")), "trained on another text");
         Cli.Result ok = resume(edited(charCkpt, (t, m) -> { }));
         assertEquals(0, ok.code(), ok::toString);
     }

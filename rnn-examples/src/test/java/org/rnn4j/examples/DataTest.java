@@ -2,14 +2,12 @@ package org.rnn4j.examples;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.rnn4j.examples.data.NamesData;
 import org.rnn4j.examples.data.Series;
-import org.rnn4j.examples.data.Vocabulary;
 
 class DataTest {
     @Test
@@ -42,14 +40,5 @@ class DataTest {
         assertEquals(18, testLabels.size(), "every language is in the test set");
         long russianTest = a.test().stream().filter(e -> d.languages().get(e.label()).equals("Russian")).count();
         assertEquals(Math.round(9408 * 0.1), russianTest, 1);
-    }
-
-    @Test
-    void vocabularyRoundTrip() {
-        Vocabulary v = Vocabulary.of("hello\nworld", 0);
-        assertEquals(0, v.codePoint(0));
-        assertEquals(v, Vocabulary.fromTensor(v.toTensor()));
-        assertArrayEquals(new int[] {v.indexOf('h'), 0}, v.encode("hZ", 0));
-        assertTrue(v.describe().startsWith(v.size() + " characters"));
     }
 }

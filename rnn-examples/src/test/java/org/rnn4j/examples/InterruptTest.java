@@ -43,9 +43,9 @@ class InterruptTest {
         String stderr = Files.readString(err, StandardCharsets.UTF_8);
         assertTrue(stderr.contains("interrupted: saved step"), stderr);
         SafeTensorsFile f = SafeTensors.read(ckpt);
-        int step = Integer.parseInt(f.metadata().get("step"));
+        int step = Integer.parseInt(f.metadata().get("fit.step"));
         assertTrue(step >= 2, "step " + step);
-        assertTrue(f.tensor("history.train_loss").size() == step, "the loss history has one entry per step");
+        assertTrue(f.tensor("fit.step_losses").size() == step, "the loss history has one entry per step");
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(x -> x.getFileName().toString().contains(".tmp-")), "no temporary file left behind");
         }

@@ -1,35 +1,38 @@
 package org.rnn4j.examples.charrnn;
 
-import org.rnn4j.spi.ComputeBackend;
-
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.zip.CRC32;
-import org.rnn4j.tensor.Backend;
-import org.rnn4j.examples.cli.Budget;
-import org.rnn4j.examples.cli.CheckpointFiles;
+import org.rnn4j.data.DataLoader;
+import org.rnn4j.data.TokenStreams;
+import org.rnn4j.data.Vocabulary;
+import org.rnn4j.decode.Sampler;
 import org.rnn4j.examples.cli.CommonOptions;
-import org.rnn4j.train.GracefulStop;
-import org.rnn4j.train.Progress;
+import org.rnn4j.examples.cli.ModelFiles;
+import org.rnn4j.examples.cli.StepProgress;
+import org.rnn4j.examples.cli.TimeBudget;
 import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.data.Bundled;
-import org.rnn4j.examples.data.Vocabulary;
 import org.rnn4j.examples.plot.Charts;
 import org.rnn4j.io.Excerpt;
-import org.rnn4j.io.HostTensor;
+import org.rnn4j.io.SafeTensors;
 import org.rnn4j.io.SafeTensorsIndex;
-import org.rnn4j.io.StoredType;
 import org.rnn4j.loss.Losses;
-import org.rnn4j.nn.Checkpoints;
+import org.rnn4j.models.Models;
 import org.rnn4j.optim.Adam;
-import org.rnn4j.tensor.Shapes;
-import org.rnn4j.train.Trainer;
+import org.rnn4j.optim.NonFiniteException;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.train.Callback;
+import org.rnn4j.train.Fit;
+import org.rnn4j.train.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,8 +43,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "charrnn", mixinStandardHelpOptions = true, subcommands = CharRnnSampleCommand.class,
         description = {"Character-level language model on tiny-shakespeare or --text FILE; 'charrnn sample' generates.", "",
                 "Trains a character-level language model on tiny-shakespeare (bundled) or --text FILE with truncated "
-                + "BPTT and Adam; reports train and validation loss in nats per character; saves checkpoints (model, optimizer "
-                + "state, vocabulary, carried state) atomically; --resume continues the same loss curve; ends by printing "
+                + "BPTT and Adam; reports train and validation loss in nats per character; saves checkpoints (model file with "
+                + "its vocabulary, optimizer state, carried state) atomically; --resume continues the same loss curve; ends by printing "
                 + "generated text. 'charrnn sample' generates from a checkpoint."})
 public final class CharRnnCommand implements Callable<Integer> {
     static final List<String> CELLS = List.of("lstm", "gru", "rnn");
@@ -132,48 +135,63 @@ public final class CharRnnCommand implements Callable<Integer> {
     @Option(names = "--prime", paramLabel = "TEXT", description = "Text the final sample starts from (default: a newline).")
     String prime;
 
-    private Budget budget;
+    /** The name of the vocabulary in the model file. */
+    static final String VOCAB = "chars";
+
+    // the run, shared with its callbacks
+    private Path ckpt;
+    private CharModel model;
+    private int[] train;
+    private int[] val;
+    private int stepsPerEpoch;
+    private TimeBudget timing;
+    private StepProgress progress;
+    private List<double[]> validation = new ArrayList<>();
 
     @Override
     public Integer call() {
         validate();
-        Path ckpt = checkpoint != null ? checkpoint : outDir.resolve("charrnn.safetensors");
+        ckpt = checkpoint != null ? checkpoint : outDir.resolve("charrnn.safetensors");
         String source = text == null ? "bundled " + Bundled.SHAKESPEARE : text.toString();
         String corpus = text == null ? Bundled.text(Bundled.SHAKESPEARE) : Bundled.readFile(text, "--text");
         if (corpus.isEmpty()) {
             throw new UserError("text " + source + " is empty; pass a non-empty UTF-8 file with --text");
         }
-        SafeTensorsIndex resumed = null;
+        Backend backend = common.backend();
         String resumeFix = "resume with the settings it was trained with, or start afresh without --resume";
         Vocabulary vocab;
+        Map<String, String> saved = Map.of();
+        long savedStep = 0;
+        double savedSeconds = 0;
         if (resume) {
-            resumed = CheckpointFiles.read(ckpt, "run without --resume to start a new one (or pass --checkpoint FILE)");
-            if (!"charrnn".equals(resumed.metadata().get("model"))) {
-                throw new UserError("checkpoint " + ckpt + " is not a charrnn checkpoint (model=" + Excerpt.of(resumed.metadata().get("model"), 60)
-                        + "); pass a charrnn checkpoint with --checkpoint");
+            String hint = "run without --resume to start a new one (or pass --checkpoint FILE)";
+            Models.Loaded loaded = ModelFiles.load(ckpt, backend, hint);
+            CharModel previous = ModelFiles.model(loaded, CharModel.class, VOCAB, ckpt, "charrnn", hint);
+            saved = loaded.metadata();
+            adoptSettings(previous, saved, ckpt);
+            vocab = ModelFiles.vocabulary(loaded, VOCAB, previous.vocabularySize(), ckpt, hint);
+            corpus.codePoints().filter(c -> vocab.idOfCodePoint(c) < 0).findFirst().ifPresent(c -> {
+                throw new UserError("checkpoint " + ckpt + " has a vocabulary of " + vocab.size() + " characters without '" + printable(c)
+                        + "', which " + source + " contains; resume on the text it was trained on, or start afresh without --resume");
+            });
+            if (!Long.toString(crc(corpus)).equals(saved.get("text_crc32"))) {
+                throw new UserError("checkpoint " + ckpt + " was trained on another text (" + Excerpt.of(saved.get("text"), 80) + ") than "
+                        + source + "; resume on the text it was trained on, or start afresh without --resume");
             }
-            CharModel.Config saved = CharModel.Config.fromMetadata(resumed.metadata(), ckpt);
-            adoptModelSettings(saved, ckpt);
-            CheckpointFiles.requireHolds(resumed, saved.footprint(1, 1, resumeFix).parameterCount(), resumeFix);
-            vocab = CheckpointFiles.vocabulary(resumed, saved.vocabulary(), "start afresh without --resume");
-            Vocabulary textVocab = Vocabulary.of(corpus);
-            for (int cp : textVocab.codePoints()) {
-                if (!vocab.contains(cp)) {
-                    throw new UserError("checkpoint " + ckpt + " has a vocabulary of " + vocab.size() + " characters without '"
-                            + printable(cp) + "', which " + source + " contains; resume on the text it was trained on, or start "
-                            + "afresh without --resume");
-                }
-            }
+            savedStep = parse(saved.get(Models.TRAINING_PREFIX + "step"), -1);
+            savedSeconds = parse(saved.get(Models.TRAINING_PREFIX + "seconds"), 0.0);
+            validation = readValidation(saved.get("validation"), savedStep, ckpt);
+            requireOptimizerState(ckpt, previous.parameters().size(), savedStep, resumeFix);
         } else {
-            vocab = Vocabulary.of(corpus);
+            vocab = Vocabulary.characters().add(corpus).build();
         }
-        int[] ids = vocab.encode(corpus, -1);
+        int[] ids = vocab.encode(corpus);
         int split = (int) Math.round(ids.length * (1 - validationFraction));
-        int[] train = java.util.Arrays.copyOfRange(ids, 0, split);
-        int[] val = java.util.Arrays.copyOfRange(ids, split, ids.length);
-        if (!CharStreams.fits(train.length, batch, seq) || val.length < 2) {
+        train = Arrays.copyOfRange(ids, 0, split);
+        val = Arrays.copyOfRange(ids, split, ids.length);
+        if (!TokenStreams.fits(train.length, batch, seq) || val.length < 2) {
             long needed = minimumLength(batch, seq, validationFraction);
-            boolean trainShort = !CharStreams.fits(train.length, batch, seq);
+            boolean trainShort = !TokenStreams.fits(train.length, batch, seq);
             throw new UserError("text " + source + " has " + ids.length + " characters, too few: " + (trainShort
                     ? "its training part (" + train.length + " characters with --validation " + validationFraction + ") needs at least "
                     + ((long) batch * seq + 1) + " for --batch " + batch + " --seq " + seq
@@ -181,165 +199,233 @@ public final class CharRnnCommand implements Callable<Integer> {
                     + "; the text needs at least " + needed + " characters; " + (trainShort ? "lower --batch or --seq" : "raise --validation")
                     + ", or pass a longer --text");
         }
-        CharModel.Config config = new CharModel.Config(cell, vocab.size(), embedding, hidden, layers, dropout);
-        config.footprint(batch, seq, "lower --hidden, --layers, --embedding, --batch or --seq").check(true);
-        Backend backend = common.backend();
-        CharModel model = new CharModel(config, backend, common.seed);
-        Adam adam = Adam.builder(model.parameters().values()).lr(lr).build();
-        Trainer trainer = new Trainer(model, adam).clipNorm(clip);
-        CharStreams streams = new CharStreams(train, batch, seq);
-        long step = 0;
-        double spentSeconds = 0;
-        List<Float> history = new ArrayList<>();
-        List<double[]> valHistory = new ArrayList<>();
-        if (resumed != null) {
-            Checkpoints.Loaded loaded = CheckpointFiles.load(ckpt, model, resumeFix,
-                    n -> n.startsWith(CheckpointFiles.OPTIM_PREFIX) || n.startsWith(HISTORY_PREFIX));
-            step = CheckpointFiles.metaLong(loaded.metadata(), "step", ckpt, "charrnn", 0, Long.MAX_VALUE);
-            CheckpointFiles.loadOptimizerState(adam, model.parameters().size(), step, loaded.extra(), backend, ckpt);
-            spentSeconds = loaded.metadata().containsKey("train_seconds")
-                    ? CheckpointFiles.metaDouble(loaded.metadata(), "train_seconds", ckpt, "charrnn", 0, Double.POSITIVE_INFINITY) : 0;
-            readHistory(loaded.extra(), step, ckpt, history, valHistory);
-            boolean sameBatching = Integer.toString(batch).equals(loaded.metadata().get("batch"))
-                    && Integer.toString(seq).equals(loaded.metadata().get("seq"))
-                    && Long.toString(crc(corpus)).equals(loaded.metadata().get("text_crc32"));
-            if (!sameBatching) {
-                model.resetState();
-                System.err.println("note: --batch, --seq or the text differ from the checkpoint's; the carried state starts afresh");
-            } else if (streams.startsEpoch(step)) {
-                model.resetState();
+        CharModel.footprint(cell, vocab.size(), embedding, hidden, layers, batch, seq, "lower --hidden, --layers, --embedding, --batch or --seq")
+                .check(true);
+        model = CharModel.create(cell, vocab.size(), embedding, hidden, layers, dropout, backend, common.seed);
+        TokenStreams streams = new TokenStreams(train, batch, seq);
+        stepsPerEpoch = streams.stepsPerEpoch();
+        if (resume) {
+            System.out.printf(Locale.ROOT, "resumed from %s at step %d (%s of the --minutes budget already spent)%n", ckpt, savedStep,
+                    Progress.time(savedSeconds));
+            if (minutes > 0 && savedSeconds + 5 >= minutes * 60) {
+                throw new UserError("the run in " + ckpt + " already used " + Progress.time(savedSeconds) + " of --minutes " + minutes
+                        + "; pass a larger --minutes (it counts the whole run across --resume) or --minutes 0 for no limit");
             }
-            System.out.printf(Locale.ROOT, "resumed from %s at step %d (%s of the --minutes budget already spent)%n", ckpt, step,
-                    Progress.time(spentSeconds));
+            if (maxSteps > 0 && savedStep >= maxSteps) {
+                throw new UserError("the run in " + ckpt + " is at step " + savedStep + ", not below --max-steps " + maxSteps
+                        + "; pass a larger --max-steps (it counts the whole run across --resume)");
+            }
         }
-        System.out.printf(Locale.ROOT, "charrnn: %s, %,d characters (%,d train, %,d validation), vocabulary %s%n", source, ids.length,
-                train.length, val.length, vocab.describe());
-        System.out.printf(Locale.ROOT, "model: %s (%,d parameters); %s%n", config.describe(), model.parameterCount(), model.rnn().explain());
+        System.out.printf(Locale.ROOT, "charrnn: %s, %,d characters (%,d train, %,d validation), vocabulary %d characters: %s%n", source,
+                ids.length, train.length, val.length, vocab.size(), vocab.decode(java.util.stream.IntStream.range(0, Math.min(40, vocab.size()))
+                        .toArray()).replace("\n", "\\n") + (vocab.size() > 40 ? "..." : ""));
+        System.out.printf(Locale.ROOT, "model: %s (%,d parameters); %s%n", model.describe(), model.parameterCount(), model.rnn().explain());
         System.out.printf(Locale.ROOT, "training: batch %d x %d characters, %d steps per epoch, Adam lr %s, clip %s%n", batch, seq,
                 streams.stepsPerEpoch(), lr, clip);
         System.out.flush();
 
-        Budget budget = new Budget(minutes, spentSeconds);
-        this.budget = budget;
-        if (budget.exhausted(5)) {
-            throw new UserError("the run in " + ckpt + " already used " + Progress.time(spentSeconds) + " of --minutes " + minutes
-                    + "; pass a larger --minutes (it counts the whole run across --resume) or --minutes 0 for no limit");
+        Adam adam = Adam.builder(model.parameters().values()).lr(lr).build();
+        timing = new TimeBudget(minutes, lr, schedule.equals("cosine"), epochs > 0 ? (long) epochs * stepsPerEpoch : 0, 5);
+        progress = new StepProgress(common.progress("charrnn").unit("chars"));
+        Evaluations evaluations = new Evaluations();
+        String crc = Long.toString(crc(corpus));
+        Fit.Builder<TokenStreams.Chunk> fit = Fit.builder(model, adam, DataLoader.builder(streams, chunks -> chunks.get(0)).build(),
+                c -> Losses.crossEntropy(model.streamLogits(c.inputs(), c.batch(), c.steps()), c.targets()))
+                .clipGradNorm(clip).examples(c -> (long) batch * seq).callbacks(progress, timing, evaluations)
+                .checkpoint(ckpt, evalEvery, Map.of(VOCAB, vocab), () -> Map.of("text", source, "text_crc32", crc, "batch", Integer.toString(batch),
+                        "seq", Integer.toString(seq), "validation", evaluations.history()));
+        if (epochs > 0) {
+            fit.epochs(epochs);
         }
-        int[] inputs = new int[batch * seq];
-        int[] targets = new int[batch * seq];
-        double evalCharsPerSecond = 0;
-        double windowSum = 0;
-        int windowCount = 0;
-        boolean interrupted = false;
-        final long firstStep = step;
-        try (Progress progress = common.progress("charrnn"); GracefulStop stop = new GracefulStop(30)) {
-            progress.budgetSeconds(budget.totalSeconds() - budget.elapsedSeconds()).unit("chars");
-            if (maxSteps > 0) {
-                progress.totalSteps(maxSteps - firstStep);
+        if (minutes > 0) {
+            fit.timeBudget(Duration.ofMillis(Math.round(minutes * 60_000)));
+        }
+        fit.maxSteps(maxSteps > 0 ? maxSteps : Long.MAX_VALUE - 1); // no limit: until --minutes, --epochs or Ctrl-C
+        if (resume) {
+            fit.resume(ckpt);
+        }
+        ModelFiles.createParent(ckpt);
+        Fit.Result result;
+        try {
+            result = fit.run();
+        } catch (IOException e) {
+            throw new UserError("cannot read or write checkpoint " + ckpt + ": " + e + "; pass a writable path with --checkpoint or --out-dir", e);
+        } catch (IllegalArgumentException e) {
+            if (!resume || evaluations.started) {
+                throw e;
             }
-            while (true) {
-                if (stop.requested()) {
-                    interrupted = true;
-                    save(ckpt, model, adam, vocab, step, history, valHistory, corpus, source, Double.NaN);
-                    progress.note("interrupted: saved step " + step + " to " + ckpt + "; continue with --resume");
-                    stop.finished();
-                    return 130;
-                }
-                double reserve = evalCharsPerSecond > 0 ? val.length / evalCharsPerSecond + 3 + sampleLength * 0.01 : 5;
-                if ((maxSteps > 0 && step >= maxSteps) || (epochs > 0 && streams.epoch(step) >= epochs)
-                        || (step > firstStep && budget.exhausted(reserve))) {
-                    break;
-                }
-                if (streams.startsEpoch(step)) {
-                    model.resetState();
-                }
-                streams.fill(step, inputs, targets);
-                if (schedule.equals("cosine")) {
-                    double fraction = Math.max(epochs > 0 ? step / ((double) epochs * streams.stepsPerEpoch()) : 0,
-                            budget.elapsedSeconds() / (budget.totalSeconds() - reserve));
-                    adam.setLr(Budget.cosine(lr, fraction, 0.05));
-                }
-                double loss = trainer.step(() -> Losses.crossEntropy(model.streamLogits(inputs, batch, seq), targets));
-                step++;
-                history.add((float) loss);
-                windowSum += loss;
-                windowCount++;
-                progress.step(String.format(Locale.ROOT, "step %d epoch %.2f", step, step / (double) streams.stepsPerEpoch()),
-                        step - firstStep, loss, (long) batch * seq);
-                if (step % evalEvery == 0) {
-                    long t0 = System.nanoTime();
-                    int chars = Math.min(evalChars, val.length - 1);
-                    double vl = CharStreams.evaluate(model, val, train, chars, batch, seq);
-                    evalCharsPerSecond = chars / Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
-                    valHistory.add(new double[] {step, vl});
-                    progress.result(String.format(Locale.ROOT, "step %6d  epoch %.2f  train loss %.4f  validation loss %.4f  (%s)", step,
-                            step / (double) streams.stepsPerEpoch(), windowSum / windowCount, vl, Progress.time(budget.elapsedSeconds())));
-                    windowSum = 0;
-                    windowCount = 0;
-                    save(ckpt, model, adam, vocab, step, history, valHistory, corpus, source, vl);
-                    progress.resetRate();
-                }
-            }
+            throw new UserError("checkpoint " + ckpt + " cannot be resumed: " + CommonOptions.firstLine(e.getMessage()) + "; " + resumeFix, e);
         }
-        double finalVal = CharStreams.evaluate(model, val, train, 0, batch, seq);
-        if (valHistory.isEmpty() || valHistory.get(valHistory.size() - 1)[0] != step) {
-            valHistory.add(new double[] {step, finalVal});
+        if (result.stopReason() == Fit.StopReason.INTERRUPTED) {
+            return 130;
         }
-        save(ckpt, model, adam, vocab, step, history, valHistory, corpus, source, finalVal);
-        String stem = ckpt.getFileName().toString().replaceFirst("\\.safetensors$", "");
-        Path png = outDir.resolve(stem + "-loss.png");
-        writeCurve(png, history, valHistory, config, streams.stepsPerEpoch());
+        if (result.failed()) {
+            throw new NonFiniteException(result.detail(), -1);
+        }
+        Path png = outDir.resolve(ckpt.getFileName().toString().replaceFirst("\\.safetensors$", "") + "-loss.png");
+        writeCurve(png, result.stepLosses(), validation, model.describe(), stepsPerEpoch);
         System.out.printf(Locale.ROOT, "saved %s and %s%n", ckpt, png);
-        System.out.printf(Locale.ROOT, "validation loss: %.4f nats/char after %d steps (%.2f epochs) in %s%n", finalVal, step,
-                step / (double) streams.stepsPerEpoch(), Progress.time(budget.elapsedSeconds()));
+        System.out.printf(Locale.ROOT, "validation loss: %.4f nats/char after %d steps (%.2f epochs) in %s%n", evaluations.last(),
+                result.steps(), result.steps() / (double) streams.stepsPerEpoch(), Progress.time(evaluations.seconds));
         if (sampleLength > 0) {
-            String start = prime != null ? prime : vocab.contains('\n') ? "\n" : vocab.charAt(val[0]);
+            String start = prime != null ? prime : vocab.idOfCodePoint('\n') >= 0 ? "\n" : vocab.token(val[0]);
             checkPrime(start, vocab);
             System.out.printf(Locale.ROOT, "sample (temperature %s):%n", temperature);
             System.out.print(start);
-            Sampler.sample(model, vocab, start, sampleLength, temperature, common.seed, s -> {
+            model.generate(vocab, start, sampleLength, Sampler.builder().temperature(temperature).build(), common.seed, s -> {
                 System.out.print(s);
                 System.out.flush();
             });
             System.out.println();
         }
-        return interrupted ? 130 : 0;
+        return 0;
     }
 
-    static final String HISTORY_PREFIX = "history.";
-
     /**
-     * Fills {@code history} and {@code valHistory} from a checkpoint at {@code step}: a finite F32
-     * {@code history.train_loss} of one loss per step, and a finite {@code history.validation} [n, 2]
-     * of (step, loss) rows with steps rising within 0..step.
+     * The periodic evaluations: every {@code --eval-every} steps the validation loss (on {@code --eval-chars}
+     * characters), printed with the mean training loss since the last one and kept in the checkpoint's
+     * metadata; at the end the loss on the whole validation part, saved with the final checkpoint. Also
+     * resets the carried state at each epoch's start.
      */
-    private static void readHistory(Map<String, HostTensor> extra, long step, Path ckpt, List<Float> history, List<double[]> valHistory) {
-        String fix = "it is damaged; start afresh without --resume";
-        HostTensor h = extra.get(HISTORY_PREFIX + "train_loss");
-        if (h == null || h.type() != StoredType.F32 || h.rank() != 1 || h.size() != step || h.firstNonFinite() >= 0) {
-            throw new UserError("checkpoint " + ckpt + " is at step " + step + " but its loss history 'history.train_loss' is "
-                    + (h == null ? "missing" : h.type() + " " + Shapes.str(h.shape()) + (h.firstNonFinite() >= 0 ? " with non-finite values" : ""))
-                    + " (expected F32 [" + step + "], one finite loss per step); " + fix);
+    private final class Evaluations implements Callback {
+        boolean started;
+        double windowSum;
+        int windowCount;
+        double seconds;
+
+        @Override
+        public void onFitStart(Fit.Context ctx) {
+            started = true;
         }
-        for (float f : h.asFloats()) {
-            history.add(f);
+
+        @Override
+        public void onEpochStart(Fit.Context ctx, long epoch) {
+            model.rnn().resetState();
         }
-        HostTensor vh = extra.get(HISTORY_PREFIX + "validation");
-        if (vh == null || !vh.type().isFloatingPoint() || vh.rank() != 2 || vh.shape()[1] != 2 || vh.firstNonFinite() >= 0) {
-            throw new UserError("checkpoint " + ckpt + " has a validation history 'history.validation' that is "
-                    + (vh == null ? "missing" : vh.type() + " " + Shapes.str(vh.shape()) + (vh.firstNonFinite() >= 0 ? " with non-finite values" : ""))
-                    + " (expected finite [n, 2] rows of step and loss); " + fix);
-        }
-        double[] d = vh.asDoubles();
-        double last = -1;
-        for (int i = 0; i < d.length; i += 2) {
-            if (!(d[i] > last && d[i] <= step && d[i] == Math.rint(d[i]))) {
-                throw new UserError("checkpoint " + ckpt + " has a validation history whose row " + (i / 2) + " is at step " + d[i]
-                        + "; expected whole steps rising within 0.." + step + "; " + fix);
+
+        @Override
+        public void onStepEnd(Fit.Context ctx, long step, double loss, long examples) {
+            windowSum += loss;
+            windowCount++;
+            if (step % evalEvery == 0) {
+                long t0 = System.nanoTime();
+                int chars = Math.min(evalChars, val.length - 1);
+                double vl = model.evaluate(val, train, chars, batch, seq);
+                double charsPerSecond = chars / Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
+                timing.reserve(val.length / charsPerSecond + 3 + sampleLength * 0.01);
+                validation.add(new double[] {step, vl});
+                progress.result(String.format(Locale.ROOT, "step %6d  epoch %.2f  train loss %.4f  validation loss %.4f  (%s)", step,
+                        step / (double) stepsPerEpoch, windowSum / windowCount, vl, Progress.time(ctx.seconds())));
+                windowSum = 0;
+                windowCount = 0;
             }
-            last = d[i];
-            valHistory.add(new double[] {d[i], d[i + 1]});
         }
+
+        @Override
+        public void onFitEnd(Fit.Context ctx, Fit.Result result) {
+            if (result.stopReason() == Fit.StopReason.INTERRUPTED) {
+                System.err.println("interrupted: saved step " + result.steps() + " to " + ckpt + "; continue with --resume");
+            } else if (!result.failed()) {
+                double vl = model.evaluate(val, train, 0, batch, seq);
+                if (!validation.isEmpty() && validation.get(validation.size() - 1)[0] == result.steps()) {
+                    validation.remove(validation.size() - 1);
+                }
+                validation.add(new double[] {result.steps(), vl});
+                seconds = ctx.seconds();
+                ctx.saveCheckpoint(ckpt);
+            }
+        }
+
+        double last() {
+            return validation.get(validation.size() - 1)[1];
+        }
+
+        /** The history as the checkpoint stores it: {@code step:loss} pairs separated by spaces. */
+        String history() {
+            StringBuilder sb = new StringBuilder();
+            for (double[] h : validation) {
+                sb.append(sb.length() == 0 ? "" : " ").append((long) h[0]).append(':').append(h[1]);
+            }
+            return sb.toString();
+        }
+    }
+
+    /** The validation history of a checkpoint at {@code step}: finite losses at whole steps rising within 1..step. */
+    private static List<double[]> readValidation(String stored, long step, Path ckpt) {
+        String fix = "it is damaged; start afresh without --resume";
+        if (stored == null) {
+            throw new UserError("checkpoint " + ckpt + " lacks its validation history (metadata 'validation' is missing); " + fix);
+        }
+        List<double[]> out = new ArrayList<>();
+        double last = 0;
+        for (String row : stored.isBlank() ? new String[0] : stored.strip().split(" ")) {
+            String[] p = row.split(":", -1);
+            double s = p.length == 2 ? parse(p[0], Double.NaN) : Double.NaN;
+            double loss = p.length == 2 ? parse(p[1], Double.NaN) : Double.NaN;
+            if (!(s > last && (step < 0 || s <= step) && s == Math.rint(s) && Double.isFinite(loss))) {
+                throw new UserError("checkpoint " + ckpt + " has a validation history whose row " + out.size() + " is '" + Excerpt.of(row, 40)
+                        + "'; expected step:loss at whole steps rising within 1.." + step + " and finite losses; " + fix);
+            }
+            last = s;
+            out.add(new double[] {s, loss});
+        }
+        return out;
+    }
+
+    /** A run past step 0 has Adam's state for every parameter. */
+    private static void requireOptimizerState(Path ckpt, int parameters, long step, String fix) {
+        SafeTensorsIndex index;
+        try {
+            index = SafeTensors.readIndex(ckpt);
+        } catch (IOException e) {
+            throw new UserError("cannot read checkpoint " + ckpt + ": " + e + "; " + fix, e);
+        }
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < parameters && step > 0; i++) {
+            if (!index.has(Models.TRAINING_PREFIX + "optim.p" + i + ".exp_avg") || !index.has(Models.TRAINING_PREFIX + "optim.p" + i + ".exp_avg_sq")) {
+                missing.add(i);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new UserError("checkpoint " + ckpt + " is at step " + step + " but holds no optimizer state for parameter"
+                    + (missing.size() == 1 ? " " : "s ") + Excerpt.of(missing.toString(), 60) + "; it is damaged; " + fix);
+        }
+    }
+
+    private static double parse(String s, double otherwise) {
+        try {
+            return s == null ? otherwise : Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
+    private static long parse(String s, long otherwise) {
+        try {
+            return s == null ? otherwise : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
+    static void checkPrime(String prime, Vocabulary vocab) {
+        if (prime.isEmpty()) {
+            throw new UserError("--prime is empty; pass at least one character, e.g. --prime 'ROMEO:'");
+        }
+        prime.codePoints().filter(c -> vocab.idOfCodePoint(c) < 0).findFirst().ifPresent(c -> {
+            throw new UserError("--prime contains '" + printable(c) + "', which is not in the model's vocabulary (" + vocab
+                    + "); use characters of the training text");
+        });
+    }
+
+    static String printable(int cp) {
+        return cp == '\n' ? "\\n" : cp == '\t' ? "\\t" : new String(Character.toChars(cp));
+    }
+
+    static long crc(String s) {
+        CRC32 c = new CRC32();
+        c.update(s.getBytes(StandardCharsets.UTF_8));
+        return c.getValue();
     }
 
     /**
@@ -391,111 +477,60 @@ public final class CharRnnCommand implements Callable<Integer> {
         CommonOptions.checkMinutes(minutes);
     }
 
-    /** On --resume, model options not given on the command line come from the checkpoint; given ones must agree. */
-    private void adoptModelSettings(CharModel.Config saved, Path file) {
+    /**
+     * On --resume, the model's sizes, --batch and --seq come from the checkpoint; given options must agree
+     * (--dropout may change).
+     */
+    private void adoptSettings(CharModel saved, Map<String, String> meta, Path file) {
         var pr = spec.commandLine().getParseResult();
+        int savedBatch = (int) parse(meta.get("batch"), -1L);
+        int savedSeq = (int) parse(meta.get("seq"), -1L);
+        if (savedBatch < 1 || savedSeq < 1) {
+            throw new UserError("checkpoint " + file + " has metadata batch='" + Excerpt.of(meta.get("batch"), 20) + "' and seq='"
+                    + Excerpt.of(meta.get("seq"), 20) + "', not positive integers; it is damaged; start afresh without --resume");
+        }
         List<String> conflicts = new ArrayList<>();
-        if (pr.hasMatchedOption("--cell") && !cell.equals(saved.cell())) {
-            conflicts.add("--cell " + saved.cell());
-        }
-        if (pr.hasMatchedOption("--hidden") && hidden != saved.hidden()) {
-            conflicts.add("--hidden " + saved.hidden());
-        }
-        if (pr.hasMatchedOption("--layers") && layers != saved.layers()) {
-            conflicts.add("--layers " + saved.layers());
-        }
-        if (pr.hasMatchedOption("--embedding") && embedding != saved.embedding()) {
-            conflicts.add("--embedding " + saved.embedding());
+        Object[][] settings = {{"--cell", cell, saved.cell()}, {"--hidden", hidden, saved.rnn().hiddenSize()},
+            {"--layers", layers, saved.rnn().numLayers()}, {"--embedding", embedding, saved.embeddingSize()}, {"--batch", batch, savedBatch},
+            {"--seq", seq, savedSeq}};
+        for (Object[] s : settings) {
+            if (pr.hasMatchedOption((String) s[0]) && !s[1].equals(s[2])) {
+                conflicts.add(s[0] + " " + s[2]);
+            }
         }
         if (!conflicts.isEmpty()) {
-            throw new UserError("checkpoint " + file + " holds a model of another shape (" + saved.describe() + "); resume with "
-                    + String.join(" ", conflicts) + " or drop those options");
+            throw new UserError("checkpoint " + file + " holds a model of another shape or batching (" + saved.describe() + ", batch "
+                    + savedBatch + " x " + savedSeq + "); resume with " + String.join(" ", conflicts) + " or drop those options");
         }
         cell = saved.cell();
-        hidden = saved.hidden();
-        layers = saved.layers();
-        embedding = saved.embedding();
-        if (!pr.hasMatchedOption("--dropout")) {
-            dropout = saved.dropout();
+        hidden = saved.rnn().hiddenSize();
+        layers = saved.rnn().numLayers();
+        embedding = saved.embeddingSize();
+        batch = savedBatch;
+        seq = savedSeq;
+        if (!pr.hasMatchedOption("--dropout") && saved.rnn().config().get("dropout") instanceof Double p) {
+            dropout = p;
         }
     }
 
-    static void checkPrime(String prime, Vocabulary vocab) {
-        if (prime.isEmpty()) {
-            throw new UserError("--prime is empty; pass at least one character, e.g. --prime 'ROMEO:'");
-        }
-        prime.codePoints().forEach(c -> {
-            if (!vocab.contains(c)) {
-                throw new UserError("--prime contains '" + printable(c) + "', which is not in the model's vocabulary ("
-                        + vocab.describe() + "); use characters of the training text");
+    private static void writeCurve(Path png, List<Double> losses, List<double[]> validation, String title, int stepsPerEpoch) {
+        int window = Math.max(1, losses.size() / 200);
+        int points = losses.size() / window;
+        double[] tx = new double[points];
+        double[] ty = new double[points];
+        for (int p = 0; p < points; p++) {
+            for (int k = p * window; k < (p + 1) * window; k++) {
+                ty[p] += losses.get(k) / window;
             }
-        });
-    }
-
-    static String printable(int cp) {
-        return cp == '\n' ? "\\n" : cp == '\t' ? "\\t" : new String(Character.toChars(cp));
-    }
-
-    static long crc(String s) {
-        CRC32 c = new CRC32();
-        c.update(s.getBytes(StandardCharsets.UTF_8));
-        return c.getValue();
-    }
-
-    private void save(Path ckpt, CharModel model, Adam adam, Vocabulary vocab, long step, List<Float> history, List<double[]> valHistory,
-            String corpus, String source, double valLoss) {
-        Map<String, HostTensor> extra = new LinkedHashMap<>(CheckpointFiles.optimizerState(adam));
-        extra.put("vocab", vocab.toTensor());
-        float[] h = new float[history.size()];
-        for (int i = 0; i < h.length; i++) {
-            h[i] = history.get(i);
+            tx[p] = (p + 1) * window / (double) stepsPerEpoch;
         }
-        extra.put("history.train_loss", HostTensor.ofFloats(h, h.length));
-        double[] vh = new double[valHistory.size() * 2];
-        for (int i = 0; i < valHistory.size(); i++) {
-            vh[2 * i] = valHistory.get(i)[0];
-            vh[2 * i + 1] = valHistory.get(i)[1];
-        }
-        extra.put("history.validation", HostTensor.ofDoubles(vh, valHistory.size(), 2));
-        Map<String, String> meta = new LinkedHashMap<>(model.settings().toMetadata());
-        meta.put("model", "charrnn");
-        meta.put("step", Long.toString(step));
-        meta.put("batch", Integer.toString(batch));
-        meta.put("seq", Integer.toString(seq));
-        meta.put("lr", Double.toString(lr));
-        meta.put("clip", Double.toString(clip));
-        meta.put("text", source);
-        meta.put("text_crc32", Long.toString(crc(corpus)));
-        meta.put("train_seconds", Double.toString(budget.elapsedSeconds()));
-        if (!Double.isNaN(valLoss)) {
-            meta.put("validation_loss", Double.toString(valLoss));
-        }
-        CheckpointFiles.save(ckpt, model, extra, meta);
-    }
-
-    private static void writeCurve(Path png, List<Float> history, List<double[]> valHistory, CharModel.Config config, int stepsPerEpoch) {
-        int window = Math.max(1, history.size() / 200);
-        List<double[]> pts = new ArrayList<>();
-        for (int i = 0; i + window <= history.size(); i += window) {
-            double s = 0;
-            for (int k = i; k < i + window; k++) {
-                s += history.get(k);
-            }
-            pts.add(new double[] {(i + window) / (double) stepsPerEpoch, s / window});
-        }
-        double[] tx = new double[pts.size()];
-        double[] ty = new double[pts.size()];
-        for (int i = 0; i < tx.length; i++) {
-            tx[i] = pts.get(i)[0];
-            ty[i] = pts.get(i)[1];
-        }
-        double[] vx = new double[valHistory.size()];
-        double[] vy = new double[valHistory.size()];
+        double[] vx = new double[validation.size()];
+        double[] vy = new double[validation.size()];
         for (int i = 0; i < vx.length; i++) {
-            vx[i] = valHistory.get(i)[0] / stepsPerEpoch;
-            vy[i] = valHistory.get(i)[1];
+            vx[i] = validation.get(i)[0] / stepsPerEpoch;
+            vy[i] = validation.get(i)[1];
         }
-        Charts.lines(png, "charrnn, " + config.describe(), "epoch", "loss (nats/char)",
+        Charts.lines(png, "charrnn, " + title, "epoch", "loss (nats/char)",
                 List.of(new Charts.Line("train", tx, ty), new Charts.Line("validation", vx, vy)));
     }
 }

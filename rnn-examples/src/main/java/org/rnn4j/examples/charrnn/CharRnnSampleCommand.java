@@ -1,17 +1,13 @@
 package org.rnn4j.examples.charrnn;
 
-import org.rnn4j.spi.ComputeBackend;
-
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.rnn4j.tensor.Backend;
-import org.rnn4j.examples.cli.CheckpointFiles;
+import org.rnn4j.data.Vocabulary;
+import org.rnn4j.decode.Sampler;
 import org.rnn4j.examples.cli.CommonOptions;
+import org.rnn4j.examples.cli.ModelFiles;
 import org.rnn4j.examples.cli.UserError;
-import org.rnn4j.examples.cli.Footprint;
-import org.rnn4j.examples.data.Vocabulary;
-import org.rnn4j.io.Excerpt;
-import org.rnn4j.io.SafeTensorsIndex;
+import org.rnn4j.models.Models;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,22 +42,12 @@ public final class CharRnnSampleCommand implements Callable<Integer> {
             throw new UserError("--temperature " + temperature + " must be positive; pass e.g. 0.8");
         }
         String hint = "train one first with 'java -jar rnn4j.jar charrnn' or pass --checkpoint FILE";
-        SafeTensorsIndex file = CheckpointFiles.read(checkpoint, hint);
-        if (!"charrnn".equals(file.metadata().get("model"))) {
-            throw new UserError("checkpoint " + checkpoint + " is not a charrnn checkpoint (model="
-                    + Excerpt.of(file.metadata().get("model"), 60) + "); " + hint);
-        }
-        CharModel.Config config = CharModel.Config.fromMetadata(file.metadata(), checkpoint);
-        Footprint footprint = config.footprint(1, 1, "pass another --checkpoint");
-        CheckpointFiles.requireHolds(file, footprint.parameterCount(), hint);
-        footprint.check(false);
-        Vocabulary vocab = CheckpointFiles.vocabulary(file, config.vocabulary(), hint);
+        Models.Loaded loaded = ModelFiles.load(checkpoint, common.backend(), hint);
+        CharModel model = ModelFiles.model(loaded, CharModel.class, CharRnnCommand.VOCAB, checkpoint, "charrnn", hint);
+        Vocabulary vocab = ModelFiles.vocabulary(loaded, CharRnnCommand.VOCAB, model.vocabularySize(), checkpoint, hint);
         CharRnnCommand.checkPrime(prime, vocab);
-        Backend backend = common.backend();
-        CharModel model = new CharModel(config, backend, common.seed);
-        CheckpointFiles.load(checkpoint, model, hint, name -> false);
         System.out.print(prime);
-        Sampler.sample(model, vocab, prime, length, temperature, common.seed, s -> {
+        model.generate(vocab, prime, length, Sampler.builder().temperature(temperature).build(), common.seed, s -> {
             System.out.print(s);
             System.out.flush();
         });

@@ -72,7 +72,7 @@ public final class CommonOptions {
         return new Progress(System.err, System.out, task, !plainProgress && System.console() != null);
     }
 
-    static String firstLine(String s) {
+    public static String firstLine(String s) {
         if (s == null) {
             return "";
         }

@@ -1,32 +1,37 @@
 package org.rnn4j.examples.customcell;
 
-import org.rnn4j.spi.ComputeBackend;
-
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.tensor.Backend;
-import org.rnn4j.examples.cli.Budget;
-import org.rnn4j.examples.cli.CheckpointFiles;
+import org.rnn4j.data.DataLoader;
+import org.rnn4j.data.Dataset;
 import org.rnn4j.examples.cli.CommonOptions;
-import org.rnn4j.train.Progress;
 import org.rnn4j.examples.cli.Footprint;
+import org.rnn4j.examples.cli.ModelFiles;
+import org.rnn4j.examples.cli.StepProgress;
 import org.rnn4j.examples.cli.UserError;
-import org.rnn4j.examples.nn.Layers;
 import org.rnn4j.loss.Losses;
+import org.rnn4j.models.Models;
 import org.rnn4j.nn.Cell;
 import org.rnn4j.nn.Cells;
 import org.rnn4j.nn.Linear;
 import org.rnn4j.nn.Module;
 import org.rnn4j.nn.Recurrent;
 import org.rnn4j.optim.Adam;
+import org.rnn4j.optim.NonFiniteException;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Tensors;
-import org.rnn4j.train.Trainer;
+import org.rnn4j.train.Callback;
+import org.rnn4j.train.Fit;
+import org.rnn4j.train.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,8 +45,8 @@ import picocli.CommandLine.Option;
 @Command(name = "custom-cell", mixinStandardHelpOptions = true,
         description = {"A user-defined cell (the minimal gated unit) trained on the adding problem.", "",
                 "Trains a user-defined cell (the minimal gated unit, MinimalGatedUnit.java: about 20 lines of F ops, no "
-                + "backend code, no backward pass) on the adding problem, then saves it under PyTorch's parameter names and loads "
-                + "it back. --cell gru or lstm runs a built-in cell on the same task for comparison."})
+                + "backend code, no backward pass) on the adding problem, then saves it as a self-describing model file (PyTorch's "
+                + "parameter names) and loads it back with Models.load. --cell gru or lstm runs a built-in cell on the same task for comparison."})
 public final class CustomCellCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -70,19 +75,39 @@ public final class CustomCellCommand implements Callable<Integer> {
     @Option(names = "--out-dir", defaultValue = "rnn4j-output", paramLabel = "DIR", description = "Where the checkpoint goes (default: ${DEFAULT-VALUE}).")
     Path outDir;
 
+    static {
+        // what a user does once so that model files with the cell and the model rebuild: register both
+        Models.registerCell("mgu", MinimalGatedUnit::new);
+        Models.register("Adder", (s, b, d) -> new Adder(s.child("rnn", Recurrent.class), s.child("head", Linear.class)));
+    }
+
     /** A recurrent layer over [value, marker] inputs and a linear read-out of its last state. */
     static final class Adder extends Module {
         final Recurrent rnn;
         final Linear head;
 
-        Adder(Cell cell, int hidden, Backend backend, long seed) {
+        Adder(Recurrent rnn, Linear head) {
+            if (rnn.inputSize() != 2 || rnn.bidirectional() || rnn.numLayers() != 1 || head.inFeatures() != rnn.hiddenSize() || head.outFeatures() != 1) {
+                throw new IllegalArgumentException("Adder needs one unidirectional layer over 2 inputs and a head of hidden -> 1");
+            }
+            this.rnn = registerModule("rnn", rnn);
+            this.head = registerModule("head", head);
+        }
+
+        static Adder create(Cell cell, int hidden, Backend backend, long seed) {
             SplittableRandom rng = new SplittableRandom(seed);
-            rnn = registerModule("rnn", Recurrent.builder(cell, 2, hidden).backend(backend).seed(rng.nextLong()).build());
-            head = registerModule("head", new Linear(hidden, 1, true, backend, DType.FLOAT32, rng));
+            Recurrent rnn = Recurrent.builder(cell, 2, hidden).backend(backend).seed(rng.nextLong()).build();
+            return new Adder(rnn, new Linear(hidden, 1, true, backend, DType.FLOAT32, rng));
         }
 
         Var forward(Var x) {
-            return head.forward(Layers.lastHidden(rnn, rnn.forward(x)));
+            return head.forward(F.reshape(rnn.forward(x).hN(), x.dim(0), rnn.hiddenSize()));
+        }
+
+        /** Everything is in the children's configs. */
+        @Override
+        public Map<String, Object> config() {
+            return Map.of();
         }
     }
 
@@ -125,47 +150,58 @@ public final class CustomCellCommand implements Callable<Integer> {
         new Footprint("the custom-cell model (" + cell + ", hidden " + hidden + ")", "lower --hidden, --batch or --length")
                 .recurrent("rnn.", cell, 2, hidden, 1, false, Math.max(batch, 1000), length).parameter("head.weight", 1, hidden).check(true);
         Backend backend = common.backend();
-        Adder model = new Adder(c, hidden, backend, common.seed);
+        Adder model = Adder.create(c, hidden, backend, common.seed);
         System.out.printf(Locale.ROOT, "custom-cell: the adding problem, %d steps; %s (%,d parameters)%n", length, model.rnn.explain(),
                 model.parameterCount());
         SplittableRandom data = new SplittableRandom(common.seed + 17);
         Batch test = Batch.draw(backend, new SplittableRandom(common.seed + 99), 1000, length);
         Adam adam = Adam.builder(model.parameters().values()).lr(lr).build();
-        Trainer trainer = new Trainer(model, adam).clipNorm(1);
-        Budget budget = new Budget(minutes);
-        int step = 0;
-        try (Progress progress = common.progress("custom-cell")) {
-            progress.totalSteps(steps).budgetSeconds(budget.totalSeconds());
-            while (step < steps && !budget.exhausted()) {
-                Batch b = Batch.draw(backend, data, batch, length);
-                double loss = trainer.step(() -> Losses.mse(model.forward(b.x()), b.y()));
-                step++;
-                progress.step(String.format(Locale.ROOT, "step %d/%d", step, steps), step, loss, batch);
+        StepProgress progress = new StepProgress(common.progress("custom-cell"));
+        Callback testEvery250 = new Callback() {
+            @Override
+            public void onStepEnd(Fit.Context ctx, long step, double loss, long examples) {
                 if (step % 250 == 0) {
-                    progress.result(String.format(Locale.ROOT, "step %5d  test mse %.4f  (%s)", step, mse(model, test),
-                            Progress.time(budget.elapsedSeconds())));
+                    progress.result(String.format(Locale.ROOT, "step %5d  test mse %.4f  (%s)", step, mse(model, test), Progress.time(ctx.seconds())));
                 }
             }
+        };
+        // a stream of fresh random batches, drawn in order: one epoch of --steps batches
+        Fit.Builder<Batch> fit = Fit.builder(model, adam, DataLoader.builder(Dataset.generate(steps, i -> i), ids -> Batch.draw(backend, data, batch, length))
+                .build(), b -> Losses.mse(model.forward(b.x()), b.y())).epochs(1).clipGradNorm(1).examples(b -> batch).stopOnInterrupt(false)
+                .callbacks(progress, testEvery250);
+        if (minutes > 0) {
+            fit.timeBudget(Duration.ofMillis(Math.round(minutes * 60_000)));
+        }
+        Fit.Result r;
+        try {
+            r = fit.run();
+        } catch (IOException e) {
+            throw new UserError("training failed: " + e, e);
+        }
+        if (r.failed()) {
+            throw new NonFiniteException(r.detail(), -1);
         }
         double testMse = mse(model, test);
-        // the cell's parameters are saved under PyTorch's names and load back into a fresh layer
+        // the model file holds the architecture (the cell by name) and the weights under PyTorch's names
         Path file = outDir.resolve("custom-cell-" + cell + ".safetensors");
-        CheckpointFiles.save(file, model, Map.of(), Map.of("model", "custom-cell", "cell", cell));
-        Adder reloaded = new Adder(c, hidden, backend, common.seed + 1);
-        CheckpointFiles.load(file, reloaded, "this is a bug in the example", n -> false);
+        ModelFiles.save(file, model, Map.of(), Map.of("task", "adding problem, length " + length));
+        Adder reloaded = ModelFiles.load(file, backend, "this is a bug in the example").model(Adder.class);
         double diff;
         try (Grad.Scope off = Grad.disabled()) {
             diff = Tensors.relativeError(reloaded.forward(test.x()).value().toDoubleArray(), model.forward(test.x()).value().toDoubleArray());
         }
-        System.out.printf(Locale.ROOT, "saved %s (%s); reloaded into a fresh layer: predictions agree to %.1e%n", file,
+        System.out.printf(Locale.ROOT, "saved %s (%s); Models.load rebuilt it: predictions agree to %.1e%n", file,
                 String.join(", ", model.parameters().keySet()), diff);
-        System.out.printf(Locale.ROOT, "test mse: %.4f after %d steps (predicting the mean scores %.4f)%n", testMse, step, baseline(test));
+        System.out.printf(Locale.ROOT, "test mse: %.4f after %d steps (predicting the mean scores %.4f)%n", testMse, r.steps(), baseline(test));
         return 0;
     }
 
     private static double mse(Adder model, Batch test) {
         try (Grad.Scope off = Grad.disabled()) {
+            model.eval();
             return Losses.mse(model.forward(test.x()), test.y()).value().item();
+        } finally {
+            model.train();
         }
     }
 

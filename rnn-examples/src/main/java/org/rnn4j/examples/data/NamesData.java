@@ -5,10 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
+import org.rnn4j.data.Splits;
 import org.rnn4j.examples.cli.UserError;
 
 /**
@@ -102,35 +102,17 @@ public final class NamesData {
     }
 
     /**
-     * A split stratified by language and seeded: within each language the names are shuffled with
-     * {@code seed}, then {@code testFraction} of them go to the test set, {@code validationFraction} to
-     * validation and the rest (at least one) to training.
+     * A split stratified by language and seeded ({@link Splits#stratified}): each language's names go
+     * {@code testFraction} to the test set, {@code validationFraction} to validation and the rest to
+     * training, each part within one name of its share.
      */
     public Split split(long seed, double validationFraction, double testFraction) {
-        List<List<Example>> byClass = new ArrayList<>();
-        for (int l = 0; l < languages.size(); l++) {
-            byClass.add(new ArrayList<>());
+        int[] labels = examples.stream().mapToInt(Example::label).toArray();
+        List<int[]> parts = Splits.stratified(labels, seed, 1 - validationFraction - testFraction, validationFraction, testFraction);
+        List<List<Example>> lists = new ArrayList<>();
+        for (int[] part : parts) {
+            lists.add(Arrays.stream(part).mapToObj(examples::get).toList());
         }
-        for (Example e : examples) {
-            byClass.get(e.label()).add(e);
-        }
-        Random rng = new Random(seed);
-        List<Example> train = new ArrayList<>();
-        List<Example> val = new ArrayList<>();
-        List<Example> test = new ArrayList<>();
-        for (List<Example> c : byClass) {
-            Collections.shuffle(c, rng);
-            int n = c.size();
-            int nTest = (int) Math.round(n * testFraction);
-            int nVal = (int) Math.round(n * validationFraction);
-            if (nTest + nVal >= n) {
-                nTest = Math.min(nTest, Math.max(0, n - 1) / 2);
-                nVal = Math.min(nVal, n - 1 - nTest);
-            }
-            test.addAll(c.subList(0, nTest));
-            val.addAll(c.subList(nTest, nTest + nVal));
-            train.addAll(c.subList(nTest + nVal, n));
-        }
-        return new Split(train, val, test);
+        return new Split(lists.get(0), lists.get(1), lists.get(2));
     }
 }

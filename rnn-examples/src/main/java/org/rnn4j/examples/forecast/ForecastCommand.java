@@ -1,18 +1,18 @@
 package org.rnn4j.examples.forecast;
 
-import org.rnn4j.spi.ComputeBackend;
-
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.rnn4j.tensor.Backend;
-import org.rnn4j.examples.cli.Budget;
+import org.rnn4j.autograd.Var;
+import org.rnn4j.data.DataLoader;
+import org.rnn4j.data.SlidingWindows;
 import org.rnn4j.examples.cli.CommonOptions;
-import org.rnn4j.train.Progress;
 import org.rnn4j.examples.cli.Footprint;
+import org.rnn4j.examples.cli.StepProgress;
 import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.data.Bundled;
 import org.rnn4j.examples.data.Series;
@@ -21,8 +21,11 @@ import org.rnn4j.examples.stocks.StockForecast;
 import org.rnn4j.examples.stocks.StockOptions;
 import org.rnn4j.loss.Losses;
 import org.rnn4j.optim.Adam;
-import org.rnn4j.train.Trainer;
-import org.rnn4j.autograd.Var;
+import org.rnn4j.metrics.RegressionMetrics;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.tensor.DType;
+import org.rnn4j.train.Fit;
+import org.rnn4j.train.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -82,13 +85,6 @@ public final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--out-dir", defaultValue = "rnn4j-output", paramLabel = "DIR", description = "Where the PNG goes (default: ${DEFAULT-VALUE}).")
     Path outDir;
 
-    /** Root-mean-square error and mean absolute percentage error. */
-    record Metrics(double rmse, double mape) {
-        String format(String prefix) {
-            return String.format(Locale.ROOT, "%srmse: %.3f  mape: %.2f%%", prefix, rmse, mape);
-        }
-    }
-
     @Override
     public Integer call() {
         if (stocks.requested()) {
@@ -139,14 +135,8 @@ public final class ForecastCommand implements Callable<Integer> {
             z[t] = (d[t] - mean) / std;
         }
         // training windows: inputs z[t-W .. t-1], target z[t], for t in [W+1, train)
-        int count = trainPoints - 1 - window;
-        double[] x = new double[count * window];
-        double[] target = new double[count];
-        for (int i = 0; i < count; i++) {
-            int t = window + 1 + i;
-            System.arraycopy(z, t - window, x, i * window, window);
-            target[i] = z[t];
-        }
+        SlidingWindows windows = SlidingWindows.of(Arrays.copyOfRange(z, 1, trainPoints), window, 1, 1);
+        int count = windows.size();
         new Footprint("the forecast model (" + cell + ", hidden " + hidden + ")", "lower --hidden or --window")
                 .recurrent("rnn.", cell, 1, hidden, 1, false, count, window).parameter("head.weight", 1, hidden).check(true);
         Backend backend = common.backend();
@@ -155,20 +145,26 @@ public final class ForecastCommand implements Callable<Integer> {
                 series, trainPoints, n - trainPoints, positive ? "log" : "plain");
         System.out.printf(Locale.ROOT, "model: %s + linear (%,d parameters), window %d%n", model.explain(), model.parameterCount(), window);
         Adam adam = Adam.builder(model.parameters().values()).lr(lr).build();
-        Trainer trainer = new Trainer(model, adam).clipNorm(1);
-        Var targets = Var.constant(backend.fromDoubles(target, org.rnn4j.tensor.DType.FLOAT32, count, 1));
-        Budget budget = new Budget(minutes);
-        double last = Double.NaN;
-        int epoch = 0;
-        try (Progress progress = common.progress("forecast")) {
-            progress.totalSteps(epochs).budgetSeconds(budget.totalSeconds());
-            for (epoch = 1; epoch <= epochs && !budget.exhausted(); epoch++) {
-                last = trainer.step(() -> Losses.mse(model.forward(x, count), targets));
-                progress.step(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), epoch, last, count);
-            }
+        // full-batch epochs: every window in one batch
+        Fit.Builder<SlidingWindows.Batch> fit = Fit.builder(model, adam, DataLoader.builder(windows, SlidingWindows::collate).batchSize(count).build(),
+                b -> Losses.mse(model.forward(Var.constant(b.inputTensor(backend, DType.FLOAT32))),
+                        Var.constant(backend.fromDoubles(b.targets(), DType.FLOAT32, b.size(), 1))))
+                .epochs(epochs).clipGradNorm(1).examples(SlidingWindows.Batch::size).stopOnInterrupt(false)
+                .callbacks(new StepProgress(common.progress("forecast")));
+        if (minutes > 0) {
+            fit.timeBudget(java.time.Duration.ofMillis(Math.round(minutes * 60_000)));
         }
-        System.out.printf(Locale.ROOT, "trained %d epochs in %s; final training mse %.4f (standardised changes)%n", epoch - 1,
-                Progress.time(budget.elapsedSeconds()), last);
+        Fit.Result r;
+        try {
+            r = fit.run();
+        } catch (IOException e) {
+            throw new UserError("training failed: " + e, e);
+        }
+        if (r.failed()) {
+            throw new org.rnn4j.optim.NonFiniteException(r.detail(), -1);
+        }
+        System.out.printf(Locale.ROOT, "trained %d epochs in %s; final training mse %.4f (standardised changes)%n", r.steps(),
+                Progress.time(r.seconds()), r.stepLosses().get(r.stepLosses().size() - 1));
 
         // one step ahead and recursively `horizon` steps ahead, from the actual history before each forecast origin
         double[] oneStep = new double[n];
@@ -177,17 +173,13 @@ public final class ForecastCommand implements Callable<Integer> {
             oneStep[t] = forecast(model, z, u, t - 1, 1, mean, std, positive);
             ahead[t] = horizon == 1 ? oneStep[t] : forecast(model, z, u, t - horizon, horizon, mean, std, positive);
         }
-        Metrics m1 = metrics(y, oneStep, trainPoints);
         int lag = season;
-        Metrics naive1 = metrics(y, seasonalNaive(y, lag), trainPoints);
-        System.out.println(m1.format(""));
-        System.out.println(naive1.format("seasonal-naive "));
-        Metrics mh = null;
+        RegressionMetrics m1 = metrics("", y, oneStep, trainPoints);
+        RegressionMetrics naive1 = metrics("seasonal-naive ", y, seasonalNaive(y, lag), trainPoints);
         if (horizon > 1) {
             int lagH = season * (int) Math.ceil(horizon / (double) season);
-            mh = metrics(y, ahead, trainPoints);
-            System.out.println(mh.format("horizon " + horizon + " "));
-            System.out.println(metrics(y, seasonalNaive(y, lagH), trainPoints).format("horizon " + horizon + " seasonal-naive "));
+            metrics("horizon " + horizon + " ", y, ahead, trainPoints);
+            metrics("horizon " + horizon + " seasonal-naive ", y, seasonalNaive(y, lagH), trainPoints);
         }
         Path png = outDir.resolve("forecast.png");
         List<Charts.Line> lines = new ArrayList<>();
@@ -235,17 +227,12 @@ public final class ForecastCommand implements Callable<Integer> {
         return f;
     }
 
-    static Metrics metrics(double[] actual, double[] forecast, int from) {
-        double se = 0;
-        double ape = 0;
-        int k = 0;
-        for (int t = from; t < actual.length; t++) {
-            double e = forecast[t] - actual[t];
-            se += e * e;
-            ape += actual[t] != 0 ? Math.abs(e / actual[t]) : 0;
-            k++;
-        }
-        return new Metrics(Math.sqrt(se / k), 100 * ape / k);
+    /** The errors of {@code forecast} against {@code actual} from step {@code from} on, printed as {@code PREFIXrmse: X  mape: Y%}. */
+    static RegressionMetrics metrics(String prefix, double[] actual, double[] forecast, int from) {
+        RegressionMetrics m = new RegressionMetrics();
+        m.update(Arrays.copyOfRange(forecast, from, actual.length), Arrays.copyOfRange(actual, from, actual.length));
+        System.out.printf(Locale.ROOT, "%srmse: %.3f  mape: %.2f%%%n", prefix, m.rmse(), 100 * m.mape());
+        return m;
     }
 
     private void validate() {

@@ -1,15 +1,14 @@
 package org.rnn4j.examples.forecast;
 
-import java.util.Map;
 import java.util.SplittableRandom;
+import org.rnn4j.autograd.F;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.tensor.Backend;
-import org.rnn4j.examples.nn.Layers;
 import org.rnn4j.nn.Cells;
 import org.rnn4j.nn.Linear;
 import org.rnn4j.nn.Module;
 import org.rnn4j.nn.Recurrent;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
 
 /**
@@ -35,16 +34,15 @@ final class Forecaster extends Module {
         head = registerModule("head", new Linear(hidden, 1, true, backend, DType.FLOAT32, rng));
     }
 
-    /** Predictions {@code [N, 1]} for windows {@code x} ({@code N * W} values, row-major). */
-    Var forward(double[] x, int n) {
-        Var in = Var.constant(backend.fromDoubles(x, DType.FLOAT32, n, window, 1));
-        return head.forward(Layers.lastHidden(rnn, rnn.forward(in)));
+    /** Predictions {@code [N, 1]} for windows {@code x [N, W, 1]}: the linear layer on the last hidden state. */
+    Var forward(Var x) {
+        return head.forward(F.reshape(rnn.forward(x).hN(), x.dim(0), rnn.hiddenSize()));
     }
 
     /** The prediction for one window, without recording a graph. */
     double predict(double[] windowValues) {
         try (Grad.Scope off = Grad.disabled()) {
-            return forward(windowValues, 1).value().item();
+            return forward(Var.constant(backend.fromDoubles(windowValues, DType.FLOAT32, 1, window, 1))).value().item();
         }
     }
 

@@ -1,32 +1,36 @@
 package org.rnn4j.examples.names;
 
-import org.rnn4j.spi.ComputeBackend;
-
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.tensor.Backend;
-import org.rnn4j.examples.cli.Budget;
-import org.rnn4j.examples.cli.CheckpointFiles;
+import org.rnn4j.data.Collate;
+import org.rnn4j.data.DataLoader;
+import org.rnn4j.data.Dataset;
+import org.rnn4j.data.Vocabulary;
 import org.rnn4j.examples.cli.CommonOptions;
-import org.rnn4j.train.Progress;
+import org.rnn4j.examples.cli.ModelFiles;
+import org.rnn4j.examples.cli.TimeBudget;
 import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.data.NamesData;
-import org.rnn4j.examples.data.Vocabulary;
-import org.rnn4j.examples.nn.Layers;
+import org.rnn4j.examples.data.NamesData.Example;
 import org.rnn4j.examples.plot.Charts;
-import org.rnn4j.io.HostTensor;
 import org.rnn4j.loss.Losses;
+import org.rnn4j.metrics.ConfusionMatrix;
 import org.rnn4j.optim.Adam;
-import org.rnn4j.tensor.Tensor;
-import org.rnn4j.train.Trainer;
+import org.rnn4j.optim.NonFiniteException;
+import org.rnn4j.tensor.Backend;
+import org.rnn4j.train.Fit;
+import org.rnn4j.train.KeepBest;
+import org.rnn4j.train.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -106,8 +110,14 @@ public final class NamesCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "Checkpoint to write (default: OUT-DIR/names-CELL.safetensors).")
     Path checkpoint;
 
-    /** Accuracy, mean loss and confusion counts of one evaluation. */
-    record Evaluation(double accuracy, double loss, int[][] confusion) {
+    /** The name of the vocabulary in the model file. */
+    static final String VOCAB = "chars";
+
+    /** Mean loss and the confusion matrix of one evaluation. */
+    record Evaluation(double loss, ConfusionMatrix confusion) {
+        double accuracy() {
+            return confusion.accuracy();
+        }
     }
 
     @Override
@@ -120,121 +130,123 @@ public final class NamesCommand implements Callable<Integer> {
             throw new UserError("the validation or test set is empty (" + dataset.examples().size() + " names); add names or raise "
                     + "--validation / --test");
         }
-        StringBuilder trainText = new StringBuilder();
-        split.train().forEach(e -> trainText.append(e.name()));
-        Vocabulary vocab = Vocabulary.of(trainText, 0);
+        // id 0 stands for every character the training names do not hold
+        Vocabulary vocab = Vocabulary.characters().special(Vocabulary.Special.UNK, "\u0000").addAll(split.train().stream().map(Example::name).toList())
+                .build();
         List<String> languages = dataset.languages();
-        NamesModel.Config config = new NamesModel.Config(cell, vocab.size(), languages.size(), embedding, hidden, layers, bidirectional,
-                dropout);
+        int classes = languages.size();
         int longest = split.train().stream().mapToInt(e -> e.name().length()).max().orElse(1);
-        config.footprint(batch, longest, "lower --hidden, --layers, --embedding or --batch").check(true);
-        NamesModel model = new NamesModel(config, backend, common.seed);
+        NamesModel.footprint(cell, vocab.size(), classes, embedding, hidden, layers, bidirectional, dropout, batch, longest,
+                "lower --hidden, --layers, --embedding or --batch").check(true);
+        NamesModel model = NamesModel.create(cell, vocab.size(), classes, embedding, hidden, layers, bidirectional, dropout, backend, common.seed);
         Path ckpt = checkpoint != null ? checkpoint : outDir.resolve("names-" + cell + ".safetensors");
         System.out.printf(Locale.ROOT, "names: %d names in %d languages; train %d, validation %d, test %d; vocabulary %d characters%n",
-                dataset.examples().size(), languages.size(), split.train().size(), split.validation().size(), split.test().size(),
-                vocab.size());
+                dataset.examples().size(), classes, split.train().size(), split.validation().size(), split.test().size(), vocab.size());
         System.out.printf(Locale.ROOT, "model: %s (%,d parameters)%n", model.explain(), model.parameterCount());
         System.out.flush();
 
+        // batches of names of similar length (little padding); shuffled pools of 32 batches for training
+        Function<List<Example>, Collate.Labeled> collate = Collate.labeled(e -> vocab.encode(e.name()), Example::label, 0);
+        DataLoader<Example, Collate.Labeled> train = DataLoader.builder(Dataset.of(split.train()), collate).batchSize(batch)
+                .shuffle(common.seed).bucketByLength(e -> e.name().length(), 32).build();
+        DataLoader<Example, Collate.Labeled> val = DataLoader.builder(Dataset.of(split.validation()), collate).batchSize(256)
+                .bucketByLength(e -> e.name().length(), 1).build();
+        DataLoader<Example, Collate.Labeled> test = DataLoader.builder(Dataset.of(split.test()), collate).batchSize(256)
+                .bucketByLength(e -> e.name().length(), 1).build();
+        long planned = (long) epochs * train.batchesPerEpoch();
+        TimeBudget timing = new TimeBudget(minutes, lr, schedule.equals("cosine"), maxSteps > 0 ? Math.min(maxSteps, planned) : planned, 2);
+        KeepBest best = new KeepBest(null, "val_accuracy", true, Map.of());
         Adam adam = Adam.builder(model.parameters().values()).lr(lr).build();
-        Trainer trainer = new Trainer(model, adam).clipNorm(5);
-        Random rng = new Random(common.seed);
-        Budget budget = new Budget(minutes);
-        List<NamesBatches.Batch> valBatches = NamesBatches.evaluation(split.validation(), vocab, 256);
-        List<NamesBatches.Batch> testBatches = NamesBatches.evaluation(split.test(), vocab, 256);
-        List<Double> trainLoss = new ArrayList<>();
-        List<Double> valLoss = new ArrayList<>();
-        List<Double> valAcc = new ArrayList<>();
-        List<Double> epochX = new ArrayList<>();
-        Map<String, Tensor> best = Layers.snapshot(model);
-        double bestAcc = -1;
-        int bestEpoch = 0;
-        double evalSeconds = 0;
-        long step = 0;
-        boolean stop = false;
-        try (Progress progress = common.progress("names")) {
-            progress.budgetSeconds(budget.totalSeconds());
-            for (int epoch = 1; epoch <= epochs && !stop; epoch++) {
-                List<NamesBatches.Batch> batches = NamesBatches.training(split.train(), vocab, batch, rng);
-                progress.totalSteps((long) epochs * batches.size());
-                model.train(true);
-                double sum = 0;
-                int seen = 0;
-                int done = 0;
-                for (NamesBatches.Batch b : batches) {
-                    // keep time for the final validation and test passes (each about one validation pass)
-                    if (budget.exhausted(3 * evalSeconds + 2) || (maxSteps > 0 && step >= maxSteps)) {
-                        stop = true;
-                        break;
-                    }
-                    if (schedule.equals("cosine")) {
-                        double trainSeconds = budget.totalSeconds() - 3 * evalSeconds - 2;
-                        double fraction = Math.max(step / (double) ((long) epochs * batches.size()), budget.elapsedSeconds() / trainSeconds);
-                        if (maxSteps > 0) {
-                            fraction = Math.max(fraction, step / (double) maxSteps);
-                        }
-                        adam.setLr(Budget.cosine(lr, fraction, 0.05));
-                    }
-                    double loss = trainer.step(() -> Losses.nll(model.forward(b.ids()), b.labels()));
-                    step++;
-                    done++;
-                    sum += loss * b.size();
-                    seen += b.size();
-                    progress.step(String.format(Locale.ROOT, "epoch %d/%d step %d/%d", epoch, epochs, done, batches.size()), step, loss,
-                            b.size());
-                }
-                if (seen == 0) {
-                    break;
-                }
-                long t0 = System.nanoTime();
-                Evaluation val = evaluate(model, valBatches, languages.size());
-                evalSeconds = (System.nanoTime() - t0) / 1e9;
-                progress.resetRate();
-                double epochPos = epoch - 1 + done / (double) batches.size();
-                epochX.add(epochPos);
-                trainLoss.add(sum / seen);
-                valLoss.add(val.loss());
-                valAcc.add(val.accuracy());
-                boolean improved = val.accuracy() > bestAcc;
-                if (improved) {
-                    bestAcc = val.accuracy();
-                    bestEpoch = epoch;
-                    best = Layers.snapshot(model);
-                }
-                progress.result(String.format(Locale.ROOT, "epoch %2d%s  train loss %.4f  validation loss %.4f  validation accuracy %.4f%s  (%s)",
-                        epoch, done < batches.size() ? String.format(Locale.ROOT, " (%d/%d steps)", done, batches.size()) : "",
-                        sum / seen, val.loss(), val.accuracy(), improved ? " *" : "", Progress.time(budget.elapsedSeconds())));
+        Fit.Builder<Collate.Labeled> fit = Fit.builder(model, adam, train, b -> Losses.nll(model.forward(b.inputs()), b.labels()))
+                .epochs(epochs).clipGradNorm(5).examples(Collate.Labeled::batchSize).stopOnInterrupt(false)
+                .validationMetrics(() -> {
+                    long t0 = System.nanoTime();
+                    Evaluation e = evaluate(model, val, classes);
+                    // keep time for the final validation and test passes
+                    timing.reserve(3 * (System.nanoTime() - t0) / 1e9 + 2);
+                    Map<String, Double> m = new LinkedHashMap<>();
+                    m.put("val_loss", e.loss());
+                    m.put("val_accuracy", e.accuracy());
+                    return m;
+                })
+                .callbacks(Fit.progressBar(System.err, System.out, "names"), timing, best);
+        if (maxSteps > 0) {
+            fit.maxSteps(maxSteps);
+        }
+        Fit.Result r;
+        try {
+            r = fit.run();
+        } catch (IOException e) {
+            throw new UserError("training failed: " + e, e);
+        }
+        if (r.failed()) {
+            throw new NonFiniteException(r.detail(), -1);
+        }
+        // the figures of every epoch, and of a last one the budget cut short (validated here)
+        List<double[]> curve = new ArrayList<>();
+        r.history().forEach(h -> curve.add(new double[] {h.get("epoch") + 1, h.get("loss"), h.get("val_loss"), h.get("val_accuracy")}));
+        long epochStep = r.history().isEmpty() ? 0 : Math.round(r.last().get("step"));
+        double valAccuracy = best.best();
+        String kept = String.format(Locale.ROOT, "epoch %d (validation accuracy %.4f)", best.bestEpoch() + 1, best.best());
+        boolean lastIsBest = false;
+        if (r.steps() > epochStep) {
+            Evaluation last = evaluate(model, val, classes);
+            curve.add(new double[] {r.history().size() + (r.steps() - epochStep) / (double) train.batchesPerEpoch(),
+                r.stepLosses().subList((int) epochStep, r.stepLosses().size()).stream().mapToDouble(Double::doubleValue).average().orElse(0),
+                last.loss(), last.accuracy()});
+            lastIsBest = !(best.best() >= last.accuracy()); // also when no epoch finished (best is NaN)
+            if (lastIsBest) {
+                valAccuracy = last.accuracy();
+                kept = String.format(Locale.ROOT, "epoch %d, cut short at step %d (validation accuracy %.4f)", r.history().size() + 1, r.steps(),
+                        last.accuracy());
             }
         }
-        if (bestAcc < 0) {
-            throw new UserError("no training step ran: the --minutes budget " + minutes + " is too small; raise it");
+        if (!lastIsBest) {
+            best.restore();
         }
-        Layers.restore(model, best);
-        Evaluation test = evaluate(model, testBatches, languages.size());
-        System.out.printf(Locale.ROOT, "kept the model of epoch %d (validation accuracy %.4f); training took %s%n", bestEpoch, bestAcc,
-                Progress.time(budget.elapsedSeconds()));
+        Evaluation result = evaluate(model, test, classes);
+        System.out.printf(Locale.ROOT, "kept the model of %s; training took %s%n", kept, Progress.time(r.seconds()));
         System.out.println("confusion matrix on the test set (rows: true language, columns: predicted):");
-        System.out.print(formatConfusion(languages, test.confusion()));
+        System.out.print(formatConfusion(languages, result.confusion().counts()));
 
-        Map<String, HostTensor> extra = new LinkedHashMap<>();
-        extra.put("vocab", vocab.toTensor());
-        Map<String, String> meta = new LinkedHashMap<>(config.toMetadata());
-        meta.put("model", "names");
+        Map<String, String> meta = new LinkedHashMap<>();
         meta.put("languages", String.join("\n", languages));
-        meta.put("validation_accuracy", Double.toString(bestAcc));
-        meta.put("test_accuracy", Double.toString(test.accuracy()));
-        CheckpointFiles.save(ckpt, model, extra, meta);
+        meta.put("validation_accuracy", Double.toString(valAccuracy));
+        meta.put("test_accuracy", Double.toString(result.accuracy()));
+        ModelFiles.save(ckpt, model, Map.of(VOCAB, vocab), meta);
         Path confusionPng = outDir.resolve("names-" + cell + "-confusion.png");
         Path lossPng = outDir.resolve("names-" + cell + "-loss.png");
-        Charts.confusion(confusionPng, String.format(Locale.ROOT, "names, %s: test accuracy %.3f", config.describe(), test.accuracy()),
-                languages, test.confusion());
-        double[] x = toArray(epochX);
-        Charts.lines(lossPng, "names, " + config.describe(), "epoch", "loss (nats) / accuracy",
-                List.of(new Charts.Line("train loss", x, toArray(trainLoss)), new Charts.Line("validation loss", x, toArray(valLoss)),
-                        new Charts.Line("validation accuracy", x, toArray(valAcc), true)));
+        Charts.confusion(confusionPng, String.format(Locale.ROOT, "names, %s: test accuracy %.3f", model.describe(), result.accuracy()),
+                languages, Arrays.stream(result.confusion().counts()).map(row -> Arrays.stream(row).mapToInt(Math::toIntExact).toArray())
+                        .toArray(int[][]::new));
+        Charts.lines(lossPng, "names, " + model.describe(), "epoch", "loss (nats) / accuracy",
+                List.of(new Charts.Line("train loss", column(curve, 0), column(curve, 1)), new Charts.Line("validation loss", column(curve, 0),
+                        column(curve, 2)), new Charts.Line("validation accuracy", column(curve, 0), column(curve, 3), true)));
         System.out.println("wrote " + ckpt + ", " + confusionPng + ", " + lossPng);
-        System.out.printf(Locale.ROOT, "test accuracy: %.4f%n", test.accuracy());
+        System.out.printf(Locale.ROOT, "test accuracy: %.4f%n", result.accuracy());
         return 0;
+    }
+
+    private static double[] column(List<double[]> rows, int k) {
+        return rows.stream().mapToDouble(r -> r[k]).toArray();
+    }
+
+    /** Mean loss and confusion matrix of {@code model} on one pass over {@code loader}. */
+    static Evaluation evaluate(NamesModel model, DataLoader<Example, Collate.Labeled> loader, int classes) {
+        ConfusionMatrix confusion = new ConfusionMatrix(classes);
+        double loss = 0;
+        boolean training = model.isTraining();
+        model.eval();
+        try (Grad.Scope off = Grad.disabled()) {
+            for (Collate.Labeled b : loader) {
+                Var lp = model.forward(b.inputs());
+                loss += Losses.nll(lp, b.labels()).value().item() * b.batchSize();
+                confusion.update(lp.value(), b.labels());
+            }
+        } finally {
+            model.train(training);
+        }
+        return new Evaluation(loss / confusion.total(), confusion);
     }
 
     private void validate() {
@@ -271,34 +283,7 @@ public final class NamesCommand implements Callable<Integer> {
         }
     }
 
-    static Evaluation evaluate(NamesModel model, List<NamesBatches.Batch> batches, int classes) {
-        model.train(false);
-        int[][] confusion = new int[classes][classes];
-        double lossSum = 0;
-        int n = 0;
-        int correct = 0;
-        try (Grad.Scope off = Grad.disabled()) {
-            for (NamesBatches.Batch b : batches) {
-                Var lp = model.forward(b.ids());
-                lossSum += Losses.nll(lp, b.labels()).value().item() * b.size();
-                double[] v = lp.value().toDoubleArray();
-                for (int i = 0; i < b.size(); i++) {
-                    int arg = 0;
-                    for (int c = 1; c < classes; c++) {
-                        arg = v[i * classes + c] > v[i * classes + arg] ? c : arg;
-                    }
-                    confusion[b.labels()[i]][arg]++;
-                    correct += arg == b.labels()[i] ? 1 : 0;
-                }
-                n += b.size();
-            }
-        } finally {
-            model.train(true);
-        }
-        return new Evaluation(correct / (double) n, lossSum / n, confusion);
-    }
-
-    static String formatConfusion(List<String> labels, int[][] m) {
+    static String formatConfusion(List<String> labels, long[][] m) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%-12s", ""));
         for (String l : labels) {
@@ -307,7 +292,7 @@ public final class NamesCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "%8s%n", "recall"));
         for (int r = 0; r < labels.size(); r++) {
             sb.append(String.format(Locale.ROOT, "%-12s", labels.get(r)));
-            int total = 0;
+            long total = 0;
             for (int c = 0; c < labels.size(); c++) {
                 sb.append(String.format(Locale.ROOT, "%5d", m[r][c]));
                 total += m[r][c];
@@ -317,11 +302,4 @@ public final class NamesCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static double[] toArray(List<Double> l) {
-        double[] a = new double[l.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = l.get(i);
-        }
-        return a;
-    }
 }

@@ -1,7 +1,5 @@
 package org.rnn4j.examples.names;
 
-import org.rnn4j.spi.ComputeBackend;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,17 +7,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.rnn4j.autograd.Grad;
-import org.rnn4j.tensor.Backend;
-import org.rnn4j.examples.cli.CheckpointFiles;
+import org.rnn4j.data.Collate;
+import org.rnn4j.data.Vocabulary;
 import org.rnn4j.examples.cli.CommonOptions;
-import org.rnn4j.examples.cli.Footprint;
+import org.rnn4j.examples.cli.ModelFiles;
 import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.data.NamesData;
-import org.rnn4j.examples.data.Vocabulary;
-import org.rnn4j.examples.nn.Layers;
 import org.rnn4j.io.Excerpt;
-import org.rnn4j.io.SafeTensorsIndex;
+import org.rnn4j.models.Models;
+import org.rnn4j.models.Predictor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,11 +38,50 @@ public final class NamesPredictCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", arity = "1..*", description = "Surnames to classify.")
     List<String> names;
 
+    @Override
+    public Integer call() {
+        NamesCommand.positive("--top", top);
+        List<int[]> ids = new ArrayList<>();
+        String hint = "train one first with 'java -jar rnn4j.jar names' or pass --checkpoint FILE";
+        Models.Loaded loaded = ModelFiles.load(checkpoint, common.backend(), hint);
+        NamesModel model = ModelFiles.model(loaded, NamesModel.class, NamesCommand.VOCAB, checkpoint, "names model", hint);
+        Vocabulary vocab = ModelFiles.vocabulary(loaded, NamesCommand.VOCAB, model.vocabularySize(), checkpoint, hint);
+        List<String> languages = languages(loaded.metadata().get("languages"), model.classes(), hint);
+        for (String n : names) {
+            String norm = NamesData.normalize(n);
+            if (norm.isEmpty()) {
+                throw new UserError("name '" + n + "' is empty after normalisation; pass a surname such as Dostoevsky");
+            }
+            ids.add(vocab.encode(norm));
+        }
+        // batched inference without a graph; each name's probabilities in input order
+        Predictor<NamesModel, int[], double[]> predictor = new Predictor<>(model, 256, (m, batch) -> {
+            double[] lp = m.forward(Collate.pad(batch, 0)).value().toDoubleArray();
+            List<double[]> rows = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                rows.add(Arrays.stream(lp, i * languages.size(), (i + 1) * languages.size()).map(Math::exp).toArray());
+            }
+            return rows;
+        });
+        List<double[]> probabilities = predictor.predict(ids);
+        for (int i = 0; i < names.size(); i++) {
+            double[] p = probabilities.get(i);
+            StringBuilder sb = new StringBuilder(names.get(i)).append(':');
+            java.util.stream.IntStream.range(0, p.length).boxed().sorted((a, b) -> Double.compare(p[b], p[a])).limit(top)
+                    .forEach(k -> sb.append(String.format(Locale.ROOT, "  %s %.3f", languages.get(k), p[k])));
+            System.out.println(sb);
+        }
+        return 0;
+    }
+
     /**
      * The class names of the metadata entry {@code languages} (one per line): exactly {@code classes},
      * each non-empty, none twice; else the checkpoint is damaged.
      */
     private List<String> languages(String entry, int classes, String hint) {
+        if (entry == null) {
+            throw new UserError("checkpoint " + checkpoint + " lacks the metadata entry 'languages'; it is not a names checkpoint; " + hint);
+        }
         List<String> languages = Arrays.asList(entry.split("\n", -1));
         String problem = null;
         if (languages.size() != classes) {
@@ -61,49 +96,5 @@ public final class NamesPredictCommand implements Callable<Integer> {
                     + Excerpt.of(String.join(", ", languages), 120) + "); " + hint);
         }
         return languages;
-    }
-
-    @Override
-    public Integer call() {
-        NamesCommand.positive("--top", top);
-        String hint = "train one first with 'java -jar rnn4j.jar names' or pass --checkpoint FILE";
-        SafeTensorsIndex file = CheckpointFiles.read(checkpoint, hint);
-        if (!"names".equals(file.metadata().get("model"))) {
-            throw new UserError("checkpoint " + checkpoint + " is not a names model (model=" + Excerpt.of(file.metadata().get("model"), 60)
-                    + "); " + hint);
-        }
-        NamesModel.Config config = NamesModel.Config.fromMetadata(file.metadata(), checkpoint);
-        List<String> languages = languages(CheckpointFiles.meta(file.metadata(), "languages", checkpoint, "names"), config.classes(), hint);
-        Footprint footprint = config.footprint(names.size(), names.stream().mapToInt(String::length).max().orElse(1),
-                "pass another --checkpoint");
-        CheckpointFiles.requireHolds(file, footprint.parameterCount(), hint);
-        footprint.check(false);
-        Vocabulary vocab = CheckpointFiles.vocabulary(file, config.vocabulary(), hint);
-        Backend backend = common.backend();
-        NamesModel model = new NamesModel(config, backend, common.seed);
-        CheckpointFiles.load(checkpoint, model, hint, n -> false);
-        model.train(false);
-        List<int[]> ids = new ArrayList<>();
-        for (String n : names) {
-            String norm = NamesData.normalize(n);
-            if (norm.isEmpty()) {
-                throw new UserError("name '" + n + "' is empty after normalisation; pass a surname such as Dostoevsky");
-            }
-            ids.add(NamesBatches.encode(vocab, norm));
-        }
-        double[] lp;
-        try (Grad.Scope off = Grad.disabled()) {
-            lp = model.forward(ids).value().toDoubleArray();
-        }
-        int c = languages.size();
-        for (int i = 0; i < names.size(); i++) {
-            double[] row = Arrays.copyOfRange(lp, i * c, (i + 1) * c);
-            StringBuilder sb = new StringBuilder(names.get(i)).append(':');
-            for (int k : Layers.topK(row, top)) {
-                sb.append(String.format(Locale.ROOT, "  %s %.3f", languages.get(k), Math.exp(row[k])));
-            }
-            System.out.println(sb);
-        }
-        return 0;
     }
 }

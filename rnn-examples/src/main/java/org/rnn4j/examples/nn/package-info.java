@@ -1,4 +1,0 @@
-/**
- * <b>For readers of the examples.</b> Layers the applications build their models from.
- */
-package org.rnn4j.examples.nn;
