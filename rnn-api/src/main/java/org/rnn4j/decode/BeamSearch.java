@@ -128,13 +128,12 @@ public final class BeamSearch {
                 if (!searching(beams, done.get(i))) {
                     continue;
                 }
+                // the 2 * beamSize best extensions overall are among the 2 * beamSize best of each beam
                 List<Candidate> cands = new ArrayList<>();
                 for (int b = 0; b < beams.size(); b++) {
                     double[] lp = Steps.check("BeamSearch", steps.get(at + b), v, eos, t, b);
-                    for (int k = 0; k < lp.length; k++) {
-                        if (lp[k] != Double.NEGATIVE_INFINITY) {
-                            cands.add(new Candidate(b, k, beams.get(b).logProb + lp[k]));
-                        }
+                    for (int k : best(lp, 2 * beamSize)) {
+                        cands.add(new Candidate(b, k, beams.get(b).logProb + lp[k]));
                     }
                 }
                 cands.sort(ORDER);
@@ -166,6 +165,28 @@ public final class BeamSearch {
             out.add(List.copyOf(d.subList(0, Math.min(beamSize, d.size()))));
         }
         return out;
+    }
+
+    /**
+     * The tokens of the {@code k} largest finite entries of {@code lp}, largest first, equal entries in
+     * token order (fewer when fewer are finite): one pass keeping a sorted list of at most {@code k}.
+     */
+    static int[] best(double[] lp, int k) {
+        int[] top = new int[Math.min(k, lp.length)];
+        int n = 0;
+        for (int token = 0; token < lp.length; token++) {
+            double x = lp[token];
+            if (x == Double.NEGATIVE_INFINITY || n == top.length && x <= lp[top[n - 1]]) {
+                continue;
+            }
+            int at = n == top.length ? n - 1 : n++;
+            while (at > 0 && lp[top[at - 1]] < x) {
+                top[at] = top[at - 1];
+                at--;
+            }
+            top[at] = token;
+        }
+        return n == top.length ? top : java.util.Arrays.copyOf(top, n);
     }
 
     /** Whether an input's search goes on: it has live beams and fewer than {@code beamSize} finished hypotheses. */

@@ -238,6 +238,29 @@ class DecodeTest {
         fails(IllegalArgumentException.class, () -> BeamSearch.builder().build().searchAll(inner, List.of(), BOS), "initials", "empty");
     }
 
+    @Test
+    void theBestTokensOfAStepAreSelectedAsAFullSortWould() {
+        double ninf = Double.NEGATIVE_INFINITY;
+        assertArrayEquals(new int[] {3, 1, 4}, BeamSearch.best(new double[] {-5, -1, ninf, -0.5, -1, -1}, 3), "ties in token order");
+        assertArrayEquals(new int[] {1, 0}, BeamSearch.best(new double[] {-2, -1, ninf}, 5), "only the finite entries");
+        SplittableRandom r = new SplittableRandom(4);
+        for (int trial = 0; trial < 200; trial++) {
+            double[] lp = new double[1 + r.nextInt(40)];
+            for (int i = 0; i < lp.length; i++) {
+                // few distinct values, so that ties are common
+                lp[i] = r.nextInt(10) == 0 ? ninf : -r.nextInt(6);
+            }
+            int k = 1 + r.nextInt(12);
+            Integer[] all = new Integer[lp.length];
+            for (int i = 0; i < lp.length; i++) {
+                all[i] = i;
+            }
+            Arrays.sort(all, Comparator.comparingDouble((Integer i) -> -lp[i]).thenComparingInt(i -> i));
+            int[] expected = Arrays.stream(all).filter(i -> lp[i] != ninf).limit(k).mapToInt(Integer::intValue).toArray();
+            assertArrayEquals(expected, BeamSearch.best(lp, k), "trial " + trial);
+        }
+    }
+
     private static final double[] P = {0.5, 0.25, 0.15, 0.1};
 
     private static double[] logP() {
