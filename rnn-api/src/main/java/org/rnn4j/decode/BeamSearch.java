@@ -14,7 +14,8 @@ import java.util.List;
  * token ({@link LengthPenalty#average()} by default: the mean log-probability per token).
  *
  * <p>All live beams are stepped with one {@link StepFunction#stepAll} call per time step, so a model that
- * batches them runs one {@code [beams, ...]} step. With beam size 1 this is {@link Greedy}.
+ * batches them runs one {@code [beams, ...]} step; {@link #searchAll} does the same for the beams of many
+ * inputs at once. With beam size 1 this is {@link Greedy}.
  */
 public final class BeamSearch {
     private final int beamSize;
@@ -69,55 +70,128 @@ public final class BeamSearch {
      * @throws IllegalArgumentException for an invalid argument; IllegalStateException for an invalid step result
      */
     public <S> List<Hypothesis> search(StepFunction<S> f, S initial, int bos) {
+        return searchAll(f, java.util.Collections.singletonList(initial), bos).get(0);
+    }
+
+    /**
+     * Searches for several inputs at once (a batch of sentences to translate): each input's search is
+     * exactly {@link #search} of its initial state, but the live beams of all the inputs still searching
+     * are stepped together, with one {@link StepFunction#stepAll} call per time step, in input order and
+     * within an input in beam order. A model that batches {@code stepAll} then runs one
+     * {@code [all live beams, ...]} step per time step for the whole batch.
+     *
+     * @param f the model; the initial states are not modified
+     * @param initials one initial state per input (at least one)
+     * @param bos the begin-of-sequence token fed to the first step of each
+     * @return per input, in order, what {@link #search} returns for it
+     * @throws IllegalArgumentException for an invalid argument; IllegalStateException for an invalid step result
+     */
+    public <S> List<List<Hypothesis>> searchAll(StepFunction<S> f, List<S> initials, int bos) {
         if (f == null) {
             throw new IllegalArgumentException("BeamSearch: the step function is null");
         }
+        if (initials == null || initials.isEmpty()) {
+            throw new IllegalArgumentException("BeamSearch.searchAll: initials is " + (initials == null ? "null" : "empty")
+                    + "; expected one initial state per input");
+        }
+        int n = initials.size();
         int[] v = {0};
-        List<Beam<S>> live = new ArrayList<>(List.of(new Beam<>(new int[0], 0.0, initial, bos)));
-        List<Hypothesis> done = new ArrayList<>();
-        for (int t = 0; t < maxLength && !live.isEmpty() && done.size() < beamSize; t++) {
-            List<S> states = new ArrayList<>(live.size());
-            int[] lasts = new int[live.size()];
-            for (int b = 0; b < live.size(); b++) {
-                states.add(live.get(b).state);
-                lasts[b] = live.get(b).last;
+        List<List<Beam<S>>> live = new ArrayList<>(n);
+        List<List<Hypothesis>> done = new ArrayList<>(n);
+        for (S initial : initials) {
+            live.add(new ArrayList<>(List.of(new Beam<>(new int[0], 0.0, initial, bos))));
+            done.add(new ArrayList<>());
+        }
+        for (int t = 0; t < maxLength; t++) {
+            List<S> states = new ArrayList<>();
+            List<Integer> lastList = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (searching(live.get(i), done.get(i))) {
+                    for (Beam<S> b : live.get(i)) {
+                        states.add(b.state);
+                        lastList.add(b.last);
+                    }
+                }
             }
+            if (states.isEmpty()) {
+                break;
+            }
+            int[] lasts = lastList.stream().mapToInt(Integer::intValue).toArray();
             List<Step<S>> steps = f.stepAll(states, lasts);
-            if (steps == null || steps.size() != live.size()) {
+            if (steps == null || steps.size() != states.size()) {
                 throw new IllegalStateException("BeamSearch: stepAll returned " + (steps == null ? "null" : steps.size() + " steps")
-                        + " for " + live.size() + " beams at step " + t);
+                        + " for " + states.size() + " beams at step " + t);
             }
-            List<Candidate> cands = new ArrayList<>();
-            for (int b = 0; b < live.size(); b++) {
-                double[] lp = Steps.check("BeamSearch", steps.get(b), v, eos, t, b);
-                for (int k = 0; k < lp.length; k++) {
-                    if (lp[k] != Double.NEGATIVE_INFINITY) {
-                        cands.add(new Candidate(b, k, live.get(b).logProb + lp[k]));
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                List<Beam<S>> beams = live.get(i);
+                if (!searching(beams, done.get(i))) {
+                    continue;
+                }
+                // the 2 * beamSize best extensions overall are among the 2 * beamSize best of each beam
+                List<Candidate> cands = new ArrayList<>();
+                for (int b = 0; b < beams.size(); b++) {
+                    double[] lp = Steps.check("BeamSearch", steps.get(at + b), v, eos, t, b);
+                    for (int k : best(lp, 2 * beamSize)) {
+                        cands.add(new Candidate(b, k, beams.get(b).logProb + lp[k]));
                     }
                 }
-            }
-            cands.sort(ORDER);
-            List<Beam<S>> next = new ArrayList<>(beamSize);
-            for (int r = 0; r < Math.min(cands.size(), 2 * beamSize) && next.size() < beamSize; r++) {
-                Candidate c = cands.get(r);
-                Beam<S> parent = live.get(c.beam);
-                if (c.token == eos) {
-                    if (r < beamSize) {
-                        done.add(hypothesis(parent.tokens, c.logProb, true));
+                cands.sort(ORDER);
+                List<Beam<S>> next = new ArrayList<>(beamSize);
+                for (int r = 0; r < Math.min(cands.size(), 2 * beamSize) && next.size() < beamSize; r++) {
+                    Candidate c = cands.get(r);
+                    Beam<S> parent = beams.get(c.beam);
+                    if (c.token == eos) {
+                        if (r < beamSize) {
+                            done.get(i).add(hypothesis(parent.tokens, c.logProb, true));
+                        }
+                    } else {
+                        next.add(new Beam<>(Steps.append(parent.tokens, c.token), c.logProb, steps.get(at + c.beam).state(), c.token));
                     }
-                } else {
-                    next.add(new Beam<>(Steps.append(parent.tokens, c.token), c.logProb, steps.get(c.beam).state(), c.token));
+                }
+                at += beams.size();
+                live.set(i, next);
+            }
+        }
+        List<List<Hypothesis>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            List<Hypothesis> d = done.get(i);
+            if (d.size() < beamSize) {
+                for (Beam<S> b : live.get(i)) {
+                    d.add(hypothesis(b.tokens, b.logProb, false));
                 }
             }
-            live = next;
+            d.sort(Comparator.comparingDouble((Hypothesis h) -> -h.score()).thenComparingDouble(h -> -h.logProb()));
+            out.add(List.copyOf(d.subList(0, Math.min(beamSize, d.size()))));
         }
-        if (done.size() < beamSize) {
-            for (Beam<S> b : live) {
-                done.add(hypothesis(b.tokens, b.logProb, false));
+        return out;
+    }
+
+    /**
+     * The tokens of the {@code k} largest finite entries of {@code lp}, largest first, equal entries in
+     * token order (fewer when fewer are finite): one pass keeping a sorted list of at most {@code k}.
+     */
+    static int[] best(double[] lp, int k) {
+        int[] top = new int[Math.min(k, lp.length)];
+        int n = 0;
+        for (int token = 0; token < lp.length; token++) {
+            double x = lp[token];
+            if (x == Double.NEGATIVE_INFINITY || n == top.length && x <= lp[top[n - 1]]) {
+                continue;
             }
+            int at = n == top.length ? n - 1 : n++;
+            while (at > 0 && lp[top[at - 1]] < x) {
+                top[at] = top[at - 1];
+                at--;
+            }
+            top[at] = token;
         }
-        done.sort(Comparator.comparingDouble((Hypothesis h) -> -h.score()).thenComparingDouble(h -> -h.logProb()));
-        return List.copyOf(done.subList(0, Math.min(beamSize, done.size())));
+        return n == top.length ? top : java.util.Arrays.copyOf(top, n);
+    }
+
+    /** Whether an input's search goes on: it has live beams and fewer than {@code beamSize} finished hypotheses. */
+    private <S> boolean searching(List<Beam<S>> live, List<Hypothesis> done) {
+        return !live.isEmpty() && done.size() < beamSize;
     }
 
     @Override

@@ -176,6 +176,91 @@ class DecodeTest {
         }
     }
 
+    @Test
+    void searchAllGivesEachInputsOwnSearchWithOneBatchedStepPerTimeStep() {
+        // inputs differ by their initial history (the random model conditions on it), so their searches end at different steps
+        StepFunction<int[]> inner = randomModel(11, 5);
+        List<int[]> initials = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            initials.add(new int[] {100 + i});
+        }
+        for (int beam : new int[] {1, 3}) {
+            BeamSearch search = BeamSearch.builder().beamSize(beam).maxLength(9).eos(0).lengthPenalty(LengthPenalty.average()).build();
+            List<Integer> widths = new ArrayList<>();
+            StepFunction<int[]> batched = new StepFunction<>() {
+                @Override
+                public Step<int[]> step(int[] state, int token) {
+                    throw new AssertionError("searchAll must use stepAll");
+                }
+
+                @Override
+                public List<Step<int[]>> stepAll(List<int[]> states, int[] tokens) {
+                    widths.add(states.size());
+                    List<Step<int[]>> out = new ArrayList<>();
+                    for (int i = 0; i < states.size(); i++) {
+                        out.add(inner.step(states.get(i), tokens[i]));
+                    }
+                    return out;
+                }
+            };
+            List<List<Hypothesis>> all = search.searchAll(batched, initials, BOS);
+            assertEquals(initials.size(), all.size());
+            int[] expectedWidth = new int[9];
+            for (int i = 0; i < initials.size(); i++) {
+                List<Hypothesis> alone = search.search(inner, initials.get(i), BOS);
+                assertEquals(alone, all.get(i), "input " + i + ", beam " + beam);
+                // the steps input i took alone, each with its live beams, add up to the widths of the batched steps
+                List<Integer> own = new ArrayList<>();
+                search.search(new StepFunction<int[]>() {
+                    @Override
+                    public Step<int[]> step(int[] state, int token) {
+                        return inner.step(state, token);
+                    }
+
+                    @Override
+                    public List<Step<int[]>> stepAll(List<int[]> states, int[] tokens) {
+                        own.add(states.size());
+                        return StepFunction.super.stepAll(states, tokens);
+                    }
+                }, initials.get(i), BOS);
+                for (int t = 0; t < own.size(); t++) {
+                    expectedWidth[t] += own.get(t);
+                }
+            }
+            List<Integer> expected = new ArrayList<>();
+            for (int w : expectedWidth) {
+                if (w > 0) {
+                    expected.add(w);
+                }
+            }
+            assertEquals(expected, widths, "one stepAll per time step over every live beam of every input, beam " + beam);
+        }
+        fails(IllegalArgumentException.class, () -> BeamSearch.builder().build().searchAll(inner, List.of(), BOS), "initials", "empty");
+    }
+
+    @Test
+    void theBestTokensOfAStepAreSelectedAsAFullSortWould() {
+        double ninf = Double.NEGATIVE_INFINITY;
+        assertArrayEquals(new int[] {3, 1, 4}, BeamSearch.best(new double[] {-5, -1, ninf, -0.5, -1, -1}, 3), "ties in token order");
+        assertArrayEquals(new int[] {1, 0}, BeamSearch.best(new double[] {-2, -1, ninf}, 5), "only the finite entries");
+        SplittableRandom r = new SplittableRandom(4);
+        for (int trial = 0; trial < 200; trial++) {
+            double[] lp = new double[1 + r.nextInt(40)];
+            for (int i = 0; i < lp.length; i++) {
+                // few distinct values, so that ties are common
+                lp[i] = r.nextInt(10) == 0 ? ninf : -r.nextInt(6);
+            }
+            int k = 1 + r.nextInt(12);
+            Integer[] all = new Integer[lp.length];
+            for (int i = 0; i < lp.length; i++) {
+                all[i] = i;
+            }
+            Arrays.sort(all, Comparator.comparingDouble((Integer i) -> -lp[i]).thenComparingInt(i -> i));
+            int[] expected = Arrays.stream(all).filter(i -> lp[i] != ninf).limit(k).mapToInt(Integer::intValue).toArray();
+            assertArrayEquals(expected, BeamSearch.best(lp, k), "trial " + trial);
+        }
+    }
+
     private static final double[] P = {0.5, 0.25, 0.15, 0.1};
 
     private static double[] logP() {

@@ -14,6 +14,7 @@ import org.rnn4j.examples.names.NamesCommand;
 import org.rnn4j.examples.speech.SpeechCommand;
 import org.rnn4j.spi.ComputeBackend;
 import org.rnn4j.spi.KernelKind;
+import org.rnn4j.examples.translate.TranslateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Mixin;
  * tiny-shakespeare that ends by printing generated text.
  */
 @Command(name = "rnn4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
-        subcommands = {CharRnnCommand.class, NamesCommand.class, ForecastCommand.class, SpeechCommand.class, CustomCellCommand.class,
+        subcommands = {CharRnnCommand.class, NamesCommand.class, ForecastCommand.class, SpeechCommand.class, TranslateCommand.class, CustomCellCommand.class,
             Main.BackendsCommand.class, Main.DemoCommand.class, CommandLine.HelpCommand.class},
         description = {"Recurrent neural networks in Java: runnable examples.", "",
             "With no command, runs the main job: a short char-RNN on tiny-shakespeare (about 2 minutes), ending with generated text."})

@@ -81,6 +81,59 @@ public final class Charts {
         save(chart, png);
     }
 
+    /**
+     * Writes a matrix as a heat map (e.g. attention weights): {@code values[r][c]} is drawn at column
+     * label {@code c} and row label {@code r}, the first row at the top, on a white-to-blue scale from 0
+     * to the largest value (at least 1e-9).
+     *
+     * @param columns one label per column (repeated labels are allowed)
+     * @param rows    one label per row
+     * @param values  {@code [rows][columns]}; not modified
+     */
+    public static void heatMap(Path png, String title, String xLabel, String yLabel, List<String> columns, List<String> rows,
+            double[][] values) {
+        if (values.length != rows.size() || values.length == 0 || values[0].length != columns.size()) {
+            throw new IllegalArgumentException("Charts.heatMap: values is " + values.length + " x " + (values.length == 0 ? 0 : values[0].length)
+                    + ", expected " + rows.size() + " x " + columns.size() + " (rows x columns)");
+        }
+        int nr = rows.size();
+        int nc = columns.size();
+        double max = 1e-9;
+        List<Number[]> cells = new ArrayList<>();
+        for (int r = 0; r < nr; r++) {
+            for (int c = 0; c < nc; c++) {
+                max = Math.max(max, values[r][c]);
+                cells.add(new Number[] {c, nr - 1 - r, Math.round(values[r][c] * 1000) / 1000.0});
+            }
+        }
+        List<String> yLabels = unique(rows);
+        java.util.Collections.reverse(yLabels);
+        HeatMapChart chart = new HeatMapChartBuilder().width(Math.max(500, 90 + 60 * nc)).height(Math.max(400, 140 + 40 * nr)).title(title)
+                .xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        chart.getStyler().setShowValue(false);
+        chart.getStyler().setMin(0);
+        chart.getStyler().setMax(max);
+        chart.getStyler().setXAxisLabelRotation(45);
+        chart.getStyler().setRangeColors(new java.awt.Color[] {java.awt.Color.WHITE, new java.awt.Color(0x9ecae1),
+            new java.awt.Color(0x3182bd), new java.awt.Color(0x08306b)});
+        chart.addSeries("weight", unique(columns), yLabels, cells);
+        save(chart, png);
+    }
+
+    /** The labels, repeated ones made distinct by trailing spaces (invisible in the chart). */
+    private static List<String> unique(List<String> labels) {
+        List<String> out = new ArrayList<>(labels.size());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String l : labels) {
+            String u = l;
+            while (!seen.add(u)) {
+                u += " ";
+            }
+            out.add(u);
+        }
+        return out;
+    }
+
     private static void save(Chart<?, ?> chart, Path png) {
         try {
             Path abs = png.toAbsolutePath();
