@@ -632,7 +632,9 @@ public final class Fit<B> {
             }
             meta.put(e.getKey(), e.getValue());
         }
-        trainer.optimizer().state().forEach((k, v) -> tensors.put(META_PREFIX + "optim." + k, HostTensor.of(v)));
+        Map<String, Tensor> optimizerState = trainer.optimizer().state();
+        optimizerState.forEach((k, v) -> tensors.put(META_PREFIX + "optim." + k, HostTensor.of(v)));
+        meta.put(META_PREFIX + "optim", String.join(",", optimizerState.keySet())); // what restore must find
         if (schedule != null) {
             schedule.state().forEach((k, v) -> tensors.put(META_PREFIX + "sched." + k, v));
         }
@@ -737,6 +739,15 @@ public final class Fit<B> {
                     + (schedule == null ? "has no schedule" : "has one") + "; resume with the same settings");
         }
         model.loadStateDict(weights, true);
+        String listed = meta.get(META_PREFIX + "optim");
+        if (listed != null) {
+            List<String> missing = new ArrayList<>(listed.isEmpty() ? List.of() : List.of(listed.split(",", -1)));
+            missing.removeAll(optim.keySet());
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException(src + ": the optimizer state lacks " + (missing.size() > 8 ? missing.subList(0, 8) + "..."
+                        : missing) + ", which " + META_PREFIX + "optim lists; the checkpoint is damaged");
+            }
+        }
         trainer.optimizer().loadState(optim);
         if (schedule != null) {
             schedule.loadState(sched);

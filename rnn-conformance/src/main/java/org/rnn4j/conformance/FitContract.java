@@ -202,6 +202,12 @@ public abstract class FitContract extends BackendContract {
         SafeTensors.write(damaged, bad, f.metadata());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainRebuildable(rebuildable(b), null, damaged, 7, words));
         assertTrue(e.getMessage().contains("'fit.optim.p0.exp_avg_sq' holds Infinity at flat index 5"), e.getMessage());
+        // and one that lacks some of it
+        bad = new LinkedHashMap<>(f.tensors());
+        bad.keySet().removeIf(k -> k.startsWith(Models.TRAINING_PREFIX + "optim.p2."));
+        SafeTensors.write(damaged, bad, f.metadata());
+        e = assertThrows(IllegalArgumentException.class, () -> trainRebuildable(rebuildable(b), null, damaged, 7, words));
+        assertTrue(e.getMessage().contains("the optimizer state lacks [p2.step, p2.exp_avg, p2.exp_avg_sq]"), e.getMessage());
     }
 
     @Test

@@ -1,15 +1,23 @@
 package org.rnn4j.examples;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
-import org.rnn4j.tensor.Backend;
 import org.rnn4j.backend.Backends;
+import org.rnn4j.data.DataLoader;
+import org.rnn4j.data.Dataset;
 import org.rnn4j.loss.Losses;
+import org.rnn4j.metrics.Accuracy;
 import org.rnn4j.nn.ClassicCharRnn;
 import org.rnn4j.optim.SGD;
+import org.rnn4j.tensor.Backend;
 import org.rnn4j.tensor.DType;
-import org.rnn4j.train.Trainer;
+import org.rnn4j.train.Fit;
 
 /**
  * The toy main job: the classic character-level RNN learns which of four letters occurs most often in
@@ -22,33 +30,29 @@ public final class Demo {
     private Demo() {
     }
 
-    private static int[] word(SplittableRandom rng) {
-        int[] w = new int[LENGTH];
-        for (int t = 0; t < LENGTH; t++) {
-            w[t] = rng.nextInt(LETTERS);
+    /** A random word and the letter it holds most often (the lowest on ties). */
+    record Word(int[] letters, int label) {
+        static Word draw(SplittableRandom rng) {
+            int[] w = rng.ints(LENGTH, 0, LETTERS).toArray();
+            int[] count = new int[LETTERS];
+            for (int c : w) {
+                count[c]++;
+            }
+            int best = 0;
+            for (int c = 1; c < LETTERS; c++) {
+                best = count[c] > count[best] ? c : best;
+            }
+            return new Word(w, best);
         }
-        return w;
-    }
 
-    /** The letter that occurs most (lowest index on ties). */
-    private static int label(int[] w) {
-        int[] count = new int[LETTERS];
-        for (int c : w) {
-            count[c]++;
+        /** The word as one-hot letters {@code [1, LENGTH, LETTERS]}. */
+        Var oneHot(Backend b) {
+            double[] x = new double[LENGTH * LETTERS];
+            for (int t = 0; t < LENGTH; t++) {
+                x[t * LETTERS + letters[t]] = 1;
+            }
+            return Var.constant(b.fromDoubles(x, DType.FLOAT32, 1, LENGTH, LETTERS));
         }
-        int best = 0;
-        for (int c = 1; c < LETTERS; c++) {
-            best = count[c] > count[best] ? c : best;
-        }
-        return best;
-    }
-
-    private static Var oneHot(Backend b, int[] w) {
-        double[] x = new double[LENGTH * LETTERS];
-        for (int t = 0; t < LENGTH; t++) {
-            x[t * LETTERS + w[t]] = 1;
-        }
-        return Var.constant(b.fromDoubles(x, DType.FLOAT32, 1, LENGTH, LETTERS));
     }
 
     public static void main(String[] args) {
@@ -59,39 +63,22 @@ public final class Demo {
     public static void run(Backend backend, long seed) {
         System.out.println("rnn4j demo: classic char RNN (i2h/i2o, log-softmax) on backend '" + backend.name() + "' " + backend.version());
         SplittableRandom rng = new SplittableRandom(seed);
-        int[][] train = new int[400][];
-        int[][] test = new int[200][];
-        for (int i = 0; i < train.length; i++) {
-            train[i] = word(rng);
-        }
-        for (int i = 0; i < test.length; i++) {
-            test[i] = word(rng);
-        }
+        List<Word> train = Stream.generate(() -> Word.draw(rng)).limit(400).toList();
+        List<Word> test = Stream.generate(() -> Word.draw(rng)).limit(200).toList();
         ClassicCharRnn model = new ClassicCharRnn(LETTERS, 32, LETTERS, backend, DType.FLOAT32, 1);
-        Trainer trainer = new Trainer(model, SGD.builder(model.parameters().values()).lr(0.02).momentum(0.9).build()).clipNorm(5);
-        for (int epoch = 1; epoch <= 12; epoch++) {
-            double total = 0;
-            for (int[] w : train) {
-                Var x = oneHot(backend, w);
-                int[] y = {label(w)};
-                total += trainer.step(() -> Losses.nll(model.forward(x), y));
-            }
-            System.out.printf("epoch %2d  train NLL %.4f  test accuracy %.3f%n", epoch, total / train.length, accuracy(model, backend, test));
+        try {
+            Fit.builder(model, SGD.builder(model.parameters().values()).lr(0.02).momentum(0.9).build(), DataLoader.builder(Dataset.of(train))
+                    .build(), words -> Losses.nll(model.forward(words.get(0).oneHot(backend)), new int[] {words.get(0).label()}))
+                    .epochs(12).clipGradNorm(5).stopOnInterrupt(false).callbacks(Fit.progressBar(System.err, System.out, "demo"))
+                    .validationMetrics(() -> {
+                        Accuracy accuracy = new Accuracy();
+                        try (var off = Grad.disabled()) {
+                            test.forEach(w -> accuracy.update(model.forward(w.oneHot(backend)).value(), new int[] {w.label()}));
+                        }
+                        return Map.of("test_accuracy", accuracy.compute());
+                    }).run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-    }
-
-    private static double accuracy(ClassicCharRnn model, Backend b, int[][] words) {
-        int correct = 0;
-        try (var off = Grad.disabled()) {
-            for (int[] w : words) {
-                double[] lp = model.forward(oneHot(b, w)).value().toDoubleArray();
-                int arg = 0;
-                for (int c = 1; c < lp.length; c++) {
-                    arg = lp[c] > lp[arg] ? c : arg;
-                }
-                correct += arg == label(w) ? 1 : 0;
-            }
-        }
-        return correct / (double) words.length;
     }
 }

@@ -287,7 +287,7 @@ class CheckpointContentTest {
             t.put("fit.optim.p0.exp_avg_sq", HostTensor.ofFloats(s, t.get("fit.optim.p0.exp_avg_sq").shape()));
         })), "'fit.optim.p0.exp_avg_sq' holds Infinity");
         assertBadInput(resume(edited(charCkpt, (t, m) -> t.keySet().removeIf(k -> k.startsWith("fit.optim.p1.")))),
-                "no optimizer state for parameter [1]");
+                "cannot be resumed", "the optimizer state lacks [p1.step, p1.exp_avg, p1.exp_avg_sq]");
         assertBadInput(resume(edited(charCkpt, (t, m) -> t.put("fit.optim.p0.exp_avg", HostTensor.ofFloats(new float[2], 2)))),
                 "cannot be resumed", "p0.exp_avg", "shape [2]");
         assertBadInput(resume(edited(charCkpt, (t, m) -> t.put("fit.step_losses", HostTensor.ofDoubles(new double[2], 2)))),

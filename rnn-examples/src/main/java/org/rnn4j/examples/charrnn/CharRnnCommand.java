@@ -23,8 +23,6 @@ import org.rnn4j.examples.cli.UserError;
 import org.rnn4j.examples.data.Bundled;
 import org.rnn4j.examples.plot.Charts;
 import org.rnn4j.io.Excerpt;
-import org.rnn4j.io.SafeTensors;
-import org.rnn4j.io.SafeTensorsIndex;
 import org.rnn4j.loss.Losses;
 import org.rnn4j.models.Models;
 import org.rnn4j.optim.Adam;
@@ -181,7 +179,6 @@ public final class CharRnnCommand implements Callable<Integer> {
             savedStep = parse(saved.get(Models.TRAINING_PREFIX + "step"), -1);
             savedSeconds = parse(saved.get(Models.TRAINING_PREFIX + "seconds"), 0.0);
             validation = readValidation(saved.get("validation"), savedStep, ckpt);
-            requireOptimizerState(ckpt, previous.parameters().size(), savedStep, resumeFix);
         } else {
             vocab = Vocabulary.characters().add(corpus).build();
         }
@@ -254,7 +251,9 @@ public final class CharRnnCommand implements Callable<Integer> {
             if (!resume || evaluations.started) {
                 throw e;
             }
-            throw new UserError("checkpoint " + ckpt + " cannot be resumed: " + CommonOptions.firstLine(e.getMessage()) + "; " + resumeFix, e);
+            String why = CommonOptions.firstLine(e.getMessage());
+            throw new UserError("checkpoint " + ckpt + " cannot be resumed: " + (why.startsWith(ckpt + ": ") ? why.substring(ckpt.toString().length() + 2)
+                    : why) + "; " + resumeFix, e);
         }
         if (result.stopReason() == Fit.StopReason.INTERRUPTED) {
             return 130;
@@ -370,26 +369,6 @@ public final class CharRnnCommand implements Callable<Integer> {
             out.add(new double[] {s, loss});
         }
         return out;
-    }
-
-    /** A run past step 0 has Adam's state for every parameter. */
-    private static void requireOptimizerState(Path ckpt, int parameters, long step, String fix) {
-        SafeTensorsIndex index;
-        try {
-            index = SafeTensors.readIndex(ckpt);
-        } catch (IOException e) {
-            throw new UserError("cannot read checkpoint " + ckpt + ": " + e + "; " + fix, e);
-        }
-        List<Integer> missing = new ArrayList<>();
-        for (int i = 0; i < parameters && step > 0; i++) {
-            if (!index.has(Models.TRAINING_PREFIX + "optim.p" + i + ".exp_avg") || !index.has(Models.TRAINING_PREFIX + "optim.p" + i + ".exp_avg_sq")) {
-                missing.add(i);
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new UserError("checkpoint " + ckpt + " is at step " + step + " but holds no optimizer state for parameter"
-                    + (missing.size() == 1 ? " " : "s ") + Excerpt.of(missing.toString(), 60) + "; it is damaged; " + fix);
-        }
     }
 
     private static double parse(String s, double otherwise) {
