@@ -10,7 +10,7 @@
  *   pre    [B, G*H]     gate pre-activations of step t: xp[:, t] + h W_hh^T (LSTM, Elman) or h W_hh^T (GRU)
  *   h, c   [B, H]       running state, updated in place
  *   y      [B, S, H]    output of every step (0 at padded steps)
- *   saved  [B, S, .]    what the backward pass needs, per step
+ *   saved  [B, S, .]    what the backward pass needs, per step (null pointers in a forward-only run)
  *   lengths [B] or null: steps t >= lengths[b] of sequence b are padding (state unchanged, output 0,
  *                         gradients 0).
  * Backward kernels consume the running gradient dh (they zero it, or replace it by GRU's direct term, for the
@@ -30,6 +30,12 @@ __device__ __forceinline__ bool padded(const int* lengths, int b, int t) {
     return lengths && t >= lengths[b];
 }
 
+/* p[i] = v unless p is null: a forward-only run (no backward pass to come) saves no activations */
+template <typename T>
+__device__ __forceinline__ void save(T* p, long long i, T v) {
+    if (p) p[i] = v;
+}
+
 template <typename T>
 __device__ void lstm_fwd_step(const T* __restrict__ pre, const T* __restrict__ bhh, const T* __restrict__ bih, T* __restrict__ h,
                               T* __restrict__ c, T* __restrict__ y, T* __restrict__ acts, T* __restrict__ hprev, T* __restrict__ cprev,
@@ -44,12 +50,12 @@ __device__ void lstm_fwd_step(const T* __restrict__ pre, const T* __restrict__ b
         long long as = bt * G + j;
         T hv = h[i];
         T cv = c[i];
-        hprev[hs] = hv;
-        cprev[hs] = cv;
+        save(hprev, hs, hv);
+        save(cprev, hs, cv);
         if (padded(lengths, b, t)) {
             y[hs] = T(0);
-            tanhc[hs] = T(0);
-            acts[as] = acts[as + H] = acts[as + 2 * H] = acts[as + 3 * H] = T(0);
+            save(tanhc, hs, T(0));
+            for (int g = 0; g < 4; ++g) save(acts, as + g * H, T(0));
             continue;
         }
         const T* p = pre + (long long)b * G + j;
@@ -60,14 +66,14 @@ __device__ void lstm_fwd_step(const T* __restrict__ pre, const T* __restrict__ b
         T c2 = gf * cv + gi * gg;
         T tc = tanh_(c2);
         T h2 = go * tc;
-        acts[as] = gi;
-        acts[as + H] = gf;
-        acts[as + 2 * H] = gg;
-        acts[as + 3 * H] = go;
+        save(acts, as, gi);
+        save(acts, as + H, gf);
+        save(acts, as + 2 * H, gg);
+        save(acts, as + 3 * H, go);
         c[i] = c2;
         h[i] = h2;
         y[hs] = h2;
-        tanhc[hs] = tc;
+        save(tanhc, hs, tc);
     }
 }
 
@@ -117,11 +123,11 @@ __device__ void gru_fwd_step(const T* __restrict__ hp, const T* __restrict__ xp,
         long long hs = bt * H + j;
         long long as = bt * G + j;
         T hv = h[i];
-        hprev[hs] = hv;
+        save(hprev, hs, hv);
         if (padded(lengths, b, t)) {
             y[hs] = T(0);
-            ngate[hs] = T(0);
-            saved[as] = saved[as + H] = saved[as + 2 * H] = T(0);
+            save(ngate, hs, T(0));
+            for (int g = 0; g < 3; ++g) save(saved, as + g * H, T(0));
             continue;
         }
         const T* x = xp + as;
@@ -131,10 +137,10 @@ __device__ void gru_fwd_step(const T* __restrict__ hp, const T* __restrict__ xp,
         T hn = q[2 * H] + bias_at(bhh, j + 2 * H);
         T nn = tanh_(x[2 * H] + bias_at(bih, j + 2 * H) + r * hn);
         T h2 = nn + z * (hv - nn);
-        saved[as] = r;
-        saved[as + H] = z;
-        saved[as + 2 * H] = hn;
-        ngate[hs] = nn;
+        save(saved, as, r);
+        save(saved, as + H, z);
+        save(saved, as + 2 * H, hn);
+        save(ngate, hs, nn);
         h[i] = h2;
         y[hs] = h2;
     }
@@ -185,7 +191,7 @@ __device__ void rnn_fwd_step(const T* __restrict__ pre, const T* __restrict__ bh
         int b = i / H;
         int j = i - b * H;
         long long hs = ((long long)b * S + t) * H + j;
-        hprev[hs] = h[i];
+        save(hprev, hs, h[i]);
         if (padded(lengths, b, t)) {
             y[hs] = T(0);
             continue;
@@ -274,18 +280,18 @@ __device__ void rnn_persistent_fwd(int cell, int act, const T* __restrict__ xp, 
             long long hs = bt * H + j;
             long long as = bt * GH + j;
             T hv = sh[b * H + j];
-            hprev[hs] = hv;
+            save(hprev, hs, hv);
             const T* q = sp + b * rows + u; /* gate g's product at q[g * U] */
             const T* x = xp + as;
             bool pad = padded(lengths, b, t);
             T h2;
             if (cell == 0) {
                 T cv = c[b * H + j];
-                cprev[hs] = cv;
+                save(cprev, hs, cv);
                 if (pad) {
                     y[hs] = T(0);
-                    tanhc[hs] = T(0);
-                    acts[as] = acts[as + H] = acts[as + 2 * H] = acts[as + 3 * H] = T(0);
+                    save(tanhc, hs, T(0));
+                    for (int g = 0; g < 4; ++g) save(acts, as + g * H, T(0));
                     hout[b * H + j] = hv;
                     continue;
                 }
@@ -296,17 +302,17 @@ __device__ void rnn_persistent_fwd(int cell, int act, const T* __restrict__ xp, 
                 T c2 = gf * cv + gi * gg;
                 T tc = tanh_(c2);
                 h2 = go * tc;
-                acts[as] = gi;
-                acts[as + H] = gf;
-                acts[as + 2 * H] = gg;
-                acts[as + 3 * H] = go;
+                save(acts, as, gi);
+                save(acts, as + H, gf);
+                save(acts, as + 2 * H, gg);
+                save(acts, as + 3 * H, go);
                 c[b * H + j] = c2;
-                tanhc[hs] = tc;
+                save(tanhc, hs, tc);
             } else if (cell == 1) {
                 if (pad) {
                     y[hs] = T(0);
-                    ngate[hs] = T(0);
-                    acts[as] = acts[as + H] = acts[as + 2 * H] = T(0);
+                    save(ngate, hs, T(0));
+                    for (int g = 0; g < 3; ++g) save(acts, as + g * H, T(0));
                     hout[b * H + j] = hv;
                     continue;
                 }
@@ -315,10 +321,10 @@ __device__ void rnn_persistent_fwd(int cell, int act, const T* __restrict__ xp, 
                 T hn = q[2 * U] + bias_at(bhh, j + 2 * H);
                 T nn = tanh_(x[2 * H] + bias_at(bih, j + 2 * H) + r * hn);
                 h2 = nn + z * (hv - nn);
-                acts[as] = r;
-                acts[as + H] = z;
-                acts[as + 2 * H] = hn;
-                ngate[hs] = nn;
+                save(acts, as, r);
+                save(acts, as + H, z);
+                save(acts, as + 2 * H, hn);
+                save(ngate, hs, nn);
             } else {
                 if (pad) {
                     y[hs] = T(0);

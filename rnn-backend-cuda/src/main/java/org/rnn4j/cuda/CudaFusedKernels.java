@@ -44,7 +44,7 @@ final class CudaFusedKernels {
             CudaTensor seqX = new CudaTensor(c(args.xProj()), new int[] {batch, 1, g});
             CudaTensor[] out = new CudaTensor[3];
             RecurrentRunner run = RecurrentRunner.forward(backend, cell, seqX, c(args.h()), lstm ? c(args.c()) : null, c(args.weightHh()),
-                    c(args.biasHh()), null, false, null, out);
+                    c(args.biasHh()), null, false, null, true, out);
             seqX.close();
             Tensor[] outputs = lstm ? new Tensor[] {out[1], out[2]} : new Tensor[] {out[1]};
             return Result.of(outputs, grads -> {
@@ -76,8 +76,12 @@ final class CudaFusedKernels {
             boolean lstm = cell.hasCellState;
             CudaTensor[] out = new CudaTensor[3];
             RecurrentRunner run = RecurrentRunner.forward(backend, cell, c(args.xProj()), c(args.h0()), lstm ? c(args.c0()) : null,
-                    c(args.weightHh()), c(args.biasHh()), c(args.biasIh()), args.reverse(), lengths.isFull() ? null : lengths.toArray(), out);
+                    c(args.weightHh()), c(args.biasHh()), c(args.biasIh()), args.reverse(), lengths.isFull() ? null : lengths.toArray(),
+                    args.backward(), out);
             Tensor[] outputs = lstm ? new Tensor[] {out[0], out[1], out[2]} : new Tensor[] {out[0], out[1]};
+            if (!args.backward()) {
+                return Result.outputsOnly(outputs); // the runner and its (absent) activations are not kept
+            }
             return Result.of(outputs, grads -> run.backward(c(grads[0]), c(grads[1]), lstm ? c(grads[2]) : null));
         }
     }

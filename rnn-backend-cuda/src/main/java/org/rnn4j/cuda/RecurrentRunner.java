@@ -69,6 +69,8 @@ final class RecurrentRunner {
     private final CudaTensor w;
     private final boolean hasBhh;
     private final boolean hasBih;
+    /** Whether a backward pass may follow (else no activations are saved). */
+    private final boolean keep;
     // saved by forward for backward
     private CudaTensor y;
     private CudaTensor hprev;
@@ -78,7 +80,8 @@ final class RecurrentRunner {
     private CudaTensor ngate;  // GRU
 
     private RecurrentRunner(CudaBackend backend, Cell cell, CudaTensor xp, CudaTensor w, boolean hasBhh, boolean hasBih, boolean reverse,
-                            int[] lengths, int batch, int hidden) {
+                            int[] lengths, int batch, int hidden, boolean keep) {
+        this.keep = keep;
         this.backend = backend;
         this.cell = cell;
         this.dtype = xp.dtype();
@@ -107,19 +110,28 @@ final class RecurrentRunner {
      * @param bhh     {@code [G*H]} or null
      * @param bih     {@code [G*H]} or null
      * @param lengths per-sequence lengths in {@code [1, T]}, or null for full sequences
+     * @param keep    whether a backward pass may follow: false saves no activations (the outputs are the same)
      * @return the runner holding what backward needs, and the outputs {@code y [B,T,H], h_T, c_T (LSTM)}
      */
     static RecurrentRunner forward(CudaBackend backend, Cell cell, CudaTensor xp, CudaTensor h0, CudaTensor c0, CudaTensor w, CudaTensor bhh,
-                                   CudaTensor bih, boolean reverse, int[] lengths, CudaTensor[] outputs) {
+                                   CudaTensor bih, boolean reverse, int[] lengths, boolean keep, CudaTensor[] outputs) {
         int batch = h0.shapeRef()[0];
         int hidden = h0.shapeRef()[1];
-        RecurrentRunner r = new RecurrentRunner(backend, cell, xp, w, bhh != null, bih != null, reverse, lengths, batch, hidden);
+        RecurrentRunner r = new RecurrentRunner(backend, cell, xp, w, bhh != null, bih != null, reverse, lengths, batch, hidden, keep);
         r.runForward(xp, h0, c0, bhh, bih, outputs);
+        if (!keep && r.lengths != null) {
+            r.lengths.release(); // a forward-only run holds nothing once its kernels are enqueued
+        }
         return r;
     }
 
     private int time(int k) {
         return reverse ? steps - 1 - k : k;
+    }
+
+    /** The address of a tensor that may be absent (0 for none). */
+    private static long addr(CudaTensor t) {
+        return t == null ? 0 : t.address();
     }
 
     private long lengthsAddress() {
@@ -132,14 +144,16 @@ final class RecurrentRunner {
         CudaTensor h = backend.copyOf(h0);
         CudaTensor c = cell.hasCellState ? backend.copyOf(c0) : null;
         y = backend.empty(dtype, batch, steps, hidden);
-        hprev = backend.empty(dtype, batch, steps, hidden);
-        if (cell == Cell.LSTM) {
-            acts = backend.empty(dtype, batch, steps, g);
-            cprev = backend.empty(dtype, batch, steps, hidden);
-            tanhc = backend.empty(dtype, batch, steps, hidden);
-        } else if (cell == Cell.GRU) {
-            acts = backend.empty(dtype, batch, steps, g);
-            ngate = backend.empty(dtype, batch, steps, hidden);
+        if (keep) {
+            hprev = backend.empty(dtype, batch, steps, hidden);
+            if (cell == Cell.LSTM) {
+                acts = backend.empty(dtype, batch, steps, g);
+                cprev = backend.empty(dtype, batch, steps, hidden);
+                tanhc = backend.empty(dtype, batch, steps, hidden);
+            } else if (cell == Cell.GRU) {
+                acts = backend.empty(dtype, batch, steps, g);
+                ngate = backend.empty(dtype, batch, steps, hidden);
+            }
         }
         long bhhA = bhh == null ? 0 : bhh.address();
         long bihA = bih == null ? 0 : bih.address();
@@ -168,10 +182,10 @@ final class RecurrentRunner {
                 KernelArgs args = KernelArgs.of();
                 switch (cell) {
                     case LSTM -> args.ptr(pre.address()).ptr(bhhA).ptr(bihA).ptr(h.address()).ptr(c.address()).ptr(y.address())
-                            .ptr(acts.address()).ptr(hprev.address()).ptr(cprev.address()).ptr(tanhc.address());
+                            .ptr(addr(acts)).ptr(addr(hprev)).ptr(addr(cprev)).ptr(addr(tanhc));
                     case GRU -> args.ptr(pre.address()).ptr(xp.address()).ptr(bhhA).ptr(bihA).ptr(h.address()).ptr(y.address())
-                            .ptr(acts.address()).ptr(ngate.address()).ptr(hprev.address());
-                    default -> args.ptr(pre.address()).ptr(bhhA).ptr(bihA).ptr(h.address()).ptr(y.address()).ptr(hprev.address());
+                            .ptr(addr(acts)).ptr(addr(ngate)).ptr(addr(hprev));
+                    default -> args.ptr(pre.address()).ptr(bhhA).ptr(bihA).ptr(h.address()).ptr(y.address()).ptr(addr(hprev));
                 }
                 args.ptr(lengthsAddress()).i32(batch).i32(steps).i32(hidden).i32(t);
                 if (cell == Cell.RNN_TANH || cell == Cell.RNN_RELU) {
@@ -193,8 +207,7 @@ final class RecurrentRunner {
             backend.deviceRef().zero(barrier.address(), Integer.BYTES);
             KernelArgs args = KernelArgs.of().i32(cell.persistentCode).i32(cell.act).ptr(xp.address()).ptr(w.address())
                     .ptr(bhh == null ? 0 : bhh.address()).ptr(bih == null ? 0 : bih.address()).ptr(h.address()).ptr(hAlt.address())
-                    .ptr(c == null ? 0 : c.address()).ptr(y.address()).ptr(acts == null ? 0 : acts.address()).ptr(hprev.address())
-                    .ptr(cprev == null ? 0 : cprev.address()).ptr(tanhc == null ? 0 : tanhc.address()).ptr(ngate == null ? 0 : ngate.address())
+                    .ptr(addr(c)).ptr(y.address()).ptr(addr(acts)).ptr(addr(hprev)).ptr(addr(cprev)).ptr(addr(tanhc)).ptr(addr(ngate))
                     .ptr(lengthsAddress()).ptr(barrier.address()).i32(batch).i32(steps).i32(hidden).i32(plan.units()).i32(reverse ? 1 : 0);
             backend.launch(CudaBackend.kernel(Kernels.RNN_PERSISTENT_FWD, dtype), plan.config(), args, xp, bhh, bih, h, c, hAlt, barrier, this);
             if (steps % 2 == 1) { // the final state is in the second buffer
@@ -212,6 +225,9 @@ final class RecurrentRunner {
      * @return gradients of {@code xp, h0, c0, W_hh, b_hh, b_ih} (null for the cell state of a cell without one and for absent biases)
      */
     CudaTensor[] backward(CudaTensor gy, CudaTensor ghT, CudaTensor gcT) {
+        if (!keep) {
+            throw new IllegalStateException("a forward-only run kept no activations and has no backward pass");
+        }
         int g = cell.gates * hidden;
         int bh = batch * hidden;
         CudaTensor dh = ghT != null ? backend.copyOf(ghT) : backend.zerosOf(dtype, batch, hidden);

@@ -8,15 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.rnn4j.backend.BackendException;
 import org.rnn4j.backend.Backends;
 import org.rnn4j.spi.CellArgs;
 import org.rnn4j.spi.ComputeBackend;
@@ -276,5 +273,34 @@ abstract class KernelChecks {
 
     /** Checks, where the device can tell, that it holds exactly {@code bytes} (what the allocator thinks it holds). */
     void deviceHolds(long bytes) {
+    }
+
+    @Test
+    void aForwardOnlyRunHoldsNoDeviceMemoryBeyondItsOutputs() {
+        SplittableRandom rng = new SplittableRandom(9);
+        for (KernelKind kind : new KernelKind[] {KernelKind.LSTM_SEQUENCE, KernelKind.GRU_SEQUENCE, KernelKind.RNN_RELU_SEQUENCE}) {
+            int g = kind.gates() * 6;
+            Tensor x = emu.fromDoubles(random(rng, 2 * 4 * g, 1), DType.FLOAT32, 2, 4, g);
+            Tensor h0 = emu.zeros(DType.FLOAT32, 2, 6);
+            Tensor c0 = kind.hasCellState() ? emu.zeros(DType.FLOAT32, 2, 6) : null;
+            Tensor w = emu.fromDoubles(random(rng, g * 6, 1), DType.FLOAT32, g, 6);
+            Tensor gh = emu.zeros(DType.FLOAT32, 2, 6);
+            Tensor gc = kind.hasCellState() ? emu.zeros(DType.FLOAT32, 2, 6) : null;
+            long before = emu.memoryStats().liveBytes();
+            FusedKernel.Result r = emu.sequenceKernel(kind).orElseThrow()
+                    .apply(new SequenceArgs(x, h0, c0, w, null, null, false, Lengths.of(new int[] {4, 3}, 4), false));
+            long outputs = 0;
+            for (Tensor o : r.outputs()) {
+                outputs += DeviceAllocator.roundUp((long) o.size() * o.dtype().bytes());
+            }
+            assertEquals(before + outputs, emu.memoryStats().liveBytes(), kind.id() + ": a forward-only run keeps only its outputs, at once");
+            Tensor[] grads = kind.hasCellState() ? new Tensor[] {null, gh, gc} : new Tensor[] {null, gh};
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> r.backward(grads));
+            assertTrue(e.getMessage().contains("forward only"), e.getMessage());
+            for (Tensor o : r.outputs()) {
+                o.close();
+            }
+            assertEquals(before, emu.memoryStats().liveBytes(), kind.id() + ": closing the outputs frees everything the run made");
+        }
     }
 }
