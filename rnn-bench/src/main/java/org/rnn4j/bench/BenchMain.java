@@ -41,6 +41,11 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "2", description = "untimed steps per row (default: ${DEFAULT-VALUE})")
     int warmup;
 
+    @Option(names = "--warmup-seconds", defaultValue = "5", paramLabel = "SECONDS",
+            description = "go on warming up past --warmup steps until this long, at most a third of --budget: JIT-compiled code "
+                    + "(the cpu backend's vector kernels, DL4J) reaches its speed only once compiled (default: ${DEFAULT-VALUE})")
+    double warmupSeconds;
+
     @Option(names = "--iterations", defaultValue = "10", description = "timed steps per row, fewer where they would exceed --budget (default: ${DEFAULT-VALUE})")
     int iterations;
 
@@ -106,9 +111,9 @@ public final class BenchMain implements Callable<Integer> {
             out.print(Backends.diagnostics());
             return 0;
         }
-        if (warmup < 0 || iterations < 1 || !(budget > 0) || !(maxStep > 0) || threads < 0 || checkBatch < 0 || !(tolerance > 0) || !(gradTolerance > 0)
+        if (warmup < 0 || !(warmupSeconds >= 0) || iterations < 1 || !(budget > 0) || !(maxStep > 0) || threads < 0 || checkBatch < 0 || !(tolerance > 0) || !(gradTolerance > 0)
                 || ceiling < 0 || ceiling > 16384) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "expected --warmup >= 0, --iterations >= 1, --budget > 0, --max-step > 0, "
+            throw new CommandLine.ParameterException(spec.commandLine(), "expected --warmup >= 0, --warmup-seconds >= 0, --iterations >= 1, --budget > 0, --max-step > 0, "
                     + "--threads >= 0, positive tolerances and --ceiling N with 0 <= N <= 16384 (got " + ceiling + ")");
         }
         List<Workload> ws;
@@ -124,7 +129,7 @@ public final class BenchMain implements Callable<Integer> {
         if (bs.isEmpty() && ps.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "nothing to run: no backend and no peer selected");
         }
-        Runner.Config cfg = new Runner.Config(ws, bs, ps, warmup, iterations, threads, budget, python, tolerance, gradTolerance, seed, maxStep,
+        Runner.Config cfg = new Runner.Config(ws, bs, ps, warmup, warmupSeconds, iterations, threads, budget, python, tolerance, gradTolerance, seed, maxStep,
                 checkBatch, ceiling);
         Runner.Results res = new Runner(cfg, err).run();
         Report.printTable(res, out);

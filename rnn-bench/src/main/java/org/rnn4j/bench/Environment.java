@@ -94,9 +94,10 @@ final class Environment {
         if (cfg.backends().contains("nd4j") && !cfg.peers().contains("dl4j")) {
             out.add("  nd4j native: " + Nd4jInfo.describe());
         }
-        out.add(String.format(Locale.ROOT, "timing: %d warmup and %d timed steps per row (fewer where they would take over %.0f s, at least %d);"
-                        + " median, min-max in ms per step; GFLOP/s = 2*B*T*(I+H)*G*H per forward, x3 per training step",
-                cfg.warmup(), cfg.iterations(), cfg.budgetSeconds(), Math.min(LocalTimer.MIN_ITERATIONS, cfg.iterations())));
+        out.add(String.format(Locale.ROOT, "timing: %d warmup steps, more until %.0f s, then %d timed steps per row (warmup at most a third of %.0f s,"
+                        + " timed steps fewer where they would take longer, at least %d); median, min-max in ms per step;"
+                        + " GFLOP/s = 2*B*T*(I+H)*G*H per forward, x3 per training step",
+                cfg.warmup(), cfg.warmupSeconds(), cfg.iterations(), cfg.budgetSeconds(), Math.min(LocalTimer.MIN_ITERATIONS, cfg.iterations())));
         out.add(String.format(Locale.ROOT, "check before timing: same weights and data (seed %s) for all; output vs the cpu backend in float64 with composed cells (no fused kernel), "
                         + "norm-wise rel err <= %.0e, and gradients of the MSE loss <= %.0e; %s",
                 cfg.seed() == null ? "per workload" : cfg.seed().toString(), cfg.tolerance(), cfg.gradTolerance(),

@@ -21,10 +21,11 @@ public interface Impl extends AutoCloseable {
     Outputs outputs(int gradBatch) throws Exception;
 
     /**
-     * Runs {@code warmup} untimed then up to {@code iterations} timed steps, within about
-     * {@code budgetSeconds}; {@code estimateSeconds} is the expected step time, used when there is no warmup.
+     * Runs {@code warmup} untimed steps, and more until they have taken {@code warmupSeconds} (never past a
+     * third of the budget), then up to {@code iterations} timed steps, within about {@code budgetSeconds};
+     * {@code estimateSeconds} is the expected step time, used when there is no warmup.
      */
-    Timing time(int warmup, int iterations, double budgetSeconds, double estimateSeconds) throws Exception;
+    Timing time(int warmup, double warmupSeconds, int iterations, double budgetSeconds, double estimateSeconds) throws Exception;
 
     /** Off-heap bytes this implementation holds now (JavaCPP for ND4J/DL4J), or 0 when not known. */
     default long offHeapBytes() {

@@ -7,7 +7,7 @@ interface LocalImpl extends Impl {
     void step() throws Exception;
 
     @Override
-    default Timing time(int warmup, int iterations, double budgetSeconds, double estimateSeconds) throws Exception {
-        return LocalTimer.time(this::step, warmup, iterations, budgetSeconds, estimateSeconds);
+    default Timing time(int warmup, double warmupSeconds, int iterations, double budgetSeconds, double estimateSeconds) throws Exception {
+        return LocalTimer.time(this::step, warmup, warmupSeconds, iterations, budgetSeconds, estimateSeconds);
     }
 }

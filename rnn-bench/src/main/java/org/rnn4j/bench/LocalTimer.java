@@ -16,18 +16,22 @@ final class LocalTimer {
     }
 
     /**
-     * Runs up to {@code warmup} untimed steps (stopping early, after at least one, once they have taken
-     * a third of the budget), estimates the step time from the last one (or, with no warmup, from
+     * Runs {@code warmup} untimed steps and then more until the warmup has taken {@code warmupSeconds}
+     * (the JIT compiles hot code in the background, and on a busy machine late: the cpu backend's vector
+     * kernels run about 100x slower until then), stopping early, after at least one, once the warmup has
+     * taken a third of the budget; estimates the step time from the last one (or, with no warmup, from
      * {@code estimateSeconds}), then times {@code iterations} steps, or as many as fit the budget but at
      * least {@link #MIN_ITERATIONS} (2 when one step takes more than half the budget). Also counts the
      * heap bytes every thread of the JVM allocated during the timed steps ({@link #allocatedBytes}).
      */
-    static Impl.Timing time(Step step, int warmup, int iterations, double budgetSeconds, double estimateSeconds) throws Exception {
+    static Impl.Timing time(Step step, int warmup, double warmupSeconds, int iterations, double budgetSeconds, double estimateSeconds)
+            throws Exception {
         long budgetNs = (long) (budgetSeconds * 1e9);
+        long warmNs = (long) (warmupSeconds * 1e9);
         long warmStart = System.nanoTime();
         long last = (long) (estimateSeconds * 1e9);
         int done = 0;
-        for (int i = 0; i < warmup; i++) {
+        for (int i = 0; i < warmup || (warmup > 0 && System.nanoTime() - warmStart < warmNs); i++) {
             long t0 = System.nanoTime();
             step.run();
             last = System.nanoTime() - t0;

@@ -32,8 +32,9 @@ public final class Runner {
      * @param maxStepSeconds an implementation whose step is predicted (from its earlier rows) to take longer is skipped
      * @param checkBatch    sequences the float64 reference covers; 0 = all of them where a step is cheap, else 4
      * @param ceiling       size n of the {@link Ceiling} product timed on every selected backend after the workloads; 0 = none
+     * @param warmupSeconds the warmup goes on past {@code warmup} steps until it has taken this long (capped by the budget)
      */
-    public record Config(List<Workload> workloads, List<String> backends, List<String> peers, int warmup, int iterations,
+    public record Config(List<Workload> workloads, List<String> backends, List<String> peers, int warmup, double warmupSeconds, int iterations,
                          int threads, double budgetSeconds, String python, double tolerance, double gradTolerance, Long seed,
                          double maxStepSeconds, int checkBatch, int ceiling) {
     }
@@ -269,7 +270,7 @@ public final class Runner {
             double estimate = train && w instanceof Workload wl ? checkSeconds * 3 / (1 + 3.0 * checkBatch / wl.batch()) : checkSeconds;
             // a check that took long has warmed up the code already; a slow row's warmup would cost minutes
             int warmup = checkSeconds > cfg.budgetSeconds() / 4 ? 0 : cfg.warmup();
-            Impl.Timing t = impl.time(warmup, cfg.iterations(), cfg.budgetSeconds(), estimate);
+            Impl.Timing t = impl.time(warmup, warmup == 0 ? 0 : cfg.warmupSeconds(), cfg.iterations(), cfg.budgetSeconds(), estimate);
             long heap = t.peakBytes() >= 0 ? -1 : mem.heap();
             long off = t.peakBytes() >= 0 ? -1 : mem.offHeap();
             long peak = t.peakBytes() >= 0 ? t.peakBytes() : heap + off;

@@ -273,11 +273,12 @@ final class TorchPeer implements AutoCloseable {
         }
 
         @Override
-        public Timing time(int warmup, int iterations, double budgetSeconds, double estimateSeconds) throws IOException {
+        public Timing time(int warmup, double warmupSeconds, int iterations, double budgetSeconds, double estimateSeconds) throws IOException {
             JsonObject cmd = new JsonObject();
             cmd.addProperty("cmd", "time");
             cmd.addProperty("estimate_s", estimateSeconds);
             cmd.addProperty("warmup", warmup);
+            cmd.addProperty("warmup_s", warmupSeconds);
             cmd.addProperty("iterations", iterations);
             cmd.addProperty("budget_s", budgetSeconds);
             // a generous guard: the budget, plus warmup and the minimum iterations of a slow step

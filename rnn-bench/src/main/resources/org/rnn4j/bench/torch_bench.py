@@ -6,7 +6,7 @@ Commands (each answered by one line, {"error": ...} on failure):
   {"cmd": "check", "out": PATH, "grad_batch": N}     write the forward output (and, for training, the
                                                       gradients of the MSE loss of the first N sequences)
                                                       to a safetensors file
-  {"cmd": "time", "warmup": W, "iterations": N, "budget_s": S, "estimate_s": E}
+  {"cmd": "time", "warmup": W, "warmup_s": WS, "iterations": N, "budget_s": S, "estimate_s": E}
                                                       -> {"ms": [...], "warmup": W', "peak_bytes": B}
   {"cmd": "quit"}
 Needs only torch and numpy (safetensors files are read and written here, not with the safetensors package).
@@ -220,13 +220,14 @@ class Bench:
                 self.sink += out.sum().item()
         sync()
 
-    def time(self, warmup, iterations, budget_s, estimate_s):
-        """The same loop as rnn-bench's LocalTimer: warmup (at most a third of the budget), then timed steps."""
+    def time(self, warmup, iterations, budget_s, estimate_s, warmup_s=0.0):
+        """The same loop as rnn-bench's LocalTimer: warmup (warmup steps, then more until warmup_s seconds, at most a
+        third of the budget), then timed steps."""
         budget = budget_s
         t_warm = time.perf_counter()
         last = estimate_s
         done = 0
-        for _ in range(warmup):
+        while done < warmup or (warmup > 0 and time.perf_counter() - t_warm < warmup_s):
             t0 = time.perf_counter()
             self.step()
             last = time.perf_counter() - t0
@@ -289,7 +290,8 @@ def main():
             elif c == "check":
                 emit(bench.check(cmd["out"], int(cmd["grad_batch"])))
             elif c == "time":
-                emit(bench.time(int(cmd["warmup"]), int(cmd["iterations"]), float(cmd["budget_s"]), float(cmd.get("estimate_s", 0))))
+                emit(bench.time(int(cmd["warmup"]), int(cmd["iterations"]), float(cmd["budget_s"]), float(cmd.get("estimate_s", 0)),
+                                float(cmd.get("warmup_s", 0))))
             else:
                 emit({"error": "unknown command " + c})
         except Exception as e:

@@ -30,7 +30,7 @@ class BenchCliSmokeTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = BenchMain.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 "--workloads", String.join(",", WORKLOADS), "--backends", "all", "--peers", "dl4j,torch",
-                "--warmup", "1", "--iterations", "2", "--csv", csv.toString(), "--plot", png.toString());
+                "--warmup", "1", "--warmup-seconds", "0", "--iterations", "2", "--csv", csv.toString(), "--plot", png.toString());
         String table = out.toString(StandardCharsets.UTF_8);
         String log = err.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, table + "\n" + log);
@@ -82,7 +82,7 @@ class BenchCliSmokeTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = BenchMain.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                "--workloads", "lstm-train-b2-t3-i4-h5", "--backends", "all", "--ceiling", "96", "--warmup", "1", "--iterations", "3",
+                "--workloads", "lstm-train-b2-t3-i4-h5", "--backends", "all", "--ceiling", "96", "--warmup", "1", "--warmup-seconds", "0", "--iterations", "3",
                 "--csv", csv.toString());
         String table = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, table + "\n" + err.toString(StandardCharsets.UTF_8));
@@ -102,10 +102,20 @@ class BenchCliSmokeTest {
     @Test
     void theAllocationCounterSeesWhatTheStepAllocates() throws Exception {
         long[] sink = new long[1];
-        Impl.Timing t = LocalTimer.time(() -> sink[0] += new byte[4 << 20].length, 1, 3, 10, 0.01);
+        Impl.Timing t = LocalTimer.time(() -> sink[0] += new byte[4 << 20].length, 1, 0, 3, 10, 0.01);
         // 4 MiB per step, plus a little for the timing loop itself
         assertTrue(t.allocBytesPerStep() >= 4 << 20 && t.allocBytesPerStep() < (4 << 20) + (1 << 20), "" + t.allocBytesPerStep());
         assertTrue(sink[0] > 0);
+    }
+
+    @Test
+    void theWarmupGoesOnForItsSecondsWithinAThirdOfTheBudget() throws Exception {
+        Impl.Timing t = LocalTimer.time(() -> Thread.sleep(10), 1, 0.3, 2, 30, 0.01);
+        assertTrue(t.warmup() >= 10 && t.warmup() <= 31, "warmup steps: " + t.warmup());
+        assertEquals(2, t.ms().length);
+        // the budget's third caps it: 0.09 s of a 0.27 s budget
+        Impl.Timing capped = LocalTimer.time(() -> Thread.sleep(10), 1, 5, 2, 0.27, 0.01);
+        assertTrue(capped.warmup() >= 1 && capped.warmup() <= 10, "warmup steps: " + capped.warmup());
     }
 
     @Test
@@ -118,6 +128,7 @@ class BenchCliSmokeTest {
         assertEquals(2, BenchMain.run(o, e, "--workloads", "lstm-big"));
         assertEquals(2, BenchMain.run(o, e, "--peers", "tensorflow"));
         assertEquals(2, BenchMain.run(o, e, "--ceiling", "-1"));
+        assertEquals(2, BenchMain.run(o, e, "--warmup-seconds", "-1"));
         assertTrue(Backends.providers().containsKey("cpu"));
     }
 
