@@ -122,6 +122,20 @@ class TranslateTest {
         assertEquals(4, s.outLines().stream().filter(l -> l.startsWith("< ")).count(), s::toString);
     }
 
+    @Test
+    void reverseTranslatesEnglishToFrenchWithAnLstmAndMultiheadAttention() {
+        Path m = dir.resolve("reverse.safetensors");
+        Cli.Result r = Cli.run("translate", "--reverse", "--pairs", pairs.toString(), "--model", m.toString(), "--cell", "lstm", "--attention",
+                "multihead", "--heads", "2", "--hidden", "8", "--embedding", "8", "--batch", "16", "--max-steps", "2", "--minutes", "0",
+                "--beam", "2", "--plain-progress");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().startsWith("translate eng -> fra: 60 pairs"), r::toString);
+        assertTrue(r.lastLine().startsWith("test BLEU: "), r::toString);
+        Cli.Result p = Cli.run("translate", "predict", "--model", m.toString(), "--beam", "1", "I'm sick.");
+        assertEquals(0, p.code(), p::toString);
+        assertEquals("> i m sick .", p.outLines().get(0), p::toString);
+    }
+
     private static void assertBadInput(Cli.Result r, String... expected) {
         assertEquals(2, r.code(), r::toString);
         String err = r.err().strip();

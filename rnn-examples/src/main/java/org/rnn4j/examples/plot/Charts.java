@@ -84,7 +84,7 @@ public final class Charts {
     /**
      * Writes a matrix as a heat map (e.g. attention weights): {@code values[r][c]} is drawn at column
      * label {@code c} and row label {@code r}, the first row at the top, on a white-to-blue scale from 0
-     * to the largest value (at least 1e-9).
+     * to the largest value rounded up to two decimals.
      *
      * @param columns one label per column (repeated labels are allowed)
      * @param rows    one label per row
@@ -112,7 +112,7 @@ public final class Charts {
                 .xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         chart.getStyler().setShowValue(false);
         chart.getStyler().setMin(0);
-        chart.getStyler().setMax(max);
+        chart.getStyler().setMax(Math.ceil(max * 100) / 100);
         chart.getStyler().setXAxisLabelRotation(45);
         chart.getStyler().setRangeColors(new java.awt.Color[] {java.awt.Color.WHITE, new java.awt.Color(0x9ecae1),
             new java.awt.Color(0x3182bd), new java.awt.Color(0x08306b)});

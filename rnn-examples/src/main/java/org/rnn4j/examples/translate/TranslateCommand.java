@@ -89,7 +89,7 @@ public final class TranslateCommand implements Callable<Integer> {
             description = "Label smoothing of the training loss (default: ${DEFAULT-VALUE}).")
     double labelSmoothing;
 
-    @Option(names = "--lr", defaultValue = "2e-3", paramLabel = "LR",
+    @Option(names = "--lr", defaultValue = "3e-3", paramLabel = "LR",
             description = "Adam learning rate, decayed along a cosine to 5%% by the end of the time budget (default: ${DEFAULT-VALUE}).")
     double lr;
 
@@ -288,11 +288,18 @@ public final class TranslateCommand implements Callable<Integer> {
             System.out.println("= " + references.get(i));
             System.out.println("< " + beamed.get(i).words());
         }
+        System.out.printf(Locale.ROOT, "run time: %s wall, %s CPU (budget: %s)%n", Progress.time(budget.wallSeconds()),
+                Progress.time(budget.cpuSeconds()), Double.isInfinite(budget.totalSeconds()) ? "none"
+                        : Progress.time(budget.totalSeconds()) + (budget.kind() == RunClock.Kind.CPU ? " of CPU time" : " of wall time"));
         if (beam != 1) {
             System.out.printf(Locale.ROOT, "test BLEU greedy: %.3f%n", greedyBleu);
         }
         System.out.printf(Locale.ROOT, "test BLEU: %.3f%n", testBleu);
         return 0;
+    }
+
+    private String src() {
+        return reverse ? "eng -> fra" : "fra -> eng";
     }
 
     private RunClock.Kind clockKind() {
@@ -444,7 +451,8 @@ public final class TranslateCommand implements Callable<Integer> {
             valLoss[i] = h.get("val_loss");
             valBleu[i] = h.get("val_bleu");
         }
-        Charts.lines(png, "translate: " + config.describe(), "epoch", "loss (nats per token) / BLEU",
+        Charts.lines(png, String.format(Locale.ROOT, "translate: %s %s encoder-decoder, %s attention", src(), config.cell(),
+                config.attention()), "epoch", "loss (nats per token) / BLEU",
                 List.of(new Charts.Line("train loss (label-smoothed)", x, trainLoss), new Charts.Line("validation loss", x, valLoss),
                         new Charts.Line("validation BLEU (greedy)", x, valBleu, true)));
     }
@@ -494,7 +502,7 @@ public final class TranslateCommand implements Callable<Integer> {
                 return 0;
             }
             // before the first validation: a tenth of the budget
-            return Double.isNaN(validationSeconds) ? 0.1 * total : 7 * validationSeconds + 5;
+            return Double.isNaN(validationSeconds) ? 0.1 * total : 8 * validationSeconds + 10;
         }
 
         @Override
