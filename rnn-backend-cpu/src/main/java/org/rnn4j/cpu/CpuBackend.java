@@ -210,6 +210,13 @@ public final class CpuBackend extends AbstractBackend {
         int[] sa = shape(a);
         int[] sb = shape(b);
         boolean sameSize = a.size() == b.size();
+        if (b.size() == 1 && a.size() > 1 && Arrays.equals(sa, outShape) && (op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL)) {
+            // a single element (e.g. the gradient of a sum, spread over its input): one pass, no per-element
+            // inner loop; the same roundings as the suffix loop (negation is exact, the scalar is an element)
+            double s = y instanceof float[] f ? f[0] : ((double[]) y)[0];
+            Object out = op == BinaryOp.MUL ? Elementwise.scale(x, s) : Elementwise.addScalar(x, op == BinaryOp.ADD ? s : -s);
+            return wrap(outShape, out);
+        }
         if (Arrays.equals(sa, outShape) && (op == BinaryOp.MAX ? sameSize : sameSize || Shapes.isSuffix(sa, stripLeadingOnes(sb)))) {
             // the fast paths: equal layouts, or b repeated over a's leading dimensions
             Object out = switch (op) {
