@@ -46,9 +46,13 @@ final class VectorGemm {
     static final int KC = 256;
     /** Most rows per task. A multiple of {@link #MR}. */
     static final int MC = 128;
-    /** Each thread's buffer for its packed block of A ({@link #MC} x {@link #KC}, 128 KiB in float32). */
-    private static final ThreadLocal<float[]> F_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
-    private static final ThreadLocal<double[]> D_PACK = ThreadLocal.withInitial(() -> new double[MC * KC]);
+    /**
+     * Buffers for packed blocks of A ({@link #MC} x {@link #KC}: 128 KiB in float32), and for the whole
+     * packed A a product shares between its tasks, lent per task: a product takes one per running task
+     * and gives it back, so a few stay warm in the caches. A lookup costs a few array reads (a
+     * {@code ThreadLocal} here took 4.5% of an LSTM training step, its map probing past other entries).
+     */
+    private static final BufferPool A_BUFFERS = new BufferPool();
     /** Each thread's buffer for a packed B that lives for one product ({@link #packTransient}). */
     private static final ThreadLocal<java.lang.ref.SoftReference<Object>> F_B = new ThreadLocal<>();
     private static final ThreadLocal<java.lang.ref.SoftReference<Object>> D_B = new ThreadLocal<>();
@@ -166,14 +170,67 @@ final class VectorGemm {
         int chunkCount = (b.panels + perChunk - 1) / perChunk;
         if (par == null || rowBlocks * chunkCount == 1) {
             for (int i0 = 0; i0 < m; i0 += MC) {
-                block(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, Math.min(m, i0 + MC), 0, b.panels);
+                block(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, Math.min(m, i0 + MC), 0, b.panels, null);
+            }
+        } else if (rowBlocks == 1) {
+            // few rows, split over runs of panels: pack the rows once for every block of KC and let every
+            // task read them, instead of each task packing the same rows again
+            Object shared = A_BUFFERS.take(a, m * k);
+            try {
+                for (int pc = 0; pc < k; pc += KC) {
+                    packA(a, off, rowStride, ta, m, 0, m, pc, Math.min(KC, k - pc), shared, m * pc);
+                }
+                par.forEach(chunkCount, t -> {
+                    int p0 = t * perChunk;
+                    block(a, off, rowStride, ta, m, b, c, cOff, ldc, 0, m, p0, Math.min(b.panels, p0 + perChunk), shared);
+                });
+            } finally {
+                A_BUFFERS.give(shared);
             }
         } else {
             par.forEach(rowBlocks * chunkCount, t -> {
                 int i0 = (t / chunkCount) * MC;
                 int p0 = (t % chunkCount) * perChunk;
-                block(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, Math.min(m, i0 + MC), p0, Math.min(b.panels, p0 + perChunk));
+                block(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, Math.min(m, i0 + MC), p0, Math.min(b.panels, p0 + perChunk), null);
             });
+        }
+    }
+
+    /** Rows {@code [i0, i1)}, columns {@code [pc, pc + kc)} of {@code op(A)} packed at {@code dst[at]} (see F32.packA). */
+    private static void packA(Object a, int off, int rowStride, boolean ta, int m, int i0, int i1, int pc, int kc, Object dst, int at) {
+        if (a instanceof float[] fa) {
+            F32.packA(fa, off, rowStride, ta, m, i0, i1, pc, kc, (float[]) dst, at);
+        } else {
+            F64.packA((double[]) a, off, rowStride, ta, m, i0, i1, pc, kc, (double[]) dst, at);
+        }
+    }
+
+    /**
+     * A few arrays lent out and given back ({@link #A_BUFFERS}): {@code take} returns a free one of at least
+     * the size asked and the right type, or a new one; {@code give} keeps it for the next taker (up to
+     * {@link #SLOTS} arrays, the rest go to the garbage collector).
+     */
+    static final class BufferPool {
+        static final int SLOTS = 8;
+        private final java.util.concurrent.atomic.AtomicReferenceArray<Object> slots = new java.util.concurrent.atomic.AtomicReferenceArray<>(SLOTS);
+
+        Object take(Object like, int size) {
+            boolean f = like instanceof float[];
+            for (int i = 0; i < SLOTS; i++) {
+                Object o = slots.get(i);
+                if (o != null && (o instanceof float[]) == f && Storage.length(o) >= size && slots.compareAndSet(i, o, null)) {
+                    return o;
+                }
+            }
+            return Storage.allocLike(like, Math.max(size, MC * KC));
+        }
+
+        void give(Object buffer) {
+            for (int i = 0; i < SLOTS; i++) {
+                if (slots.get(i) == null && slots.compareAndSet(i, null, buffer)) {
+                    return;
+                }
+            }
         }
     }
 
@@ -197,18 +254,30 @@ final class VectorGemm {
      * passes over it), then each panel's {@code KC x NR} block meets every strip.
      */
     private static void block(Object a, int off, int rowStride, boolean ta, int m, Packed b, Object c, int cOff, int ldc, int i0, int i1,
-                              int p0, int p1) {
+                              int p0, int p1, Object sharedA) {
+        Object own = sharedA == null ? A_BUFFERS.take(a, MC * KC) : null;
+        try {
+            blockWith(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, i1, p0, p1, sharedA, own);
+        } finally {
+            if (own != null) {
+                A_BUFFERS.give(own);
+            }
+        }
+    }
+
+    /** {@link #block} with A packed in {@code sharedA} (all of it, block {@code pc} at {@code m * pc}) or, per block, into {@code own}. */
+    private static void blockWith(Object a, int off, int rowStride, boolean ta, int m, Packed b, Object c, int cOff, int ldc, int i0, int i1,
+                                  int p0, int p1, Object sharedA, Object own) {
         int n = b.n;
         int k = b.k;
         int nr = b.nr;
-        Object pa = a instanceof float[] ? F_PACK.get() : D_PACK.get();
+        Object pa = sharedA != null ? sharedA : own;
         Object tile = null;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
-            if (a instanceof float[] fa) {
-                F32.packA(fa, off, rowStride, ta, m, i0, i1, pc, kc, (float[]) pa);
-            } else {
-                F64.packA((double[]) a, off, rowStride, ta, m, i0, i1, pc, kc, (double[]) pa);
+            int base = sharedA != null ? m * pc : 0;
+            if (sharedA == null) {
+                packA(a, off, rowStride, ta, m, i0, i1, pc, kc, own, 0);
             }
             for (int jp = p0; jp < p1; jp++) {
                 int bo = jp * nr * k + pc * nr;
@@ -216,7 +285,7 @@ final class VectorGemm {
                 int nj = Math.min(nr, n - j0);
                 for (int i = i0, h; i < i1; i += h) {
                     h = stripHeight(i, m);
-                    int ao = (i - i0) * kc;
+                    int ao = base + (i - i0) * kc;
                     if (nj == nr) {
                         kernel(h, pa, ao, b.data, bo, kc, c, cOff + i * ldc + j0, ldc);
                     } else {
@@ -320,10 +389,10 @@ final class VectorGemm {
          * {@link VectorGemm#stripHeight}): the strip at row {@code i} at {@code (i - i0) * kc}, element
          * {@code (r, kk)} of it at {@code + kk * h + r}.
          */
-        static void packA(float[] a, int off, int rowStride, boolean ta, int m, int i0, int i1, int pc, int kc, float[] pa) {
+        static void packA(float[] a, int off, int rowStride, boolean ta, int m, int i0, int i1, int pc, int kc, float[] pa, int at) {
             for (int i = i0, h; i < i1; i += h) {
                 h = stripHeight(i, m);
-                int d = (i - i0) * kc;
+                int d = at + (i - i0) * kc;
                 if (ta) {
                     for (int kk = 0; kk < kc; kk++, d += h) {
                         int src = off + (pc + kk) * rowStride + i;
@@ -572,10 +641,10 @@ final class VectorGemm {
          * {@link VectorGemm#stripHeight}): the strip at row {@code i} at {@code (i - i0) * kc}, element
          * {@code (r, kk)} of it at {@code + kk * h + r}.
          */
-        static void packA(double[] a, int off, int rowStride, boolean ta, int m, int i0, int i1, int pc, int kc, double[] pa) {
+        static void packA(double[] a, int off, int rowStride, boolean ta, int m, int i0, int i1, int pc, int kc, double[] pa, int at) {
             for (int i = i0, h; i < i1; i += h) {
                 h = stripHeight(i, m);
-                int d = (i - i0) * kc;
+                int d = at + (i - i0) * kc;
                 if (ta) {
                     for (int kk = 0; kk < kc; kk++, d += h) {
                         int src = off + (pc + kk) * rowStride + i;
