@@ -197,6 +197,30 @@ final class Gemm {
      * {@code a[off + i * rowStride + kk]}, or {@code a[off + kk * rowStride + i]} when {@code ta}
      * (a row block of a larger matrix, e.g. one time step of a {@code [B, T, N]} tensor).
      */
+    /**
+     * {@link #multiplyPacked(Object, int, int, int, boolean, Packed, Object, Parallel)} into {@code c}
+     * instead of a new array: the first {@code m * n} elements of {@code c} become {@code addend + op(A) · B}
+     * ({@code addend} null: 0), with the same roundings. {@code c} must not be {@code a} or {@code addend}.
+     * A sequence kernel passes the same buffer at every step: a step's product of a batch-64 LSTM of
+     * 1024 is 1 MiB, which G1 allocates as a humongous object, 100 times a sequence.
+     */
+    static void multiplyPackedInto(Object a, int off, int rowStride, int m, boolean ta, Packed<?> b, Object addend, Object c, Parallel par) {
+        int size = m * b.n;
+        if (b.vector == null) {
+            System.arraycopy(multiplyPacked(a, off, rowStride, m, ta, b, addend, par), 0, c, 0, size);
+            return;
+        }
+        if (addend != null) {
+            System.arraycopy(addend, 0, c, 0, size);
+        } else if (c instanceof float[] f) {
+            java.util.Arrays.fill(f, 0, size, 0f);
+        } else {
+            java.util.Arrays.fill((double[]) c, 0, size, 0.0);
+        }
+        boolean parallel = par != null && par.threads() > 1 && (long) m * b.n * b.k > VECTOR_PARALLEL_WORK;
+        VectorGemm.multiplyInto(a, off, rowStride, m, ta, (VectorGemm.Packed) b.vector, c, 0, b.n, parallel ? par : null);
+    }
+
     @SuppressWarnings("unchecked")
     static Object multiplyPacked(Object a, int off, int rowStride, int m, boolean ta, Packed<?> b, Object addend, Parallel par) {
         if (b.vector != null) {

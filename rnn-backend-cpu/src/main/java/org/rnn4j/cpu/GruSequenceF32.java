@@ -45,9 +45,10 @@ final class GruSequenceF32 {
         // forward only: one set of step buffers {r, z, hn, n}, the state double-buffered (spare = the previous h)
         float[][] buf = keep ? null : new float[][] {new float[n], new float[n], new float[n], new float[n]};
         float[] hSpare = keep ? null : new float[n];
+        float[] hp = new float[batch * g3]; // each step's h W_hh^T, consumed before the next step
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
-            float[] hp = (float[]) Gemm.multiplyPacked(h, batch, false, wT, null, par);
+            Gemm.multiplyPackedInto(h, 0, hidden, batch, false, wT, null, hp, par);
             int xoff = t * g3;
             int xstride = steps * g3;
             float[] r = keep ? new float[n] : buf[0];
@@ -111,6 +112,8 @@ final class GruSequenceF32 {
         float[] dz = new float[n];
         float[] dn = new float[n];
         float[] dnr = new float[n];
+        float[][] dhBuf = {new float[n], new float[n]};
+        float[] directBuf = new float[n];
         for (int k = steps - 1; k >= 0; k--) {
             int t = cl.time(k);
             if (gOut != null) {
@@ -127,7 +130,7 @@ final class GruSequenceF32 {
             sigGrad(dn, hn, r, dr, n);
             updateGateGrad(g, hPrev[k], nGate, z, dz, n);
             Vec.mul(dn, r, dnr, n);
-            float[] direct = new float[n];
+            float[] direct = directBuf; // h's own share of dh, consumed by this step's product
             Vec.mul(g, z, direct, n);
             if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
@@ -149,7 +152,8 @@ final class GruSequenceF32 {
             Vec.scatter(dr, hidden, batch, dAllH, off, g3, 0);
             Vec.scatter(dz, hidden, batch, dAllH, off, g3, hidden);
             Vec.scatter(dnr, hidden, batch, dAllH, off, g3, 2 * hidden);
-            float[] dhNew = (float[]) Gemm.multiplyPacked(dAllH, off, g3, batch, false, wN, direct, par);
+            float[] dhNew = dh == dhBuf[0] ? dhBuf[1] : dhBuf[0]; // double-buffered: dh is read until this step's end
+            Gemm.multiplyPackedInto(dAllH, off, g3, batch, false, wN, direct, dhNew, par);
             if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {

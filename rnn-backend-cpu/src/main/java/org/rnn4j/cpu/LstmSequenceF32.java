@@ -49,9 +49,10 @@ final class LstmSequenceF32 {
         float[] tc = null;
         float[] hSpare = keep ? null : new float[n];
         float[] cSpare = keep ? null : new float[n];
+        float[] pre = new float[batch * g4]; // each step's h W_hh^T, gathered gate by gate before the next step
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
-            float[] pre = (float[]) Gemm.multiplyPacked(h, batch, false, wT, null, par);
+            Gemm.multiplyPackedInto(h, 0, hidden, batch, false, wT, null, pre, par);
             if (keep) {
                 a = new float[4][];
             }
@@ -119,6 +120,7 @@ final class LstmSequenceF32 {
         float[] gyt = new float[n];
         float[] dc2 = new float[n];
         float[][] dA = {new float[n], new float[n], new float[n], new float[n]};
+        float[][] dhBuf = {new float[n], new float[n]};
         for (int k = steps - 1; k >= 0; k--) {
             int t = cl.time(k);
             if (gOut != null) {
@@ -155,7 +157,8 @@ final class LstmSequenceF32 {
             for (int q = 0; q < 4; q++) {
                 Vec.scatter(dA[q], hidden, batch, dAll, off, g4, q * hidden);
             }
-            float[] dhNew = (float[]) Gemm.multiplyPacked(dAll, off, g4, batch, false, wN, null, par);
+            float[] dhNew = dh == dhBuf[0] ? dhBuf[1] : dhBuf[0]; // double-buffered: dh is read until this step's end
+            Gemm.multiplyPackedInto(dAll, off, g4, batch, false, wN, null, dhNew, par);
             if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {

@@ -28,9 +28,10 @@ final class RnnSequenceF32 {
         float[] x1 = new float[n];
         float[] h = h0.clone();
         float[] hSpare = keep ? null : new float[n]; // forward only: the state double-buffered
+        float[] pre = new float[batch * hidden]; // each step's h W_hh^T, consumed before the next step
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
-            float[] pre = (float[]) Gemm.multiplyPacked(h, batch, false, wT, null, par);
+            Gemm.multiplyPackedInto(h, 0, hidden, batch, false, wT, null, pre, par);
             Vec.gather(xp, t * hidden, steps * hidden, 0, hidden, batch, x1);
             float[] h2 = keep ? new float[n] : hSpare;
             if (relu) {
@@ -83,6 +84,7 @@ final class RnnSequenceF32 {
         float[] g = new float[n];
         float[] gyt = new float[n];
         float[] dA = new float[n];
+        float[][] dhBuf = {new float[n], new float[n]};
         for (int k = steps - 1; k >= 0; k--) {
             int t = cl.time(k);
             if (gOut != null) {
@@ -105,7 +107,8 @@ final class RnnSequenceF32 {
             }
             int off = k * n;
             System.arraycopy(dA, 0, dAll, off, n);
-            float[] dhNew = (float[]) Gemm.multiplyPacked(dAll, off, hidden, batch, false, wN, null, par);
+            float[] dhNew = dh == dhBuf[0] ? dhBuf[1] : dhBuf[0]; // double-buffered: dh is read until this step's end
+            Gemm.multiplyPackedInto(dAll, off, hidden, batch, false, wN, null, dhNew, par);
             if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {
