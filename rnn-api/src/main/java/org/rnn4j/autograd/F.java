@@ -61,8 +61,21 @@ public final class F {
         Tensor r = lead > 0 ? k.sumToTrailing(g, Arrays.copyOfRange(gs, lead, gs.length)) : g;
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] == 1 && gs[lead + i] != 1) {
-                r = k.sum(r, i, true);
+                Tensor next = k.sum(r, i, true);
+                if (r != g) {
+                    r.close();
+                }
+                r = next;
             }
+        }
+        return r;
+    }
+
+    /** {@link #reduceTo} of a temporary {@code t}, which is closed when the result is a new tensor. */
+    private static Tensor reduceOwned(Tensor t, int[] shape) {
+        Tensor r = reduceTo(t, shape);
+        if (r != t) {
+            t.close();
         }
         return r;
     }
@@ -90,7 +103,7 @@ public final class F {
         int[] bs = b.shape();
         return record("sub", out, g -> new Tensor[] {
             a.requiresGrad() ? reduceTo(g, as) : null,
-            b.requiresGrad() ? reduceTo(ComputeBackend.of(g).scale(g, -1), bs) : null}, a, b);
+            b.requiresGrad() ? reduceOwned(ComputeBackend.of(g).scale(g, -1), bs) : null}, a, b);
     }
 
     /** {@code a * b} elementwise, broadcast as {@link #add}. */
@@ -99,8 +112,8 @@ public final class F {
         Tensor bv = b.value();
         Tensor out = be(a).mul(av, bv);
         return record("mul", out, g -> new Tensor[] {
-            a.requiresGrad() ? reduceTo(ComputeBackend.of(g).mul(g, bv), av.shape()) : null,
-            b.requiresGrad() ? reduceTo(ComputeBackend.of(g).mul(g, av), bv.shape()) : null}, a, b);
+            a.requiresGrad() ? reduceOwned(ComputeBackend.of(g).mul(g, bv), av.shape()) : null,
+            b.requiresGrad() ? reduceOwned(ComputeBackend.of(g).mul(g, av), bv.shape()) : null}, a, b);
     }
 
     /** {@code a / b} elementwise, broadcast as {@link #add}. */
@@ -333,7 +346,10 @@ public final class F {
 
     private static Tensor broadcast(Tensor g, int[] shape) {
         ComputeBackend k = ComputeBackend.of(g);
-        return k.add(k.zeros(g.dtype(), shape), g);
+        Tensor zeros = k.zeros(g.dtype(), shape);
+        Tensor out = k.add(zeros, g);
+        zeros.close();
+        return out;
     }
 
     // ---- layout ----

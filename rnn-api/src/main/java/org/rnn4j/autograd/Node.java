@@ -11,21 +11,40 @@ public abstract class Node {
     final Var[] inputs;
     final int outputCount;
     final String name;
-    /** Set once a backward pass went through this node without retaining the graph. */
+    /** Set once a backward pass went through this node without retaining the graph, or the graph was released. */
     boolean released;
+    /** The Vars this node created, by output index (filled as they are made); for {@link Var#releaseGraph()}. */
+    final Var[] outputs;
+    /** Whether this node was entered into its inputs' consumer lists (done with its first output Var). */
+    boolean linked;
 
     /** A node named {@code name} (for error messages) with {@code outputCount} outputs. */
     protected Node(String name, int outputCount, Var... inputs) {
         this.name = name;
         this.outputCount = outputCount;
         this.inputs = inputs;
+        this.outputs = new Var[outputCount];
     }
 
     /**
      * Gradients for each input (null where an input needs none) given the gradient of each output (a
      * null entry means that output received no gradient; at least one is non-null).
+     *
+     * <p>Ownership: {@link Var#backward} closes the tensors this method returns once it has propagated
+     * them (unless they became a leaf's {@link Var#grad()}), so return new tensors, an output gradient
+     * itself, or a view of one (a reshape) — never a tensor kept elsewhere (a saved forward value, a
+     * cached constant). Do not keep the output gradients past this call: they are closed afterwards.
      */
     protected abstract Tensor[] backward(Tensor[] outputGradients);
+
+    /**
+     * Frees what this node kept for its backward pass beyond its inputs' and outputs' values (a fused
+     * kernel's per-step activations): called once, when a backward pass went through the node without
+     * retaining the graph or the graph was released ({@link Var#releaseGraph()}); the node's backward never
+     * runs afterwards. The default keeps nothing and does nothing.
+     */
+    protected void release() {
+    }
 
     /**
      * Enters this node into the graph as the creator of {@code outputs} (its outputs in order, one per

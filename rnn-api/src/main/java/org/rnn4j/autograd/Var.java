@@ -26,7 +26,17 @@ import org.rnn4j.tensor.Tensor;
 public final class Var {
     private Tensor value;
     private Tensor grad;
+    /** Whether {@link #grad} was made by a backward pass for this Var alone, so that this Var may close it when replaced. */
+    private boolean gradOwned;
+    /** Whether {@link #releaseGraph()} must leave {@link #value} open (set by {@link #detach()}). */
+    private boolean pinned;
     private boolean requiresGrad;
+    /**
+     * The nodes that took this (non-leaf) Var as an input, weakly held: null, one {@code WeakReference<Node>},
+     * or an {@code ArrayList} of them. {@link #releaseGraph()} follows them to the values computed from this
+     * one that the loss does not depend on (a recurrent layer's stacked final state).
+     */
+    private Object consumers;
     final Node creator;
     final int outputIndex;
 
@@ -38,6 +48,50 @@ public final class Var {
         this.requiresGrad = requiresGrad;
         this.creator = creator;
         this.outputIndex = outputIndex;
+        if (creator != null) {
+            creator.outputs[outputIndex] = this;
+            if (!creator.linked) {
+                creator.linked = true;
+                for (Var in : creator.inputs) {
+                    if (in != null && in.creator != null) {
+                        in.addConsumer(creator);
+                    }
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void addConsumer(Node n) {
+        java.lang.ref.WeakReference<Node> ref = new java.lang.ref.WeakReference<>(n);
+        if (consumers == null) {
+            consumers = ref;
+        } else if (consumers instanceof java.lang.ref.WeakReference<?> one) {
+            List<java.lang.ref.WeakReference<Node>> list = new ArrayList<>(4);
+            list.add((java.lang.ref.WeakReference<Node>) one);
+            list.add(ref);
+            consumers = list;
+        } else {
+            ((List<java.lang.ref.WeakReference<Node>>) consumers).add(ref);
+        }
+    }
+
+    /** Adds the live nodes that consumed this Var to {@code out}. */
+    @SuppressWarnings("unchecked")
+    private void consumersTo(Deque<Node> out) {
+        if (consumers instanceof java.lang.ref.WeakReference<?> one) {
+            Node n = (Node) one.get();
+            if (n != null) {
+                out.push(n);
+            }
+        } else if (consumers != null) {
+            for (java.lang.ref.WeakReference<Node> r : (List<java.lang.ref.WeakReference<Node>>) consumers) {
+                Node n = r.get();
+                if (n != null) {
+                    out.push(n);
+                }
+            }
+        }
     }
 
     /** A leaf that receives gradients (a trainable parameter). */
@@ -79,22 +133,38 @@ public final class Var {
         value = newValue;
     }
 
-    /** The accumulated gradient of a leaf, or null before any backward pass reached it. */
+    /**
+     * The accumulated gradient of a leaf, or null before any backward pass reached it. A gradient made by
+     * a backward pass belongs to this Var: {@link #zeroGrad()} and a later pass that adds to it close it
+     * (keep {@code Tensors.copy(grad())} to remember it across those).
+     */
     public Tensor grad() {
         return grad;
     }
 
-    /** Replaces the accumulated gradient (gradient clipping uses this); null clears it. */
+    /**
+     * Replaces the accumulated gradient (gradient clipping uses this); null clears it. The previous
+     * gradient is left open (the caller may still be using it) and {@code g} stays the caller's: this Var
+     * never closes it.
+     */
     public void setGrad(Tensor g) {
         if (g != null && !java.util.Arrays.equals(g.shape(), value.shape())) {
             throw new IllegalArgumentException("setGrad: expected shape " + Shapes.str(value.shape()) + ", got " + Shapes.str(g.shape()));
         }
         grad = g;
+        gradOwned = false;
     }
 
-    /** Clears the accumulated gradient. */
+    /**
+     * Clears the accumulated gradient; a gradient made by a backward pass (not one given to
+     * {@link #setGrad}) is closed, so that its memory is reused.
+     */
     public void zeroGrad() {
+        if (gradOwned && grad != null) {
+            grad.close();
+        }
         grad = null;
+        gradOwned = false;
     }
 
     /** True for parameters and for every result computed from one while recording. */
@@ -125,8 +195,13 @@ public final class Var {
         return creator == null;
     }
 
-    /** A constant with the same value, cut from the graph (truncated BPTT carries state this way). */
+    /**
+     * A constant with the same value (the same tensor), cut from the graph (truncated BPTT carries state
+     * this way). Marks this Var's value as kept: {@link #releaseGraph()} leaves it open, so the detached
+     * constant stays usable after the step that made it.
+     */
     public Var detach() {
+        pinned = true;
         return constant(value);
     }
 
@@ -169,7 +244,10 @@ public final class Var {
             throw new IllegalStateException("backward() needs a scalar; this Var has shape " + Shapes.str(value.shape())
                     + ": call backward(gradient) with a gradient of that shape");
         }
-        backward(value.backend().full(1.0, value.dtype(), value.shape()), retainGraph);
+        Tensor seed = value.backend().full(1.0, value.dtype(), value.shape());
+        if (!run(seed, retainGraph)) {
+            seed.close();
+        }
     }
 
     /**
@@ -190,6 +268,11 @@ public final class Var {
      *     backpropagated without {@code retainGraph}
      */
     public void backward(Tensor seed, boolean retainGraph) {
+        run(seed, retainGraph);
+    }
+
+    /** The backward pass of {@link #backward(Tensor, boolean)}; true when {@code seed} became a leaf's gradient. */
+    private boolean run(Tensor seed, boolean retainGraph) {
         if (seed == null) {
             throw new IllegalArgumentException("backward: seed gradient is null; expected a tensor of shape " + Shapes.str(value.shape()));
         }
@@ -201,8 +284,14 @@ public final class Var {
             throw new IllegalStateException("backward: this value does not depend on any parameter (requiresGrad is false)");
         }
         if (creator == null) {
-            accumulate(seed);
-            return;
+            boolean owned = grad != null && gradOwned;
+            Tensor old = grad;
+            grad = grad == null ? seed : ComputeBackend.of(grad).add(grad, seed);
+            gradOwned = old != null;
+            if (owned) {
+                old.close();
+            }
+            return old == null;
         }
         List<Node> order = topologicalOrder(creator);
         for (Node n : order) {
@@ -212,6 +301,7 @@ public final class Var {
                         + " or compute the value again");
             }
         }
+        Pass pass = new Pass(seed);
         Map<Node, Tensor[]> pending = new IdentityHashMap<>();
         Tensor[] rootGrads = new Tensor[creator.outputCount];
         rootGrads[outputIndex] = seed;
@@ -230,15 +320,21 @@ public final class Var {
                         continue;
                     }
                     Tensor[] slot = in.creator == null ? null : pending.computeIfAbsent(in.creator, n -> new Tensor[n.outputCount]);
-                    Tensor sum = product.gradient(k, outGrads[0], slot == null ? in.grad : slot[in.outputIndex]);
+                    Tensor into = slot == null ? in.grad : slot[in.outputIndex];
+                    Tensor sum = product.gradient(k, outGrads[0], into);
                     if (sum != null) {
+                        pass.hold(sum);
                         if (slot == null) {
+                            pass.leafReplaced(in, into);
                             in.grad = sum;
+                            pass.touched(in);
                         } else {
                             slot[in.outputIndex] = sum;
+                            pass.drop(into);
                         }
                     }
                 }
+                pass.nodeDone(outGrads, null);
                 continue;
             }
             Tensor[] inGrads = node.backward(outGrads);
@@ -249,23 +345,224 @@ public final class Var {
                     continue;
                 }
                 if (in.creator == null) {
-                    in.accumulate(g);
+                    Tensor old = in.grad;
+                    if (old == null) {
+                        pass.hold(g);
+                        in.grad = g;
+                    } else {
+                        Tensor sum = ComputeBackend.of(old).add(old, g);
+                        pass.hold(sum);
+                        in.grad = sum;
+                        pass.leafReplaced(in, old);
+                    }
+                    pass.touched(in);
                 } else {
                     Tensor[] slot = pending.computeIfAbsent(in.creator, n -> new Tensor[n.outputCount]);
                     Tensor prev = slot[in.outputIndex];
-                    slot[in.outputIndex] = prev == null ? g : ComputeBackend.of(prev).add(prev, g);
+                    if (prev == null) {
+                        pass.hold(g);
+                        slot[in.outputIndex] = g;
+                    } else {
+                        Tensor sum = ComputeBackend.of(prev).add(prev, g);
+                        pass.hold(sum);
+                        slot[in.outputIndex] = sum;
+                        pass.drop(prev);
+                    }
                 }
             }
+            // gradients computed for inputs that needed none, addends summed into a slot, spent output gradients
+            pass.nodeDone(outGrads, inGrads);
         }
+        boolean seedKept = pass.finish();
         if (!retainGraph) {
             for (Node n : order) {
                 n.released = true;
+                n.release();
+            }
+        }
+        return seedKept;
+    }
+
+    /**
+     * Releases the graph that computed this Var, at the end of a training step: closes the value of every
+     * Var computed by an op of the graph (this one included, and the outputs of its nodes that nothing
+     * used, such as a recurrent layer's final state), and lets every node free what it kept for its
+     * backward pass. On the cpu backend the closed arrays are reused by the next step's ops, which is what
+     * makes a steady-state training step allocate almost nothing; on backends with native memory it frees
+     * that memory now instead of when the garbage collector gets to it.
+     *
+     * <p>Left open: leaves (parameters, inputs, targets, constants) and their values, every gradient
+     * ({@link #grad()}), optimizer state, and the value of every Var that was {@link #detach() detached}
+     * (carried recurrent state). Afterwards a backward pass through the graph throws, and so does any op
+     * on, or host copy of, a released value ({@code "closed"}): read what you need (e.g.
+     * {@code loss.value().item()}, metrics from the outputs) before releasing. A leaf: nothing to release.
+     * Idempotent.
+     */
+    public void releaseGraph() {
+        if (creator == null) {
+            return;
+        }
+        // every node connected to this Var's creator through non-leaf Vars, backwards (inputs) and forwards (consumers)
+        Map<Node, Boolean> seen = new IdentityHashMap<>();
+        List<Node> nodes = new ArrayList<>();
+        Deque<Node> work = new ArrayDeque<>();
+        work.push(creator);
+        while (!work.isEmpty()) {
+            Node n = work.pop();
+            if (seen.put(n, Boolean.TRUE) != null) {
+                continue;
+            }
+            nodes.add(n);
+            for (Var in : n.inputs) {
+                if (in != null && in.creator != null) {
+                    work.push(in.creator);
+                }
+            }
+            for (Var out : n.outputs) {
+                if (out != null) {
+                    out.consumersTo(work);
+                }
+            }
+        }
+        Map<Tensor, Boolean> keep = new IdentityHashMap<>();
+        for (Node n : nodes) {
+            for (Var in : n.inputs) {
+                if (in != null && (in.creator == null || in.pinned)) {
+                    keep.put(in.value, Boolean.TRUE);
+                }
+            }
+            for (Var out : n.outputs) {
+                if (out != null && out.pinned) {
+                    keep.put(out.value, Boolean.TRUE);
+                }
+            }
+        }
+        for (Node n : nodes) {
+            for (Var out : n.outputs) {
+                if (out != null && !keep.containsKey(out.value)) {
+                    out.value.close();
+                }
+            }
+            if (!n.released) {
+                n.released = true;
+                n.release();
+            }
+            for (Var out : n.outputs) {
+                if (out != null) {
+                    out.consumers = null;
+                }
             }
         }
     }
 
-    private void accumulate(Tensor g) {
-        grad = grad == null ? g : ComputeBackend.of(grad).add(grad, g);
+    /**
+     * The bookkeeping of one backward pass over the gradients it makes: how many places (pending slots,
+     * leaf gradients) hold each, so that a gradient is closed as soon as nothing holds it. Tensors the pass
+     * did not make (the seed, gradients from earlier passes) are never closed here, except a leaf's earlier
+     * gradient that the leaf owned, when the pass replaces it by a sum.
+     */
+    private static final class Pass {
+        private final Tensor seed;
+        /** Gradients made by this pass, with the number of places holding them. */
+        private final Map<Tensor, int[]> holders = new IdentityHashMap<>();
+        /** Leaves whose gradient this pass set. */
+        private final Map<Var, Boolean> leaves = new IdentityHashMap<>();
+
+        Pass(Tensor seed) {
+            this.seed = seed;
+        }
+
+        /** {@code t} is now held in one more place (the seed is never counted: it stays the caller's). */
+        void hold(Tensor t) {
+            if (t == seed) {
+                return;
+            }
+            int[] c = holders.get(t);
+            if (c == null) {
+                holders.put(t, new int[] {1});
+            } else {
+                c[0]++;
+            }
+        }
+
+        /** One place let go of {@code t}; closes it when it is the pass's and nothing holds it any more. */
+        void drop(Tensor t) {
+            if (t == null) {
+                return;
+            }
+            int[] c = holders.get(t);
+            if (c != null && --c[0] <= 0) {
+                holders.remove(t);
+                t.close();
+            }
+        }
+
+        /**
+         * A node has run: its output gradients {@code outGrads} leave their pending slot, and its input
+         * gradients {@code inGrads} (new tensors or output gradients passed through, see
+         * {@link Node#backward}) have been stored where needed. Closes every one of them that nothing holds.
+         */
+        void nodeDone(Tensor[] outGrads, Tensor[] inGrads) {
+            for (Tensor t : outGrads) {
+                if (t != null && t != seed) {
+                    int[] c = holders.get(t);
+                    if (c != null) {
+                        c[0]--;
+                    }
+                }
+            }
+            for (Tensor t : outGrads) {
+                closeIfFree(t, false);
+            }
+            if (inGrads != null) {
+                for (Tensor t : inGrads) {
+                    closeIfFree(t, true);
+                }
+            }
+        }
+
+        /** Closes {@code t} when the pass made it and nothing holds it; {@code fresh}: a node just returned it. */
+        private void closeIfFree(Tensor t, boolean fresh) {
+            if (t == null || t == seed) {
+                return;
+            }
+            int[] c = holders.get(t);
+            if (c == null ? fresh : c[0] <= 0) {
+                holders.remove(t);
+                t.close();
+            }
+        }
+
+        /** A leaf's gradient {@code old} was replaced by a sum; closes it when the pass made it and nothing else holds it, or the leaf owned it. */
+        void leafReplaced(Var leaf, Tensor old) {
+            if (old == null) {
+                return;
+            }
+            if (holders.containsKey(old)) {
+                drop(old);
+            } else if (leaf.gradOwned) {
+                old.close();
+            }
+            leaf.gradOwned = false;
+        }
+
+        void touched(Var leaf) {
+            leaves.put(leaf, Boolean.TRUE);
+        }
+
+        /**
+         * Leaves own their new gradient when the pass made it and no other leaf holds the same tensor.
+         * Returns whether the seed became a leaf's gradient.
+         */
+        boolean finish() {
+            boolean seedKept = false;
+            for (Var leaf : leaves.keySet()) {
+                int[] c = holders.get(leaf.grad);
+                leaf.gradOwned = c != null && c[0] == 1;
+                seedKept |= leaf.grad == seed;
+            }
+            return seedKept;
+        }
     }
 
     /** Nodes reachable from {@code root}, each after all nodes it depends on (iterative DFS). */

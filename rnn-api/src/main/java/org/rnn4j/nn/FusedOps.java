@@ -50,6 +50,11 @@ final class FusedOps {
             protected Tensor[] backward(Tensor[] outputGradients) {
                 return result.backward(outputGradients);
             }
+
+            @Override
+            protected void release() {
+                result.release();
+            }
         }.record(outputs);
     }
 }

@@ -54,6 +54,8 @@ public final class Recurrent extends Module implements Stateful, Stochastic {
     /** The width of each state ({@link Cell#stateSizes}); the first is the output width per direction. */
     private final int[] stateSizes;
     private List<Tensor> carried;
+    /** Zero initial states by state index, for the last batch size used (see {@link #zeroState}). */
+    private volatile Tensor[] zeroStates;
 
     /** The result of a forward pass: {@code output [B, T, D*H]} ({@code D*P} with projections) and each final state {@code [L*D, B, H]} ({@code h} is {@code [L*D, B, P]} with projections). */
     public record Output(Var output, List<Var> finalState) {
@@ -328,7 +330,7 @@ public final class Recurrent extends Module implements Stateful, Stochastic {
         Output out = run(x, valid, init);
         List<Tensor> next = new ArrayList<>();
         for (Var v : out.finalState()) {
-            next.add(v.value());
+            next.add(v.detach().value()); // detached: kept open when the step's graph is released
         }
         carried = next;
         return out.output();
@@ -471,7 +473,7 @@ public final class Recurrent extends Module implements Stateful, Stochastic {
                 int index = l * d + dir;
                 List<Var> state = new ArrayList<>(stateCount);
                 for (int s = 0; s < stateCount; s++) {
-                    state.add(init[s] != null ? init[s][index] : Var.constant(backend.zeros(dtype, batch, stateSizes[s])));
+                    state.add(init[s] != null ? init[s][index] : Var.constant(zeroState(s, batch)));
                 }
                 SequenceRunner.Run r = runner.run(layerInput, layerParams[index], state, dir == 1, lengths);
                 outputs[dir] = r.output();
@@ -490,6 +492,24 @@ public final class Recurrent extends Module implements Stateful, Stochastic {
             finalState.add(F.stack(finals.get(s), 0));
         }
         return new Output(layerInput, finalState);
+    }
+
+    /**
+     * A zero initial state {@code [batch, size of state s]}, made once and reused while the batch size stays
+     * (nothing writes a state tensor: kernels copy it), so that a step does not allocate one per call.
+     */
+    private Tensor zeroState(int s, int batch) {
+        Tensor[] cache = zeroStates;
+        if (cache == null || cache.length != stateSizes.length) {
+            cache = new Tensor[stateSizes.length];
+            zeroStates = cache;
+        }
+        Tensor z = cache[s];
+        if (z == null || z.isClosed() || z.dim(0) != batch) {
+            z = backend.zeros(dtype, batch, stateSizes[s]);
+            cache[s] = z;
+        }
+        return z;
     }
 
     private Tensor dropoutMask(int[] shape) {

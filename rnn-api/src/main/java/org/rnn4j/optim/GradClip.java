@@ -154,7 +154,12 @@ public final class GradClip {
     private static double norm(Tensor g, double p) {
         ComputeBackend k = ComputeBackend.of(g);
         if (p == 2) {
-            return Math.sqrt(k.sum(k.mul(g, g)).item());
+            Tensor sq = k.mul(g, g);
+            Tensor sum = k.sum(sq);
+            double v = sum.item();
+            sq.close();
+            sum.close();
+            return Math.sqrt(v);
         }
         Tensor a = k.abs(g);
         if (p == 1) {
@@ -166,7 +171,13 @@ public final class GradClip {
 
     /** True when every element of {@code g} is finite: {@code sum(g * 0)} is 0, or NaN when any is NaN or infinite. */
     private static boolean isFinite(Tensor g) {
-        return !Double.isNaN(ComputeBackend.of(g).sum(ComputeBackend.of(g).scale(g, 0.0)).item());
+        ComputeBackend k = ComputeBackend.of(g);
+        Tensor zeros = k.scale(g, 0.0);
+        Tensor sum = k.sum(zeros);
+        boolean finite = !Double.isNaN(sum.item());
+        zeros.close(); // temporaries: their memory goes back at once (the cpu backend reuses it)
+        sum.close();
+        return finite;
     }
 
     private static int firstNonFinite(List<Var> list) {

@@ -80,10 +80,29 @@ public abstract class FusedKernel {
          */
         Tensor[] backward(Tensor... outputGradients);
 
+        /**
+         * Frees what this result kept for its backward pass (per-step activations, workspaces), e.g. returns
+         * the arrays to the backend's pool; {@link #backward} must not be called afterwards. The outputs are
+         * not affected (they belong to their holders). Called at most once, by the autograd node that owns
+         * the result when its graph is freed. The default keeps nothing to free.
+         */
+        default void release() {
+        }
+
         /** A result with the fixed {@code outputs} (handed out as copies of the array) whose backward pass is {@code backward}. */
         static Result of(Tensor[] outputs, Function<Tensor[], Tensor[]> backward) {
+            return of(outputs, backward, null);
+        }
+
+        /**
+         * {@link #of(Tensor[], Function)} whose {@link #release()} runs {@code release} (null: nothing) once;
+         * a {@link #backward} after it throws {@link IllegalStateException}.
+         */
+        static Result of(Tensor[] outputs, Function<Tensor[], Tensor[]> backward, Runnable release) {
             Tensor[] kept = outputs.clone();
             return new Result() {
+                private boolean released;
+
                 @Override
                 public Tensor[] outputs() {
                     return kept.clone();
@@ -91,7 +110,21 @@ public abstract class FusedKernel {
 
                 @Override
                 public Tensor[] backward(Tensor... outputGradients) {
+                    if (released) {
+                        throw new IllegalStateException("this fused result was released (its graph was freed): its activations are gone;"
+                                + " compute the forward pass again to backpropagate");
+                    }
                     return backward.apply(outputGradients);
+                }
+
+                @Override
+                public void release() {
+                    if (!released) {
+                        released = true;
+                        if (release != null) {
+                            release.run();
+                        }
+                    }
                 }
             };
         }
@@ -231,7 +264,7 @@ public abstract class FusedKernel {
                 }
             }
             return grads;
-        });
+        }, inner::release);
     }
 
     /** The checked output gradients (a fresh array), or null when all are zero. */

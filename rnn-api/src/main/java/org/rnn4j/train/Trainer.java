@@ -14,6 +14,17 @@ import org.rnn4j.optim.Optimizer;
  * One training step done right: clear gradients, compute the loss, refuse a NaN or infinite loss or
  * gradient (naming the step and the parameter) before anything is updated, backpropagate, optionally
  * clip by global norm, and let the optimizer update the parameters.
+ *
+ * <p>The step's graph is released: right after each backward pass ({@link #accumulate}, and so
+ * {@link #step}) the trainer calls {@link Var#releaseGraph()} on the loss, which closes the values of
+ * every Var the loss was computed from by ops (not leaves: parameters, inputs and targets stay open),
+ * so that the next step reuses their memory (on the cpu backend a steady-state step then allocates
+ * almost nothing). Consequence for the loss supplier: a Var it computed (an output kept for metrics, a
+ * final state) throws {@code "closed"} once the step returns; compute metrics inside the supplier, or
+ * {@link Var#detach()} what must outlive the step (the detached value stays open: carried recurrent
+ * state, e.g. {@code Recurrent.forwardStateful}, is detached this way), or turn releasing off with
+ * {@link #releaseGraphs(boolean) releaseGraphs(false)} (the garbage collector then reclaims each step's
+ * values, as before).
  */
 public final class Trainer {
     private final Module model;
@@ -21,6 +32,7 @@ public final class Trainer {
     private final List<String> names;
     private final List<Var> params;
     private double clipNorm = Double.NaN;
+    private boolean releaseGraphs = true;
     private long steps;
 
     /** A trainer for {@code model}'s parameters, updated by {@code optimizer} (built over the same parameters). */
@@ -38,6 +50,20 @@ public final class Trainer {
         }
         this.clipNorm = maxNorm;
         return this;
+    }
+
+    /**
+     * Whether each loss's graph is released after its backward pass ({@link Var#releaseGraph()}; on by
+     * default, see the class comment). Returns this trainer.
+     */
+    public Trainer releaseGraphs(boolean on) {
+        this.releaseGraphs = on;
+        return this;
+    }
+
+    /** Whether each loss's graph is released after its backward pass. */
+    public boolean releasesGraphs() {
+        return releaseGraphs;
     }
 
     /** Steps taken so far. */
@@ -64,7 +90,9 @@ public final class Trainer {
     /**
      * Computes {@code loss} and adds {@code weight} times its gradient to the parameters' gradients
      * without updating anything (gradient accumulation: call it for each micro-batch with weight
-     * {@code 1/k}, then {@link #update()}). Returns the unweighted loss.
+     * {@code 1/k}, then {@link #update()}). Returns the unweighted loss. Then releases the loss's graph
+     * ({@link Var#releaseGraph()}) unless {@link #releaseGraphs(boolean) releaseGraphs(false)}; also when
+     * the loss is not finite (nothing is accumulated then).
      *
      * @throws IllegalArgumentException when {@code loss} is null or yields null, or the weight is not finite
      * @throws NonFiniteException       when the loss is NaN or infinite (nothing is accumulated then)
@@ -83,13 +111,16 @@ public final class Trainer {
         }
         double value = l.value().item();
         if (!Double.isFinite(value)) {
+            if (releaseGraphs) {
+                l.releaseGraph();
+            }
             throw new NonFiniteException("Training step " + (steps + 1) + ": the loss is " + value
                     + "; lower the learning rate, clip gradients, or check the inputs for NaN", -1);
         }
-        if (weight == 1.0) {
-            l.backward();
-        } else {
-            org.rnn4j.autograd.F.scale(l, weight).backward();
+        Var root = weight == 1.0 ? l : org.rnn4j.autograd.F.scale(l, weight);
+        root.backward();
+        if (releaseGraphs) {
+            root.releaseGraph();
         }
         return value;
     }

@@ -17,6 +17,16 @@ abstract sealed class Arr permits Arr.F32, Arr.F64 {
         return of(Storage.allocLike(like, n));
     }
 
+    /** A view of a zero array of {@code pool} of the same type as {@code like}. */
+    static Arr zeroLike(ArrayPool pool, Object like, int n) {
+        return of(pool.zeroLike(like, n));
+    }
+
+    /** A view of an array of {@code pool} of the same type as {@code like}, contents unspecified (the caller writes every element). */
+    static Arr dirtyLike(ArrayPool pool, Object like, int n) {
+        return of(pool.like(like, n));
+    }
+
     abstract double get(int i);
 
     abstract void set(int i, double v);

@@ -74,11 +74,11 @@ final class Broadcast {
         }
     }
 
-    /** {@code op(x, y)} broadcast to {@code out}; a new array of x's type. */
-    static Object binary(Op op, Object x, int[] xs, Object y, int[] ys, int[] out) {
+    /** {@code op(x, y)} broadcast to {@code out}; a zeroed array of {@code pool} of x's type, then written. */
+    static Object binary(ArrayPool pool, Op op, Object x, int[] xs, Object y, int[] ys, int[] out) {
         Arr a = Arr.of(x);
         Arr b = Arr.of(y);
-        Arr z = Arr.allocLike(x, Shapes.size(out));
+        Arr z = Arr.zeroLike(pool, x, Shapes.size(out));
         forEachRow(out, new int[][] {strides(xs, out), strides(ys, out)}, (o, n, off, st) -> {
             int ia = off[0];
             int ib = off[1];
@@ -114,12 +114,12 @@ final class Broadcast {
         return z.raw();
     }
 
-    /** {@code mask != 0 ? x : y} broadcast to {@code out}; a new array of x's type. */
-    static Object where(Object mask, int[] ms, Object x, int[] xs, Object y, int[] ys, int[] out) {
+    /** {@code mask != 0 ? x : y} broadcast to {@code out}; a zeroed array of {@code pool} of x's type, then written. */
+    static Object where(ArrayPool pool, Object mask, int[] ms, Object x, int[] xs, Object y, int[] ys, int[] out) {
         Arr m = Arr.of(mask);
         Arr a = Arr.of(x);
         Arr b = Arr.of(y);
-        Arr z = Arr.allocLike(x, Shapes.size(out));
+        Arr z = Arr.zeroLike(pool, x, Shapes.size(out));
         forEachRow(out, new int[][] {strides(ms, out), strides(xs, out), strides(ys, out)}, (o, n, off, st) -> {
             for (int j = 0, im = off[0], ia = off[1], ib = off[2]; j < n; j++, im += st[0], ia += st[1], ib += st[2]) {
                 z.set(o + j, m.get(im) != 0 ? a.get(ia) : b.get(ib));

@@ -27,6 +27,13 @@ import org.rnn4j.tensor.Tensor;
  * fixed pool of daemon helpers, which time out when idle and stop at {@link #close()}. Everything else
  * runs on the calling thread. Instances are thread-safe.
  *
+ * <p>Memory: every op takes its result's array from the backend's {@link ArrayPool}, to which the arrays
+ * of closed tensors return (once every tensor sharing one, a tensor and its reshapes, is closed) and
+ * the kernels' workspaces go back when a call ends; the fused sequence kernels' saved activations go
+ * back when their autograd node is released. A training loop whose steps release their graphs
+ * ({@code Trainer}, {@code Var.releaseGraph()}) thus reuses the same arrays every step. Tensors never
+ * closed are left to the garbage collector as before. The pool holds at most {@link #poolCapacityBytes()}.
+ *
  * <p>Numerics: float32 elementwise arithmetic is done in float (scalars rounded to float first),
  * transcendental functions in double, rounded once (the float32 sequence kernels use a rational tanh
  * accurate to a few float ulps instead, see {@link Vec#tanh}); sums, reductions and softmax accumulate in double
@@ -37,16 +44,26 @@ public final class CpuBackend extends AbstractBackend {
     public static final String NAME = "cpu";
 
     private final Parallel parallel;
+    private final ArrayPool pool;
 
     /** A backend with default options (one compute thread per available processor). */
     public CpuBackend() {
         this(BackendOptions.defaults());
     }
 
-    /** A backend with {@code options}. */
+    /**
+     * A backend with {@code options}; its array pool holds at most {@code -Drnn4j.cpu.pool.bytes} bytes
+     * (default an eighth of the maximum heap; 0 disables reuse), see {@link #poolCapacityBytes()}.
+     */
     public CpuBackend(BackendOptions options) {
+        this(options, ArrayPool.defaultCapacity());
+    }
+
+    /** A backend with {@code options} whose array pool holds at most {@code poolBytes} bytes (0: no reuse). */
+    CpuBackend(BackendOptions options, long poolBytes) {
         int threads = options.threads() == 0 ? Runtime.getRuntime().availableProcessors() : options.threads();
         this.parallel = new Parallel(threads);
+        this.pool = new ArrayPool(poolBytes);
     }
 
     @Override
@@ -70,6 +87,24 @@ public final class CpuBackend extends AbstractBackend {
         return parallel.threads();
     }
 
+    /**
+     * The most bytes of arrays this backend keeps for reuse: the arrays of closed tensors (see
+     * {@link CpuTensor#close()}) and of its kernels' finished workspaces go to a pool, up to this many
+     * bytes, from which later ops take their results instead of allocating. 0: every op allocates.
+     */
+    public long poolCapacityBytes() {
+        return pool.capacityBytes();
+    }
+
+    /** Bytes of arrays the pool holds now (for tests and diagnostics). */
+    long pooledBytes() {
+        return pool.heldBytes();
+    }
+
+    ArrayPool pool() {
+        return pool;
+    }
+
     /** Every kind: the fused cell-step and whole-sequence kernels of the four built-in cells. */
     @Override
     protected FusedKernel createKernel(KernelKind kind) {
@@ -89,6 +124,7 @@ public final class CpuBackend extends AbstractBackend {
     @Override
     protected void doClose() {
         parallel.close();
+        pool.clear();
     }
 
     @Override
@@ -116,35 +152,35 @@ public final class CpuBackend extends AbstractBackend {
 
     /** {@code addend + op(a) · op(b)} on raw arrays; see {@link Gemm#multiply}. */
     Object gemm(Object a, Object b, int m, int n, int k, boolean ta, boolean tb, Object addend) {
-        return Gemm.multiply(a, b, m, n, k, ta, tb, addend, parallel);
+        return Gemm.multiply(a, b, m, n, k, ta, tb, addend, parallel, pool);
     }
 
     // ---- creation and layout ----
 
     @Override
     protected Tensor doFromDoubles(double[] data, DType dtype, int[] shape) {
-        return wrap(shape, Storage.convert(data, dtype));
+        return wrap(shape, Storage.convert(pool, data, dtype));
     }
 
     @Override
     protected Tensor doFromFloats(float[] data, DType dtype, int[] shape) {
-        return wrap(shape, Storage.convert(data, dtype));
+        return wrap(shape, Storage.convert(pool, data, dtype));
     }
 
     @Override
     protected Tensor doFull(double value, DType dtype, int[] shape) {
-        return wrap(shape, Storage.full(dtype, Shapes.size(shape), value));
+        return wrap(shape, Storage.full(pool, dtype, Shapes.size(shape), value));
     }
 
     @Override
     protected Tensor doReshape(Tensor a, int[] shape) {
-        return wrap(shape, data(a));
+        return ((CpuTensor) a).view(shape);
     }
 
     @Override
     protected Tensor doTranspose(Tensor a) {
         int[] s = shape(a);
-        return wrap(new int[] {s[1], s[0]}, Storage.transpose(data(a), s[0], s[1]));
+        return wrap(new int[] {s[1], s[0]}, Storage.transpose(pool, data(a), s[0], s[1]));
     }
 
     @Override
@@ -154,7 +190,7 @@ public final class CpuBackend extends AbstractBackend {
         int inner = innerSize(s, axis);
         int len = end - start;
         Object src = data(a);
-        Object out = Storage.allocLike(src, outer * len * inner);
+        Object out = pool.like(src, outer * len * inner);
         for (int o = 0; o < outer; o++) {
             System.arraycopy(src, (o * s[axis] + start) * inner, out, o * len * inner, len * inner);
         }
@@ -181,7 +217,7 @@ public final class CpuBackend extends AbstractBackend {
         for (Tensor p : parts) {
             total += shape(p)[axis];
         }
-        Object out = Storage.allocLike(data(parts.get(0)), outer * total * inner);
+        Object out = pool.like(data(parts.get(0)), outer * total * inner);
         int offset = 0;
         for (Tensor p : parts) {
             int chunk = shape(p)[axis] * inner;
@@ -198,7 +234,7 @@ public final class CpuBackend extends AbstractBackend {
 
     @Override
     protected Tensor doCast(Tensor a, DType dtype) {
-        return wrap(shape(a).clone(), Storage.convert(data(a), dtype));
+        return wrap(shape(a).clone(), Storage.convert(pool, data(a), dtype));
     }
 
     // ---- elementwise (loops in Elementwise) ----
@@ -214,17 +250,17 @@ public final class CpuBackend extends AbstractBackend {
             // a single element (e.g. the gradient of a sum, spread over its input): one pass, no per-element
             // inner loop; the same roundings as the suffix loop (negation is exact, the scalar is an element)
             double s = y instanceof float[] f ? f[0] : ((double[]) y)[0];
-            Object out = op == BinaryOp.MUL ? Elementwise.scale(x, s) : Elementwise.addScalar(x, op == BinaryOp.ADD ? s : -s);
+            Object out = op == BinaryOp.MUL ? Elementwise.scale(pool, x, s) : Elementwise.addScalar(pool, x, op == BinaryOp.ADD ? s : -s);
             return wrap(outShape, out);
         }
         if (Arrays.equals(sa, outShape) && (op == BinaryOp.MAX ? sameSize : sameSize || Shapes.isSuffix(sa, stripLeadingOnes(sb)))) {
             // the fast paths: equal layouts, or b repeated over a's leading dimensions
             Object out = switch (op) {
-                case ADD -> Elementwise.add(x, y);
-                case SUB -> Elementwise.sub(x, y);
-                case MUL -> Elementwise.mul(x, y);
-                case DIV -> Elementwise.div(x, y);
-                case MAX -> Elementwise.max(x, y);
+                case ADD -> Elementwise.add(pool, x, y);
+                case SUB -> Elementwise.sub(pool, x, y);
+                case MUL -> Elementwise.mul(pool, x, y);
+                case DIV -> Elementwise.div(pool, x, y);
+                case MAX -> Elementwise.max(pool, x, y);
             };
             return wrap(outShape, out);
         }
@@ -235,7 +271,7 @@ public final class CpuBackend extends AbstractBackend {
             case DIV -> Broadcast.Op.DIV;
             case MAX -> Broadcast.Op.MAX;
         };
-        return wrap(outShape, Broadcast.binary(bop, x, sa, y, sb, outShape));
+        return wrap(outShape, Broadcast.binary(pool, bop, x, sa, y, sb, outShape));
     }
 
     /** {@code shape} without its leading extents of 1 ({@code [1, 1, 5] -> [5]}): the same row-major layout. */
@@ -249,30 +285,30 @@ public final class CpuBackend extends AbstractBackend {
 
     @Override
     protected Tensor doScale(Tensor a, double s) {
-        return wrap(shape(a).clone(), Elementwise.scale(data(a), s));
+        return wrap(shape(a).clone(), Elementwise.scale(pool, data(a), s));
     }
 
     @Override
     protected Tensor doAddScalar(Tensor a, double s) {
-        return wrap(shape(a).clone(), Elementwise.addScalar(data(a), s));
+        return wrap(shape(a).clone(), Elementwise.addScalar(pool, data(a), s));
     }
 
     @Override
     protected Tensor doAddScaled(Tensor a, Tensor b, double alpha) {
-        return wrap(shape(a).clone(), Elementwise.addScaled(data(a), data(b), alpha));
+        return wrap(shape(a).clone(), Elementwise.addScaled(pool, data(a), data(b), alpha));
     }
 
     @Override
     protected Tensor doUnary(UnaryOp op, Tensor a) {
         Object x = data(a);
         Object out = switch (op) {
-            case TANH -> Elementwise.tanh(x);
-            case SIGMOID -> Elementwise.sigmoid(x);
-            case RELU -> Elementwise.relu(x);
-            case EXP -> Elementwise.exp(x);
-            case LOG -> Elementwise.log(x);
-            case SQRT -> Elementwise.sqrt(x);
-            case ABS -> Elementwise.abs(x);
+            case TANH -> Elementwise.tanh(pool, x);
+            case SIGMOID -> Elementwise.sigmoid(pool, x);
+            case RELU -> Elementwise.relu(pool, x);
+            case EXP -> Elementwise.exp(pool, x);
+            case LOG -> Elementwise.log(pool, x);
+            case SQRT -> Elementwise.sqrt(pool, x);
+            case ABS -> Elementwise.abs(pool, x);
         };
         return wrap(shape(a).clone(), out);
     }
@@ -280,9 +316,9 @@ public final class CpuBackend extends AbstractBackend {
     @Override
     protected Tensor doActivationBackward(UnaryOp op, Tensor y, Tensor gy) {
         Object out = switch (op) {
-            case TANH -> Elementwise.tanhBackward(data(y), data(gy));
-            case SIGMOID -> Elementwise.sigmoidBackward(data(y), data(gy));
-            case RELU -> Elementwise.reluBackward(data(y), data(gy));
+            case TANH -> Elementwise.tanhBackward(pool, data(y), data(gy));
+            case SIGMOID -> Elementwise.sigmoidBackward(pool, data(y), data(gy));
+            case RELU -> Elementwise.reluBackward(pool, data(y), data(gy));
             default -> throw new IllegalArgumentException("no backward kernel for " + op);
         };
         return wrap(shape(y).clone(), out);
@@ -322,15 +358,20 @@ public final class CpuBackend extends AbstractBackend {
         int cBlock = m * n;
         Object x = data(a);
         Object y = data(b);
-        Object out = Storage.allocLike(x, batch * cBlock);
+        Object out = pool.like(x, batch * cBlock);
         long work = (long) m * n * k;
         boolean perEntry = batch > 1 && parallel.threads() > 1 && work <= Gemm.PARALLEL_WORK && work * batch > Gemm.PARALLEL_WORK;
         Parallel inner = perEntry ? SERIAL : parallel;
         java.util.function.IntConsumer entry = i -> {
-            Object ai = batch == 1 ? x : Storage.copyRange(x, i * aBlock, (i + 1) * aBlock);
-            Object bi = batch == 1 ? y : Storage.copyRange(y, i * bBlock, (i + 1) * bBlock);
-            Object c = Gemm.multiply(ai, bi, m, n, k, transposeA, transposeB, null, inner);
+            Object ai = batch == 1 ? x : Storage.copyRange(pool, x, i * aBlock, (i + 1) * aBlock);
+            Object bi = batch == 1 ? y : Storage.copyRange(pool, y, i * bBlock, (i + 1) * bBlock);
+            Object c = Gemm.multiply(ai, bi, m, n, k, transposeA, transposeB, null, inner, pool);
             System.arraycopy(c, 0, out, i * cBlock, cBlock);
+            pool.give(c);
+            if (batch != 1) {
+                pool.give(ai);
+                pool.give(bi);
+            }
         };
         if (perEntry) {
             parallel.forEach(batch, entry);
@@ -376,20 +417,20 @@ public final class CpuBackend extends AbstractBackend {
     }
 
     private Tensor scalar(Tensor like, double value) {
-        return wrap(new int[0], Storage.full(like.dtype(), 1, value));
+        return wrap(new int[0], Storage.full(pool, like.dtype(), 1, value));
     }
 
     @Override
     protected Tensor doSumToTrailing(Tensor a, int[] trailing) {
         Arr x = Arr.of(data(a));
         int inner = Shapes.size(trailing);
-        double[] acc = new double[inner];
+        double[] acc = pool.zeroDoubles(inner);
         for (int o = 0, n = x.length(); o < n; o += inner) {
             for (int j = 0; j < inner; j++) {
                 acc[j] += x.get(o + j);
             }
         }
-        return wrap(trailing, Storage.convert(acc, a.dtype()));
+        return wrap(trailing, Storage.fromAccumulator(pool, acc, a.dtype()));
     }
 
     @Override
@@ -398,7 +439,7 @@ public final class CpuBackend extends AbstractBackend {
         int cols = s[s.length - 1];
         int rows = Shapes.prefixSize(s, s.length - 1);
         Arr x = Arr.of(data(a));
-        Arr out = Arr.allocLike(data(a), rows);
+        Arr out = Arr.dirtyLike(pool, data(a), rows);
         for (int r = 0; r < rows; r++) {
             double acc = 0;
             for (int j = r * cols, e = j + cols; j < e; j++) {
@@ -411,11 +452,11 @@ public final class CpuBackend extends AbstractBackend {
 
 
     /** Sums along {@code axis} in double: {@code out[o * inner + j] = Σ_i x[(o * n + i) * inner + j]}. */
-    private static double[] axisSums(Arr x, int[] s, int axis) {
+    private double[] axisSums(Arr x, int[] s, int axis) {
         int outer = Shapes.prefixSize(s, axis);
         int n = s[axis];
         int inner = innerSize(s, axis);
-        double[] acc = new double[outer * inner];
+        double[] acc = pool.zeroDoubles(outer * inner);
         for (int o = 0; o < outer; o++) {
             for (int i = 0; i < n; i++) {
                 int src = (o * n + i) * inner;
@@ -431,7 +472,7 @@ public final class CpuBackend extends AbstractBackend {
     @Override
     protected Tensor doSumAxis(Tensor a, int axis, boolean keepDim) {
         int[] s = shape(a);
-        return wrap(Shapes.reduced(s, axis, keepDim), Storage.convert(axisSums(Arr.of(data(a)), s, axis), a.dtype()));
+        return wrap(Shapes.reduced(s, axis, keepDim), Storage.fromAccumulator(pool, axisSums(Arr.of(data(a)), s, axis), a.dtype()));
     }
 
     @Override
@@ -441,7 +482,7 @@ public final class CpuBackend extends AbstractBackend {
         for (int i = 0; i < acc.length; i++) {
             acc[i] /= s[axis];
         }
-        return wrap(Shapes.reduced(s, axis, keepDim), Storage.convert(acc, a.dtype()));
+        return wrap(Shapes.reduced(s, axis, keepDim), Storage.fromAccumulator(pool, acc, a.dtype()));
     }
 
     /** Two passes in double: the mean, then the squared deviations from it. */
@@ -456,7 +497,7 @@ public final class CpuBackend extends AbstractBackend {
         for (int i = 0; i < mean.length; i++) {
             mean[i] /= n;
         }
-        double[] acc = new double[mean.length];
+        double[] acc = pool.zeroDoubles(mean.length);
         for (int o = 0; o < outer; o++) {
             for (int i = 0; i < n; i++) {
                 int src = (o * n + i) * inner;
@@ -471,7 +512,8 @@ public final class CpuBackend extends AbstractBackend {
         for (int i = 0; i < acc.length; i++) {
             acc[i] /= divisor;
         }
-        return wrap(Shapes.reduced(s, axis, keepDim), Storage.convert(acc, a.dtype()));
+        pool.give(mean);
+        return wrap(Shapes.reduced(s, axis, keepDim), Storage.fromAccumulator(pool, acc, a.dtype()));
     }
 
     @Override
@@ -480,7 +522,7 @@ public final class CpuBackend extends AbstractBackend {
         int cols = s[s.length - 1];
         int rows = cols == 0 ? 0 : a.size() / cols;
         Arr x = Arr.of(data(a));
-        Arr out = Arr.allocLike(data(a), rows * cols);
+        Arr out = Arr.dirtyLike(pool, data(a), rows * cols);
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
             double max = Double.NEGATIVE_INFINITY;
@@ -513,7 +555,7 @@ public final class CpuBackend extends AbstractBackend {
         int rows = cols == 0 ? 0 : y.size() / cols;
         Arr yv = Arr.of(data(y));
         Arr g = Arr.of(data(gy));
-        Arr out = Arr.allocLike(data(y), rows * cols);
+        Arr out = Arr.dirtyLike(pool, data(y), rows * cols);
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
             double sum = 0;
@@ -531,14 +573,16 @@ public final class CpuBackend extends AbstractBackend {
 
     @Override
     protected Tensor doWhere(Tensor mask, Tensor a, Tensor b, int[] outShape) {
-        return wrap(outShape, Broadcast.where(data(mask), shape(mask), data(a), shape(a), data(b), shape(b), outShape));
+        return wrap(outShape, Broadcast.where(pool, data(mask), shape(mask), data(a), shape(a), data(b), shape(b), outShape));
     }
 
     @Override
     protected Tensor doMaskedFill(Tensor a, Tensor mask, double value) {
         int[] s = shape(a);
-        Object fill = Storage.full(a.dtype(), 1, value);
-        return wrap(s.clone(), Broadcast.where(data(mask), shape(mask), fill, new int[0], data(a), s, s));
+        Object fill = Storage.full(pool, a.dtype(), 1, value);
+        Object out = Broadcast.where(pool, data(mask), shape(mask), fill, new int[0], data(a), s, s);
+        pool.give(fill);
+        return wrap(s.clone(), out);
     }
 
     // ---- indexing ----
@@ -547,7 +591,7 @@ public final class CpuBackend extends AbstractBackend {
     protected Tensor doGatherColumns(Tensor a, int[] index) {
         int cols = shape(a)[1];
         Arr x = Arr.of(data(a));
-        Arr out = Arr.allocLike(data(a), index.length);
+        Arr out = Arr.dirtyLike(pool, data(a), index.length);
         for (int n = 0; n < index.length; n++) {
             out.set(n, x.get(n * cols + index[n]));
         }
@@ -557,7 +601,7 @@ public final class CpuBackend extends AbstractBackend {
     @Override
     protected Tensor doScatterColumns(Tensor g, int[] index, int columns) {
         Arr x = Arr.of(data(g));
-        Arr out = Arr.allocLike(data(g), index.length * columns);
+        Arr out = Arr.zeroLike(pool, data(g), index.length * columns);
         for (int n = 0; n < index.length; n++) {
             out.set(n * columns + index[n], x.get(n));
         }
@@ -568,7 +612,7 @@ public final class CpuBackend extends AbstractBackend {
     protected Tensor doGatherRows(Tensor a, int[] index) {
         int width = shape(a)[1];
         Object src = data(a);
-        Object out = Storage.allocLike(src, index.length * width);
+        Object out = pool.like(src, index.length * width);
         for (int n = 0; n < index.length; n++) {
             System.arraycopy(src, index[n] * width, out, n * width, width);
         }
@@ -579,7 +623,7 @@ public final class CpuBackend extends AbstractBackend {
     protected Tensor doScatterAddRows(Tensor g, int[] index, int rows) {
         int width = shape(g)[1];
         Arr x = Arr.of(data(g));
-        Arr out = Arr.allocLike(data(g), rows * width);
+        Arr out = Arr.zeroLike(pool, data(g), rows * width);
         for (int n = 0; n < index.length; n++) {
             int src = n * width;
             int dst = index[n] * width;

@@ -37,23 +37,28 @@ abstract class CpuCellKernel extends CellKernel {
 
     /** Column sums of a row-major {@code [rows, cols]} array, accumulated in double, as the array's type. */
     static Object columnSums(Object m, int rows, int cols) {
+        return columnSums(m, rows, cols, ArrayPool.NONE);
+    }
+
+    /** {@link #columnSums(Object, int, int)} in an array of {@code pool} (its work array returned to it). */
+    static Object columnSums(Object m, int rows, int cols, ArrayPool pool) {
         if (m instanceof float[] f) {
-            double[] acc = new double[cols];
+            double[] acc = pool.zeroDoubles(cols);
             for (int r = 0; r < rows; r++) {
                 for (int j = 0, o = r * cols; j < cols; j++) {
                     acc[j] += f[o + j];
                 }
             }
-            return Storage.convert(acc, DType.FLOAT32);
+            return Storage.fromAccumulator(pool, acc, DType.FLOAT32);
         }
         Arr v = Arr.of(m);
-        double[] acc = new double[cols];
+        double[] acc = pool.zeroDoubles(cols);
         for (int r = 0; r < rows; r++) {
             for (int j = 0, o = r * cols; j < cols; j++) {
                 acc[j] += v.get(o + j);
             }
         }
-        return Storage.convert(acc, Storage.dtypeOf(m));
+        return Storage.fromAccumulator(pool, acc, Storage.dtypeOf(m));
     }
 
     /**

@@ -95,6 +95,14 @@ abstract class CpuSequenceKernel extends SequenceKernel {
         return t == null ? null : CpuBackend.data(t);
     }
 
+    /** The values of a bias as doubles in an array of {@code pool}, zeros for a null bias. */
+    static double[] biasOrZero(Tensor t, int n, ArrayPool pool) {
+        if (t == null) {
+            return pool.zeroDoubles(n);
+        }
+        return (double[]) Storage.convert(pool, CpuBackend.data(t), DType.FLOAT64);
+    }
+
     /** The values of a bias as doubles, zeros for a null bias. */
     static double[] biasOrZero(Tensor t, int n) {
         if (t == null) {
@@ -131,7 +139,7 @@ abstract class CpuSequenceKernel extends SequenceKernel {
         int g = kind().gates() * c.hidden;
         int rows = c.batch * c.steps;
         Tensor dW = wrap(backend.gemm(dPre, hPrev, g, c.hidden, rows, true, false, null), g, c.hidden);
-        Tensor db = withBias ? wrap(CpuCellKernel.columnSums(dPre, rows, g), g) : null;
+        Tensor db = withBias ? wrap(CpuCellKernel.columnSums(dPre, rows, g, backend.pool()), g) : null;
         return new Tensor[] {dW, db};
     }
 }

@@ -14,9 +14,13 @@ import org.rnn4j.tensor.Tensors;
  * <p>The array is written after construction only by {@link CpuBackend#addScaledInPlace}, which
  * optimizers apply to parameter and state tensors they own; every other op returns a new tensor, so
  * tensors are safe to share between threads and {@link CpuBackend#reshape} shares the array of its
- * argument (an in-place update of a tensor shows in its reshapes). {@link #close()} only marks this
- * tensor closed (the garbage collector reclaims the array), so a closed tensor fails here as it does on
- * backends that free memory: every op and host copy throws.
+ * argument (an in-place update of a tensor shows in its reshapes).
+ *
+ * <p>{@link #close()} marks this tensor closed: every op and host copy on it throws from then on. The
+ * array goes back to the backend's {@link ArrayPool} (to be reused by a later op) once every tensor
+ * sharing it (a tensor and its reshapes) was closed; a tensor that is never closed keeps its array, which
+ * the garbage collector reclaims as before. So closing a tensor while a reshape of it is still used is
+ * safe, and using a closed tensor is a clear error, never a read of recycled values.
  */
 public final class CpuTensor implements Tensor {
     private final CpuBackend backend;
@@ -24,15 +28,60 @@ public final class CpuTensor implements Tensor {
     private final DType dtype;
     /** {@code float[]} or {@code double[]} of length {@code Shapes.size(shape)}; modified only by in-place updates. */
     private final Object data;
+    /** The count of open tensors on {@link #data}, shared by this tensor and its reshapes. */
+    private final Shared shared;
     private volatile boolean closed;
 
-    /** Wraps {@code data} (a {@code float[]} or {@code double[]}, not copied) with {@code shape} (not copied). */
+    /**
+     * Wraps {@code data} (a {@code float[]} or {@code double[]}, not copied) with {@code shape} (not copied).
+     * The array becomes this tensor's: nothing else may keep using it once the tensor is closed.
+     */
     CpuTensor(CpuBackend backend, int[] shape, Object data) {
+        this(backend, shape, data, new Shared(backend.pool()));
+    }
+
+    private CpuTensor(CpuBackend backend, int[] shape, Object data, Shared shared) {
         this.backend = backend;
         this.shape = shape;
         this.data = data;
+        this.shared = shared;
         this.dtype = Storage.dtypeOf(data);
         assert Storage.length(data) == Shapes.size(shape) : "data length does not match shape " + Shapes.str(shape);
+    }
+
+    /**
+     * A tensor of {@code shape} (same size, not copied) on this tensor's array, counted with it: the array is
+     * recycled only once both (and every other view) are closed.
+     *
+     * @throws IllegalStateException when this tensor was closed
+     */
+    CpuTensor view(int[] shape) {
+        Tensors.requireOpen(this, "reshape: a");
+        shared.retain();
+        return new CpuTensor(backend, shape, data, shared);
+    }
+
+    /** Open-tensor count of one array, and the pool it returns to when the count reaches zero. */
+    private static final class Shared {
+        private final ArrayPool pool;
+        private int open = 1;
+
+        Shared(ArrayPool pool) {
+            this.pool = pool;
+        }
+
+        synchronized void retain() {
+            open++;
+        }
+
+        /** Counts one tensor closed; true when it was the last. */
+        synchronized boolean release() {
+            return --open == 0;
+        }
+
+        ArrayPool pool() {
+            return pool;
+        }
     }
 
     @Override
@@ -87,10 +136,21 @@ public final class CpuTensor implements Tensor {
         return (float[]) Storage.convert(data, DType.FLOAT32);
     }
 
-    /** Marks this tensor closed; the array is left to the garbage collector (other tensors may share it). */
+    /**
+     * Marks this tensor closed (idempotent); when it was the last open tensor on its array (see
+     * {@link CpuBackend#reshape}), returns the array to the backend's pool for reuse by later ops.
+     */
     @Override
     public void close() {
-        closed = true;
+        synchronized (shared) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (shared.release()) {
+            shared.pool().give(data);
+        }
     }
 
     @Override

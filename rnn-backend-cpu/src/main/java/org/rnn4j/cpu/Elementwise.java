@@ -14,16 +14,19 @@ package org.rnn4j.cpu;
  * arguments rounded to float first (as PyTorch does; mixing in doubles would cost a float/double
  * conversion per element, measured 5-10x slower); transcendental functions are evaluated in double and
  * rounded once.
+ *
+ * <p>Each op writes every element of its result, an array taken from the {@link ArrayPool} {@code p}
+ * (contents unspecified until written); no argument is modified.
  */
 final class Elementwise {
     private Elementwise() {
     }
 
     /** Elementwise {@code x + y} with suffix broadcasting of {@code y}. */
-    static Object add(Object x, Object y) {
+    static Object add(ArrayPool p, Object x, Object y) {
         if (x instanceof float[] a) {
             float[] b = (float[]) y;
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             if (b.length == a.length) {
                 for (int i = 0; i < a.length; i++) {
                     z[i] = a[i] + b[i];
@@ -39,7 +42,7 @@ final class Elementwise {
         }
         double[] a = (double[]) x;
         double[] b = (double[]) y;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         if (b.length == a.length) {
             for (int i = 0; i < a.length; i++) {
                 z[i] = a[i] + b[i];
@@ -55,10 +58,10 @@ final class Elementwise {
     }
 
     /** Elementwise {@code x - y} with suffix broadcasting of {@code y}. */
-    static Object sub(Object x, Object y) {
+    static Object sub(ArrayPool p, Object x, Object y) {
         if (x instanceof float[] a) {
             float[] b = (float[]) y;
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             if (b.length == a.length) {
                 for (int i = 0; i < a.length; i++) {
                     z[i] = a[i] - b[i];
@@ -74,7 +77,7 @@ final class Elementwise {
         }
         double[] a = (double[]) x;
         double[] b = (double[]) y;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         if (b.length == a.length) {
             for (int i = 0; i < a.length; i++) {
                 z[i] = a[i] - b[i];
@@ -90,10 +93,10 @@ final class Elementwise {
     }
 
     /** Elementwise {@code x * y} with suffix broadcasting of {@code y}. */
-    static Object mul(Object x, Object y) {
+    static Object mul(ArrayPool p, Object x, Object y) {
         if (x instanceof float[] a) {
             float[] b = (float[]) y;
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             if (b.length == a.length) {
                 for (int i = 0; i < a.length; i++) {
                     z[i] = a[i] * b[i];
@@ -109,7 +112,7 @@ final class Elementwise {
         }
         double[] a = (double[]) x;
         double[] b = (double[]) y;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         if (b.length == a.length) {
             for (int i = 0; i < a.length; i++) {
                 z[i] = a[i] * b[i];
@@ -125,10 +128,10 @@ final class Elementwise {
     }
 
     /** Elementwise {@code x / y} with suffix broadcasting of {@code y}. */
-    static Object div(Object x, Object y) {
+    static Object div(ArrayPool p, Object x, Object y) {
         if (x instanceof float[] a) {
             float[] b = (float[]) y;
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             if (b.length == a.length) {
                 for (int i = 0; i < a.length; i++) {
                     z[i] = a[i] / b[i];
@@ -144,7 +147,7 @@ final class Elementwise {
         }
         double[] a = (double[]) x;
         double[] b = (double[]) y;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         if (b.length == a.length) {
             for (int i = 0; i < a.length; i++) {
                 z[i] = a[i] / b[i];
@@ -160,10 +163,10 @@ final class Elementwise {
     }
 
     /** Elementwise maximum of two arrays of one length (NaN if either is NaN). */
-    static Object max(Object x, Object y) {
+    static Object max(ArrayPool p, Object x, Object y) {
         if (x instanceof float[] a) {
             float[] b = (float[]) y;
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = Math.max(a[i], b[i]);
             }
@@ -171,7 +174,7 @@ final class Elementwise {
         }
         double[] a = (double[]) x;
         double[] b = (double[]) y;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = Math.max(a[i], b[i]);
         }
@@ -179,11 +182,11 @@ final class Elementwise {
     }
 
     /** {@code x + alpha * y} for two arrays of one length. */
-    static Object addScaled(Object x, Object y, double alpha) {
+    static Object addScaled(ArrayPool p, Object x, Object y, double alpha) {
         if (x instanceof float[] a) {
             float af = (float) alpha;
             float[] b = (float[]) y;
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = a[i] + af * b[i];
             }
@@ -191,7 +194,7 @@ final class Elementwise {
         }
         double[] a = (double[]) x;
         double[] b = (double[]) y;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = a[i] + alpha * b[i];
         }
@@ -232,17 +235,17 @@ final class Elementwise {
     }
 
     /** {@code x * s}. */
-    static Object scale(Object x, double s) {
+    static Object scale(ArrayPool p, Object x, double s) {
         if (x instanceof float[] a) {
             float sf = (float) s;
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = a[i] * sf;
             }
             return z;
         }
         double[] a = (double[]) x;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = a[i] * s;
         }
@@ -250,17 +253,17 @@ final class Elementwise {
     }
 
     /** {@code x + s}. */
-    static Object addScalar(Object x, double s) {
+    static Object addScalar(ArrayPool p, Object x, double s) {
         if (x instanceof float[] a) {
             float sf = (float) s;
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = a[i] + sf;
             }
             return z;
         }
         double[] a = (double[]) x;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = a[i] + s;
         }
@@ -268,16 +271,16 @@ final class Elementwise {
     }
 
     /** Hyperbolic tangent (float32 through {@link CpuMath#tanhFloat}). */
-    static Object tanh(Object x) {
+    static Object tanh(ArrayPool p, Object x) {
         if (x instanceof float[] a) {
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = (float) CpuMath.tanhFloat(a[i]);
             }
             return z;
         }
         double[] a = (double[]) x;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = Math.tanh(a[i]);
         }
@@ -285,16 +288,16 @@ final class Elementwise {
     }
 
     /** Logistic sigmoid. */
-    static Object sigmoid(Object x) {
+    static Object sigmoid(ArrayPool p, Object x) {
         if (x instanceof float[] a) {
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = (float) CpuMath.sigmoid(a[i]);
             }
             return z;
         }
         double[] a = (double[]) x;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = CpuMath.sigmoid(a[i]);
         }
@@ -302,16 +305,16 @@ final class Elementwise {
     }
 
     /** {@code max(x, 0)}; NaN stays NaN. */
-    static Object relu(Object x) {
+    static Object relu(ArrayPool p, Object x) {
         if (x instanceof float[] a) {
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = Math.max(a[i], 0f);
             }
             return z;
         }
         double[] a = (double[]) x;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = Math.max(a[i], 0.0);
         }
@@ -319,16 +322,16 @@ final class Elementwise {
     }
 
     /** Natural exponential. */
-    static Object exp(Object x) {
+    static Object exp(ArrayPool p, Object x) {
         if (x instanceof float[] a) {
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = (float) Math.exp(a[i]);
             }
             return z;
         }
         double[] a = (double[]) x;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = Math.exp(a[i]);
         }
@@ -336,16 +339,16 @@ final class Elementwise {
     }
 
     /** Natural logarithm. */
-    static Object log(Object x) {
+    static Object log(ArrayPool p, Object x) {
         if (x instanceof float[] a) {
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = (float) Math.log(a[i]);
             }
             return z;
         }
         double[] a = (double[]) x;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = Math.log(a[i]);
         }
@@ -353,16 +356,16 @@ final class Elementwise {
     }
 
     /** Square root. */
-    static Object sqrt(Object x) {
+    static Object sqrt(ArrayPool p, Object x) {
         if (x instanceof float[] a) {
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = (float) Math.sqrt(a[i]);
             }
             return z;
         }
         double[] a = (double[]) x;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = Math.sqrt(a[i]);
         }
@@ -370,16 +373,16 @@ final class Elementwise {
     }
 
     /** Absolute value. */
-    static Object abs(Object x) {
+    static Object abs(ArrayPool p, Object x) {
         if (x instanceof float[] a) {
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = Math.abs(a[i]);
             }
             return z;
         }
         double[] a = (double[]) x;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = Math.abs(a[i]);
         }
@@ -387,10 +390,10 @@ final class Elementwise {
     }
 
     /** {@code gy * (1 - y^2)} from the output {@code y} (here {@code x}) and {@code gy} (here {@code y}). */
-    static Object tanhBackward(Object x, Object y) {
+    static Object tanhBackward(ArrayPool p, Object x, Object y) {
         if (x instanceof float[] a) {
             float[] b = (float[]) y;
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = b[i] * (1 - a[i] * a[i]);
             }
@@ -398,7 +401,7 @@ final class Elementwise {
         }
         double[] a = (double[]) x;
         double[] b = (double[]) y;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = b[i] * (1 - a[i] * a[i]);
         }
@@ -406,10 +409,10 @@ final class Elementwise {
     }
 
     /** {@code gy * y * (1 - y)} from the output {@code y} (here {@code x}) and {@code gy} (here {@code y}). */
-    static Object sigmoidBackward(Object x, Object y) {
+    static Object sigmoidBackward(ArrayPool p, Object x, Object y) {
         if (x instanceof float[] a) {
             float[] b = (float[]) y;
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = b[i] * a[i] * (1 - a[i]);
             }
@@ -417,7 +420,7 @@ final class Elementwise {
         }
         double[] a = (double[]) x;
         double[] b = (double[]) y;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = b[i] * a[i] * (1 - a[i]);
         }
@@ -425,10 +428,10 @@ final class Elementwise {
     }
 
     /** {@code gy} where the output {@code y} (here {@code x}) is positive, else 0. */
-    static Object reluBackward(Object x, Object y) {
+    static Object reluBackward(ArrayPool p, Object x, Object y) {
         if (x instanceof float[] a) {
             float[] b = (float[]) y;
-            float[] z = new float[a.length];
+            float[] z = p.floats(a.length);
             for (int i = 0; i < a.length; i++) {
                 z[i] = a[i] > 0 ? b[i] : 0f;
             }
@@ -436,7 +439,7 @@ final class Elementwise {
         }
         double[] a = (double[]) x;
         double[] b = (double[]) y;
-        double[] z = new double[a.length];
+        double[] z = p.doubles(a.length);
         for (int i = 0; i < a.length; i++) {
             z[i] = a[i] > 0 ? b[i] : 0.0;
         }

@@ -116,30 +116,42 @@ final class Gemm {
      * is modified.
      */
     static Object multiply(Object a, Object b, int m, int n, int k, boolean ta, boolean tb, Object addend, Parallel par) {
-        if (a instanceof float[] fa) {
-            return run(F32.INSTANCE, fa, (float[]) b, m, n, k, ta, tb, (float[]) addend, par);
-        }
-        return run(F64.INSTANCE, (double[]) a, (double[]) b, m, n, k, ta, tb, (double[]) addend, par);
+        return multiply(a, b, m, n, k, ta, tb, addend, par, ArrayPool.NONE);
     }
 
-    private static <T> T run(Kernel<T> kn, T a, T b, int m, int n, int k, boolean ta, boolean tb, T addend, Parallel par) {
+    /**
+     * {@link #multiply(Object, Object, int, int, int, boolean, boolean, Object, Parallel)} with the result
+     * (and the products' temporaries, returned to it before this returns) taken from {@code pool}.
+     */
+    static Object multiply(Object a, Object b, int m, int n, int k, boolean ta, boolean tb, Object addend, Parallel par, ArrayPool pool) {
+        if (a instanceof float[] fa) {
+            return run(F32.INSTANCE, fa, (float[]) b, m, n, k, ta, tb, (float[]) addend, par, pool);
+        }
+        return run(F64.INSTANCE, (double[]) a, (double[]) b, m, n, k, ta, tb, (double[]) addend, par, pool);
+    }
+
+    private static <T> T run(Kernel<T> kn, T a, T b, int m, int n, int k, boolean ta, boolean tb, T addend, Parallel par, ArrayPool pool) {
         long work = (long) m * n * k;
         if (work == 0 || work < SMALL_WORK || m <= 2) {
-            return kn.direct(a, b, m, n, k, ta, tb, addend);
+            return kn.direct(a, b, m, n, k, ta, tb, addend, pool);
         }
         if (!vectorOn && addend == null && n < NARROW && m >= 2 * n && k >= 32) {
             // a narrow product (a weight gradient [G*H, I]) runs its vector loop over few columns; the
             // transposed product op(b)^T op(a)^T is wide: compute that and transpose it back
-            T ct = run(kn, b, a, n, m, k, !tb, !ta, null, par);
-            return kn.transpose(ct, n, m);
+            T ct = run(kn, b, a, n, m, k, !tb, !ta, null, par, pool);
+            T c = kn.cast(Storage.transpose(pool, ct, n, m));
+            pool.give(ct);
+            return c;
         }
         boolean parallel = par.threads() > 1 && work > (vectorOn ? VECTOR_PARALLEL_WORK : PARALLEL_WORK);
         if (vectorOn) {
             VectorGemm.Packed packed = VectorGemm.packTransient(b, n, k, tb, parallel ? par : null);
-            return kn.cast(VectorGemm.multiply(a, 0, ta ? m : k, m, ta, packed, addend, parallel ? par : null));
+            return kn.cast(VectorGemm.multiply(a, 0, ta ? m : k, m, ta, packed, addend, parallel ? par : null, pool));
         }
-        Packed<T> packed = packWith(kn, b, n, k, tb, parallel ? par : null);
-        return multiplyWith(kn, a, 0, ta ? m : k, m, ta, packed, addend, par);
+        Packed<T> packed = packWith(kn, b, n, k, tb, parallel ? par : null, pool);
+        T c = multiplyWith(kn, a, 0, ta ? m : k, m, ta, packed, addend, par, pool);
+        release(packed, pool);
+        return c;
     }
 
     /**
@@ -172,14 +184,23 @@ final class Gemm {
     /** Packs {@code op(b)}: {@code b} is {@code [k, n]}, or {@code [n, k]} when {@code tb}. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     static Packed<?> pack(Object b, int n, int k, boolean tb, Parallel par) {
+        return pack(b, n, k, tb, par, ArrayPool.NONE);
+    }
+
+    /**
+     * {@link #pack(Object, int, int, boolean, Parallel)} into an array of {@code pool} (vector layout);
+     * give it back with {@link #release} once no product uses it any more.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Packed<?> pack(Object b, int n, int k, boolean tb, Parallel par, ArrayPool pool) {
         Parallel p = par != null && par.threads() > 1 && (long) n * k > PARALLEL_WORK ? par : null;
         if (vectorOn) {
-            return new Packed<>(VectorGemm.pack(b, n, k, tb, p), n, k);
+            return new Packed<>(VectorGemm.pack(b, n, k, tb, p, pool), n, k);
         }
         if (b instanceof float[] fb) {
-            return packWith(F32.INSTANCE, fb, n, k, tb, p);
+            return packWith(F32.INSTANCE, fb, n, k, tb, p, pool);
         }
-        return packWith(F64.INSTANCE, (double[]) b, n, k, tb, p);
+        return packWith(F64.INSTANCE, (double[]) b, n, k, tb, p, pool);
     }
 
     /**
@@ -188,7 +209,25 @@ final class Gemm {
      * kernel for any {@code m}, one row included.
      */
     static Object multiplyPacked(Object a, int m, boolean ta, Packed<?> b, Object addend, Parallel par) {
-        return multiplyPacked(a, 0, ta ? m : b.k, m, ta, b, addend, par);
+        return multiplyPacked(a, 0, ta ? m : b.k, m, ta, b, addend, par, ArrayPool.NONE);
+    }
+
+    /** {@link #multiplyPacked(Object, int, boolean, Packed, Object, Parallel)} with the result taken from {@code pool}. */
+    static Object multiplyPacked(Object a, int m, boolean ta, Packed<?> b, Object addend, Parallel par, ArrayPool pool) {
+        return multiplyPacked(a, 0, ta ? m : b.k, m, ta, b, addend, par, pool);
+    }
+
+    /** Returns the packed array of {@code b} (from {@link #pack(Object, int, int, boolean, Parallel, ArrayPool)}) to {@code pool}. */
+    static void release(Packed<?> b, ArrayPool pool) {
+        if (b.vector != null) {
+            pool.give(((VectorGemm.Packed) b.vector).data);
+        } else {
+            for (Object[] rows : b.panels) {
+                for (Object r : rows) {
+                    pool.give(r);
+                }
+            }
+        }
     }
 
     /**
@@ -197,43 +236,26 @@ final class Gemm {
      * {@code a[off + i * rowStride + kk]}, or {@code a[off + kk * rowStride + i]} when {@code ta}
      * (a row block of a larger matrix, e.g. one time step of a {@code [B, T, N]} tensor).
      */
-    /**
-     * {@link #multiplyPacked(Object, int, int, int, boolean, Packed, Object, Parallel)} into {@code c}
-     * instead of a new array: the first {@code m * n} elements of {@code c} become {@code addend + op(A) · B}
-     * ({@code addend} null: 0), with the same roundings. {@code c} must not be {@code a} or {@code addend}.
-     * A sequence kernel passes the same buffer at every step: a step's product of a batch-64 LSTM of
-     * 1024 is 1 MiB, which G1 allocates as a humongous object, 100 times a sequence.
-     */
-    static void multiplyPackedInto(Object a, int off, int rowStride, int m, boolean ta, Packed<?> b, Object addend, Object c, Parallel par) {
-        int size = m * b.n;
-        if (b.vector == null) {
-            System.arraycopy(multiplyPacked(a, off, rowStride, m, ta, b, addend, par), 0, c, 0, size);
-            return;
-        }
-        if (addend != null) {
-            System.arraycopy(addend, 0, c, 0, size);
-        } else if (c instanceof float[] f) {
-            java.util.Arrays.fill(f, 0, size, 0f);
-        } else {
-            java.util.Arrays.fill((double[]) c, 0, size, 0.0);
-        }
-        boolean parallel = par != null && par.threads() > 1 && (long) m * b.n * b.k > VECTOR_PARALLEL_WORK;
-        VectorGemm.multiplyInto(a, off, rowStride, m, ta, (VectorGemm.Packed) b.vector, c, 0, b.n, parallel ? par : null);
-    }
-
     @SuppressWarnings("unchecked")
     static Object multiplyPacked(Object a, int off, int rowStride, int m, boolean ta, Packed<?> b, Object addend, Parallel par) {
-        if (b.vector != null) {
-            boolean parallel = par != null && par.threads() > 1 && (long) m * b.n * b.k > VECTOR_PARALLEL_WORK;
-            return VectorGemm.multiply(a, off, rowStride, m, ta, (VectorGemm.Packed) b.vector, addend, parallel ? par : null);
-        }
-        if (a instanceof float[] fa) {
-            return multiplyWith(F32.INSTANCE, fa, off, rowStride, m, ta, (Packed<float[]>) b, (float[]) addend, par);
-        }
-        return multiplyWith(F64.INSTANCE, (double[]) a, off, rowStride, m, ta, (Packed<double[]>) b, (double[]) addend, par);
+        return multiplyPacked(a, off, rowStride, m, ta, b, addend, par, ArrayPool.NONE);
     }
 
-    private static <T> Packed<T> packWith(Kernel<T> kn, T b, int n, int k, boolean tb, Parallel par) {
+    /** {@link #multiplyPacked(Object, int, int, int, boolean, Packed, Object, Parallel)} with the result taken from {@code pool}. */
+    @SuppressWarnings("unchecked")
+    static Object multiplyPacked(Object a, int off, int rowStride, int m, boolean ta, Packed<?> b, Object addend, Parallel par,
+                                 ArrayPool pool) {
+        if (b.vector != null) {
+            boolean parallel = par != null && par.threads() > 1 && (long) m * b.n * b.k > VECTOR_PARALLEL_WORK;
+            return VectorGemm.multiply(a, off, rowStride, m, ta, (VectorGemm.Packed) b.vector, addend, parallel ? par : null, pool);
+        }
+        if (a instanceof float[] fa) {
+            return multiplyWith(F32.INSTANCE, fa, off, rowStride, m, ta, (Packed<float[]>) b, (float[]) addend, par, pool);
+        }
+        return multiplyWith(F64.INSTANCE, (double[]) a, off, rowStride, m, ta, (Packed<double[]>) b, (double[]) addend, par, pool);
+    }
+
+    private static <T> Packed<T> packWith(Kernel<T> kn, T b, int n, int k, boolean tb, Parallel par, ArrayPool pool) {
         int panels = (n + NC - 1) / NC;
         @SuppressWarnings("unchecked")
         T[][] packed = (T[][]) new Object[panels][];
@@ -242,7 +264,7 @@ final class Gemm {
             int nj = Math.min(NC, n - j0);
             T[] rows = kn.newRows(k);
             for (int kk = 0; kk < k; kk++) {
-                rows[kk] = tb ? kn.gather(b, j0 * k + kk, k, nj) : kn.copyOf(b, kk * n + j0, nj);
+                rows[kk] = tb ? kn.gather(pool, b, j0 * k + kk, k, nj) : kn.copyOf(pool, b, kk * n + j0, nj);
             }
             packed[p] = rows;
         };
@@ -251,10 +273,10 @@ final class Gemm {
     }
 
     private static <T> T multiplyWith(Kernel<T> kn, T a, int off, int rowStride, int m, boolean ta, Packed<T> pb, T addend,
-                                      Parallel par) {
+                                      Parallel par, ArrayPool pool) {
         int n = pb.n;
         int k = pb.k;
-        T c = kn.alloc(m * n);
+        T c = kn.cast(pool.zeroLike(a, m * n));
         if (m == 0 || n == 0) {
             return c;
         }
@@ -288,11 +310,14 @@ final class Gemm {
             int nj = Math.min(NC, n - j0);
             T[] acc = kn.newRows(i1 - i0);
             for (int i = i0; i < i1; i++) {
-                acc[i - i0] = addend == null ? kn.alloc(nj) : kn.copyOf(addend, i * n + j0, nj);
+                acc[i - i0] = addend == null ? kn.alloc(pool, nj) : kn.copyOf(pool, addend, i * n + j0, nj);
             }
-            kn.multiplyBlock(a, off, i0, ars, ks, packed[p], acc, kn.alloc(nj), k, nj);
+            T zero = kn.alloc(pool, nj);
+            kn.multiplyBlock(a, off, i0, ars, ks, packed[p], acc, zero, k, nj);
+            pool.give(zero);
             for (int i = i0; i < i1; i++) {
                 System.arraycopy(acc[i - i0], 0, c, i * n + j0, nj);
+                pool.give(acc[i - i0]);
             }
         };
         forEach(parallel ? par : null, rowBlocks * panels, block);
@@ -318,7 +343,8 @@ final class Gemm {
      * see both in its profile and be deoptimised into scalar code once both dtypes are used.
      */
     abstract static class Kernel<T> {
-        abstract T alloc(int n);
+        /** A zero array of length {@code n} from {@code pool}. */
+        abstract T alloc(ArrayPool pool, int n);
 
         /** {@code o}, an array of this kernel's type, as {@code T}. */
         @SuppressWarnings("unchecked")
@@ -328,17 +354,11 @@ final class Gemm {
 
         abstract T[] newRows(int n);
 
-        /** The transpose of a row-major {@code [rows, cols]} array. */
-        @SuppressWarnings("unchecked")
-        T transpose(T a, int rows, int cols) {
-            return (T) Storage.transpose(a, rows, cols);
-        }
+        /** {@code src[from .. from + n)} in an array of {@code pool}. */
+        abstract T copyOf(ArrayPool pool, T src, int from, int n);
 
-        /** {@code src[from .. from + n)} as a new array. */
-        abstract T copyOf(T src, int from, int n);
-
-        /** {@code out[j] = src[from + j * stride]} for {@code j < n}. */
-        abstract T gather(T src, int from, int stride, int n);
+        /** {@code out[j] = src[from + j * stride]} for {@code j < n}, {@code out} from {@code pool}. */
+        abstract T gather(ArrayPool pool, T src, int from, int stride, int n);
 
         /**
          * {@code acc[r][j] += Σ_kk opA(i0 + r, kk) * b[kk][j]} for every row {@code r} of {@code acc},
@@ -359,7 +379,7 @@ final class Gemm {
          * product of two rows (four partial sums, so the additions pipeline); otherwise each row of C
          * accumulates rows of B scaled by one element of A.
          */
-        abstract T direct(T a, T b, int m, int n, int k, boolean ta, boolean tb, T addend);
+        abstract T direct(T a, T b, int m, int n, int k, boolean ta, boolean tb, T addend, ArrayPool pool);
     }
 
     /** float32. */
@@ -367,8 +387,8 @@ final class Gemm {
         static final F32 INSTANCE = new F32();
 
         @Override
-        float[] alloc(int n) {
-            return new float[n];
+        float[] alloc(ArrayPool pool, int n) {
+            return pool.zeroFloats(n);
         }
 
         @Override
@@ -377,15 +397,15 @@ final class Gemm {
         }
 
         @Override
-        float[] copyOf(float[] src, int from, int n) {
-            float[] r = new float[n];
+        float[] copyOf(ArrayPool pool, float[] src, int from, int n) {
+            float[] r = pool.floats(n);
             System.arraycopy(src, from, r, 0, n);
             return r;
         }
 
         @Override
-        float[] gather(float[] src, int from, int stride, int n) {
-            float[] r = new float[n];
+        float[] gather(ArrayPool pool, float[] src, int from, int stride, int n) {
+            float[] r = pool.floats(n);
             for (int j = 0, s = from; j < n; j++, s += stride) {
                 r[j] = src[s];
             }
@@ -410,8 +430,8 @@ final class Gemm {
         }
 
         @Override
-        float[] direct(float[] a, float[] b, int m, int n, int k, boolean ta, boolean tb, float[] addend) {
-            float[] c = addend == null ? new float[m * n] : addend.clone();
+        float[] direct(float[] a, float[] b, int m, int n, int k, boolean ta, boolean tb, float[] addend, ArrayPool pool) {
+            float[] c = addend == null ? pool.zeroFloats(m * n) : (float[]) pool.copy(addend);
             int ars = ta ? 1 : k;
             int aks = ta ? m : 1;
             for (int i = 0; i < m; i++) {
@@ -467,8 +487,8 @@ final class Gemm {
         static final F64 INSTANCE = new F64();
 
         @Override
-        double[] alloc(int n) {
-            return new double[n];
+        double[] alloc(ArrayPool pool, int n) {
+            return pool.zeroDoubles(n);
         }
 
         @Override
@@ -477,15 +497,15 @@ final class Gemm {
         }
 
         @Override
-        double[] copyOf(double[] src, int from, int n) {
-            double[] r = new double[n];
+        double[] copyOf(ArrayPool pool, double[] src, int from, int n) {
+            double[] r = pool.doubles(n);
             System.arraycopy(src, from, r, 0, n);
             return r;
         }
 
         @Override
-        double[] gather(double[] src, int from, int stride, int n) {
-            double[] r = new double[n];
+        double[] gather(ArrayPool pool, double[] src, int from, int stride, int n) {
+            double[] r = pool.doubles(n);
             for (int j = 0, s = from; j < n; j++, s += stride) {
                 r[j] = src[s];
             }
@@ -510,8 +530,8 @@ final class Gemm {
         }
 
         @Override
-        double[] direct(double[] a, double[] b, int m, int n, int k, boolean ta, boolean tb, double[] addend) {
-            double[] c = addend == null ? new double[m * n] : addend.clone();
+        double[] direct(double[] a, double[] b, int m, int n, int k, boolean ta, boolean tb, double[] addend, ArrayPool pool) {
+            double[] c = addend == null ? pool.zeroDoubles(m * n) : (double[]) pool.copy(addend);
             int ars = ta ? 1 : k;
             int aks = ta ? m : 1;
             for (int i = 0; i < m; i++) {

@@ -56,7 +56,9 @@ final class GruCellKernel extends CpuCellKernel {
         }
         Tensor[] outputs = {backend.wrap(new int[] {batch, hidden}, hOut.raw())};
         boolean hasBias = bias != null;
-        return Result.of(outputs, grads -> backward(grads, d, hp, nGate, h, w, hasBias));
+        // backward reads h through its tensor, so that closing it first fails as "closed"
+        Tensor hIn = args.h();
+        return Result.of(outputs, grads -> backward(grads, d, hp, nGate, CpuBackend.data(hIn), w, hasBias));
     }
 
     private Tensor[] backward(Tensor[] grads, Dims d, Arr saved, Arr nGate, Object h, Object w, boolean hasBias) {

@@ -7,7 +7,7 @@ import org.rnn4j.tensor.Tensor;
  * The float32 path of {@link GruSequenceKernel}, laid out like {@link LstmSequenceF32}: per step, the
  * gates of the whole batch gathered gate by gate into contiguous {@code [B*H]} arrays and updated by
  * {@link Vec}-style loops; backward intermediates kept step-major (none when forward only: one set of
- * step buffers is reused).
+ * step buffers is reused). Its arrays come from the backend's {@link ArrayPool} as in {@link LstmSequenceF32}.
  */
 final class GruSequenceF32 {
     private GruSequenceF32() {
@@ -21,51 +21,56 @@ final class GruSequenceF32 {
         int g3 = 3 * hidden;
         int n = batch * hidden;
         Parallel par = kernel.backend.parallel();
-        Gemm.Packed<?> wT = Gemm.pack(w, g3, hidden, true, par);
-        float[] bsum = new float[g3];
-        float[] bhF = new float[g3];
-        float[] bxF = new float[g3];
+        ArrayPool pool = kernel.backend.pool();
+        Gemm.Packed<?> wT = Gemm.pack(w, g3, hidden, true, par, pool);
+        float[] bsum = pool.floats(g3);
+        float[] bhF = pool.floats(g3);
+        float[] bxF = pool.floats(g3);
         for (int j = 0; j < g3; j++) {
             bsum[j] = (float) (bh[j] + bx[j]);
             bhF[j] = (float) bh[j];
             bxF[j] = (float) bx[j];
         }
-        float[] bR = Vec.tile(bsum, 0, hidden, batch);
-        float[] bZ = Vec.tile(bsum, hidden, hidden, batch);
-        float[] bHn = Vec.tile(bhF, 2 * hidden, hidden, batch);
-        float[] bXn = Vec.tile(bxF, 2 * hidden, hidden, batch);
-        float[] y = new float[batch * steps * hidden];
+        float[] bR = Vec.tile(bsum, 0, hidden, batch, pool);
+        float[] bZ = Vec.tile(bsum, hidden, hidden, batch, pool);
+        float[] bHn = Vec.tile(bhF, 2 * hidden, hidden, batch, pool);
+        float[] bXn = Vec.tile(bxF, 2 * hidden, hidden, batch, pool);
+        pool.give(bsum);
+        pool.give(bhF);
+        pool.give(bxF);
+        // padded steps leave their rows of y at 0
+        float[] y = cl.full ? pool.floats(batch * steps * hidden) : pool.zeroFloats(batch * steps * hidden);
         boolean keep = cl.backward;
-        float[] hPrevAll = keep ? new float[steps * n] : null;
+        float[] hPrevAll = keep ? pool.floats(steps * n) : null;
         float[][][] saved = keep ? new float[steps][][] : null;
         float[][] hPrev = keep ? new float[steps][] : null;
-        float[] z1 = new float[n];
-        float[] x1 = new float[n];
-        float[] h = h0.clone();
+        float[] z1 = pool.floats(n);
+        float[] x1 = pool.floats(n);
+        float[] h = (float[]) pool.copy(h0);
         // forward only: one set of step buffers {r, z, hn, n}, the state double-buffered (spare = the previous h)
-        float[][] buf = keep ? null : new float[][] {new float[n], new float[n], new float[n], new float[n]};
-        float[] hSpare = keep ? null : new float[n];
-        float[] hp = new float[batch * g3]; // each step's h W_hh^T, consumed before the next step
+        float[][] buf = keep ? null : new float[][] {pool.floats(n), pool.floats(n), pool.floats(n), pool.floats(n)};
+        float[] hSpare = keep ? null : pool.floats(n);
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
-            Gemm.multiplyPackedInto(h, 0, hidden, batch, false, wT, null, hp, par);
+            float[] hp = (float[]) Gemm.multiplyPacked(h, batch, false, wT, null, par, pool);
             int xoff = t * g3;
             int xstride = steps * g3;
-            float[] r = keep ? new float[n] : buf[0];
+            float[] r = keep ? pool.floats(n) : buf[0];
             Vec.gather(hp, 0, g3, 0, hidden, batch, z1);
             Vec.gather(xp, xoff, xstride, 0, hidden, batch, x1);
             Vec.sigmoidSum(z1, x1, bR, r, n);
-            float[] z = keep ? new float[n] : buf[1];
+            float[] z = keep ? pool.floats(n) : buf[1];
             Vec.gather(hp, 0, g3, hidden, hidden, batch, z1);
             Vec.gather(xp, xoff, xstride, hidden, hidden, batch, x1);
             Vec.sigmoidSum(z1, x1, bZ, z, n);
-            float[] hn = keep ? new float[n] : buf[2];
+            float[] hn = keep ? pool.floats(n) : buf[2];
             Vec.gather(hp, 0, g3, 2 * hidden, hidden, batch, z1);
             Vec.add(z1, bHn, hn, n);
             Vec.gather(xp, xoff, xstride, 2 * hidden, hidden, batch, x1);
-            float[] nGate = keep ? new float[n] : buf[3];
+            float[] nGate = keep ? pool.floats(n) : buf[3];
             newGate(x1, bXn, r, hn, nGate, n);
-            float[] h2 = keep ? new float[n] : hSpare;
+            pool.give(hp);
+            float[] h2 = keep ? pool.floats(n) : hSpare;
             interpolate(nGate, z, h, h2, n);
             if (keep) {
                 System.arraycopy(h, 0, hPrevAll, k * n, n);
@@ -85,11 +90,28 @@ final class GruSequenceF32 {
             }
             h = h2;
         }
+        Gemm.release(wT, pool);
+        for (float[] b : new float[][] {bR, bZ, bHn, bXn, z1, x1}) {
+            pool.give(b);
+        }
         Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden)};
         if (!keep) {
+            for (float[] b : buf) {
+                pool.give(b);
+            }
+            pool.give(hSpare);
             return Result.outputsOnly(outputs);
         }
-        return Result.of(outputs, grads -> backward(kernel, grads, cl, w, saved, hPrev, hPrevAll, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(kernel, grads, cl, w, saved, hPrev, hPrevAll, hasBhh, hasBih), () -> {
+            // the gates and the states entering each step (the initial state's copy included); h_T is not among them
+            for (int k = 0; k < steps; k++) {
+                for (float[] b : saved[k]) {
+                    pool.give(b);
+                }
+                pool.give(hPrev[k]);
+            }
+            pool.give(hPrevAll);
+        });
     }
 
     private static Tensor[] backward(GruSequenceKernel kernel, Tensor[] grads, CpuSequenceKernel.Call cl, float[] w, float[][][] saved,
@@ -101,19 +123,18 @@ final class GruSequenceF32 {
         int g3 = 3 * hidden;
         int n = batch * hidden;
         Parallel par = kernel.backend.parallel();
+        ArrayPool pool = kernel.backend.pool();
         float[] gOut = (float[]) gy[0];
-        float[] dh = gy[1] == null ? new float[n] : ((float[]) gy[1]).clone();
-        float[] dAllX = new float[steps * batch * g3];
-        float[] dAllH = new float[steps * batch * g3];
-        Gemm.Packed<?> wN = Gemm.pack(w, hidden, g3, false, par);
-        float[] g = new float[n];
-        float[] gyt = new float[n];
-        float[] dr = new float[n];
-        float[] dz = new float[n];
-        float[] dn = new float[n];
-        float[] dnr = new float[n];
-        float[][] dhBuf = {new float[n], new float[n]};
-        float[] directBuf = new float[n];
+        float[] dh = gy[1] == null ? pool.zeroFloats(n) : (float[]) pool.copy(gy[1]);
+        float[] dAllX = pool.floats(steps * batch * g3);
+        float[] dAllH = pool.floats(steps * batch * g3);
+        Gemm.Packed<?> wN = Gemm.pack(w, hidden, g3, false, par, pool);
+        float[] g = pool.floats(n);
+        float[] gyt = pool.floats(n);
+        float[] dr = pool.floats(n);
+        float[] dz = pool.floats(n);
+        float[] dn = pool.floats(n);
+        float[] dnr = pool.floats(n);
         for (int k = steps - 1; k >= 0; k--) {
             int t = cl.time(k);
             if (gOut != null) {
@@ -130,7 +151,7 @@ final class GruSequenceF32 {
             sigGrad(dn, hn, r, dr, n);
             updateGateGrad(g, hPrev[k], nGate, z, dz, n);
             Vec.mul(dn, r, dnr, n);
-            float[] direct = directBuf; // h's own share of dh, consumed by this step's product
+            float[] direct = pool.floats(n);
             Vec.mul(g, z, direct, n);
             if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
@@ -152,8 +173,8 @@ final class GruSequenceF32 {
             Vec.scatter(dr, hidden, batch, dAllH, off, g3, 0);
             Vec.scatter(dz, hidden, batch, dAllH, off, g3, hidden);
             Vec.scatter(dnr, hidden, batch, dAllH, off, g3, 2 * hidden);
-            float[] dhNew = dh == dhBuf[0] ? dhBuf[1] : dhBuf[0]; // double-buffered: dh is read until this step's end
-            Gemm.multiplyPackedInto(dAllH, off, g3, batch, false, wN, direct, dhNew, par);
+            float[] dhNew = (float[]) Gemm.multiplyPacked(dAllH, off, g3, batch, false, wN, direct, par, pool);
+            pool.give(direct);
             if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {
@@ -161,17 +182,24 @@ final class GruSequenceF32 {
                     }
                 }
             }
+            pool.give(dh);
             dh = dhNew;
         }
+        Gemm.release(wN, pool);
+        for (float[] b : new float[][] {g, gyt, dr, dz, dn, dnr}) {
+            pool.give(b);
+        }
         Tensor[] dWb = kernel.recurrentWeightGradients(dAllH, hPrevAll, hasBhh, cl);
-        Tensor dbih = hasBih ? kernel.wrap(CpuCellKernel.columnSums(dAllX, steps * batch, g3), g3) : null;
-        float[] dxp = new float[batch * steps * g3];
+        pool.give(dAllH);
+        Tensor dbih = hasBih ? kernel.wrap(CpuCellKernel.columnSums(dAllX, steps * batch, g3, pool), g3) : null;
+        float[] dxp = pool.floats(batch * steps * g3);
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
             for (int b = 0; b < batch; b++) {
                 System.arraycopy(dAllX, (k * batch + b) * g3, dxp, (b * steps + t) * g3, g3);
             }
         }
+        pool.give(dAllX);
         return new Tensor[] {kernel.wrap(dxp, batch, steps, g3), kernel.wrap(dh, batch, hidden), null, dWb[0], dWb[1], dbih};
     }
 

@@ -30,11 +30,16 @@ final class GruSequenceKernel extends CpuSequenceKernel {
         Object w = data(args.weightHh());
         boolean hasBhh = args.biasHh() != null;
         boolean hasBih = args.biasIh() != null;
+        if (f32) {
+            double[] bh = biasOrZero(args.biasHh(), g3, backend.pool());
+            double[] bx = biasOrZero(args.biasIh(), g3, backend.pool());
+            Result r = GruSequenceF32.run(this, cl, (float[]) like, (float[]) data(args.h0()), (float[]) w, bh, bx, hasBhh, hasBih);
+            backend.pool().give(bh);
+            backend.pool().give(bx);
+            return r;
+        }
         double[] bh = biasOrZero(args.biasHh(), g3);
         double[] bx = biasOrZero(args.biasIh(), g3);
-        if (f32) {
-            return GruSequenceF32.run(this, cl, (float[]) like, (float[]) data(args.h0()), (float[]) w, bh, bx, hasBhh, hasBih);
-        }
         Gemm.Packed<?> wT = Gemm.pack(w, g3, hidden, true, par);
 
         Object hState = copy(data(args.h0()));

@@ -63,7 +63,10 @@ final class LstmCellKernel extends CpuCellKernel {
         int[] stateShape = {batch, hidden};
         Tensor[] outputs = {backend.wrap(stateShape, hOut.raw()), backend.wrap(stateShape.clone(), cOut.raw())};
         boolean hasBias = bias != null;
-        return Result.of(outputs, grads -> backward(grads, d, act, tanhC, c, h, w, hasBias));
+        // backward reads c and h through their tensors, so that closing either first fails as "closed"
+        Tensor cIn = args.c();
+        Tensor hIn = args.h();
+        return Result.of(outputs, grads -> backward(grads, d, act, tanhC, Arr.of(CpuBackend.data(cIn)), CpuBackend.data(hIn), w, hasBias));
     }
 
     private Tensor[] backward(Tensor[] grads, Dims d, Arr act, Arr tanhC, Arr c, Object h, Object w, boolean hasBias) {

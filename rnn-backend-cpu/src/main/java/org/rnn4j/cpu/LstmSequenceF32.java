@@ -12,6 +12,10 @@ import org.rnn4j.tensor.Tensor;
  * per-step {@code dA_t · W_hh} read a contiguous block; they are put back into {@code [B, T, 4H]} order
  * once at the end. A forward-only call keeps none of them: it reuses one set of {@code [B*H]} step
  * buffers and two of each state.
+ *
+ * <p>Every array comes from the backend's {@link ArrayPool}: the workspaces go back when the call (or the
+ * backward pass) ends, what is kept for backward when the result is released (its graph freed), and the
+ * outputs and gradients when the tensors wrapping them are closed.
  */
 final class LstmSequenceF32 {
     private LstmSequenceF32() {
@@ -25,52 +29,55 @@ final class LstmSequenceF32 {
         int g4 = 4 * hidden;
         int n = batch * hidden;
         Parallel par = kernel.backend.parallel();
-        Gemm.Packed<?> wT = Gemm.pack(w, g4, hidden, true, par);
-        float[] biasF = new float[g4];
+        ArrayPool pool = kernel.backend.pool();
+        Gemm.Packed<?> wT = Gemm.pack(w, g4, hidden, true, par, pool);
+        float[] biasF = pool.floats(g4);
         for (int j = 0; j < g4; j++) {
             biasF[j] = (float) bias[j];
         }
         float[][] bq = new float[4][];
         for (int q = 0; q < 4; q++) {
-            bq[q] = Vec.tile(biasF, q * hidden, hidden, batch);
+            bq[q] = Vec.tile(biasF, q * hidden, hidden, batch, pool);
         }
-        float[] y = new float[batch * steps * hidden];
+        pool.give(biasF);
+        // padded steps leave their rows of y at 0
+        float[] y = cl.full ? pool.floats(batch * steps * hidden) : pool.zeroFloats(batch * steps * hidden);
         boolean keep = cl.backward;
-        float[] hPrevAll = keep ? new float[steps * n] : null;
+        float[] hPrevAll = keep ? pool.floats(steps * n) : null;
         float[][][] acts = keep ? new float[steps][][] : null;
         float[][] tanhC = keep ? new float[steps][] : null;
         float[][] cPrev = keep ? new float[steps][] : null;
-        float[] z = new float[n];
-        float[] x = new float[n];
-        float[] h = h0.clone();
-        float[] c = c0.clone();
+        float[] z = pool.floats(n);
+        float[] x = pool.floats(n);
+        float[] h = (float[]) pool.copy(h0);
+        float[] c = (float[]) pool.copy(c0);
         // forward only: one set of step buffers, the states double-buffered (spare = the previous state)
         float[][] a = new float[4][];
         float[] tc = null;
-        float[] hSpare = keep ? null : new float[n];
-        float[] cSpare = keep ? null : new float[n];
-        float[] pre = new float[batch * g4]; // each step's h W_hh^T, gathered gate by gate before the next step
+        float[] hSpare = keep ? null : pool.floats(n);
+        float[] cSpare = keep ? null : pool.floats(n);
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
-            Gemm.multiplyPackedInto(h, 0, hidden, batch, false, wT, null, pre, par);
+            float[] pre = (float[]) Gemm.multiplyPacked(h, batch, false, wT, null, par, pool);
             if (keep) {
                 a = new float[4][];
             }
             for (int q = 0; q < 4; q++) {
                 Vec.gather(pre, 0, g4, q * hidden, hidden, batch, z);
                 Vec.gather(xp, t * g4, steps * g4, q * hidden, hidden, batch, x);
-                a[q] = keep || a[q] == null ? new float[n] : a[q];
+                a[q] = keep || a[q] == null ? pool.floats(n) : a[q];
                 if (q == 2) {
                     Vec.tanhSum(z, x, bq[q], a[q], n);
                 } else {
                     Vec.sigmoidSum(z, x, bq[q], a[q], n);
                 }
             }
-            float[] c2 = keep ? new float[n] : cSpare;
+            pool.give(pre);
+            float[] c2 = keep ? pool.floats(n) : cSpare;
             Vec.mulAddMul(a[1], c, a[0], a[2], c2, n);
-            tc = keep || tc == null ? new float[n] : tc;
+            tc = keep || tc == null ? pool.floats(n) : tc;
             Vec.tanh(c2, tc, n);
-            float[] h2 = keep ? new float[n] : hSpare;
+            float[] h2 = keep ? pool.floats(n) : hSpare;
             Vec.mul(a[3], tc, h2, n);
             if (keep) {
                 System.arraycopy(h, 0, hPrevAll, k * n, n);
@@ -88,6 +95,7 @@ final class LstmSequenceF32 {
                 acts[k] = a;
                 tanhC[k] = tc;
                 cPrev[k] = c;
+                pool.give(h); // copied into hPrevAll
             } else {
                 hSpare = h;
                 cSpare = c;
@@ -95,11 +103,33 @@ final class LstmSequenceF32 {
             h = h2;
             c = c2;
         }
+        Gemm.release(wT, pool);
+        for (float[] b : bq) {
+            pool.give(b);
+        }
+        pool.give(z);
+        pool.give(x);
         Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden), kernel.wrap(c, batch, hidden)};
         if (!keep) {
+            for (float[] g : a) {
+                pool.give(g);
+            }
+            pool.give(tc);
+            pool.give(hSpare);
+            pool.give(cSpare);
             return Result.outputsOnly(outputs);
         }
-        return Result.of(outputs, grads -> backward(kernel, grads, cl, w, acts, tanhC, cPrev, hPrevAll, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(kernel, grads, cl, w, acts, tanhC, cPrev, hPrevAll, hasBhh, hasBih), () -> {
+            // the activations, tanh(c) and the states entering each step: none of them is an output
+            for (int k = 0; k < steps; k++) {
+                for (float[] g : acts[k]) {
+                    pool.give(g);
+                }
+                pool.give(tanhC[k]);
+                pool.give(cPrev[k]);
+            }
+            pool.give(hPrevAll);
+        });
     }
 
     private static Tensor[] backward(LstmSequenceKernel kernel, Tensor[] grads, CpuSequenceKernel.Call cl, float[] w, float[][][] acts,
@@ -111,16 +141,16 @@ final class LstmSequenceF32 {
         int g4 = 4 * hidden;
         int n = batch * hidden;
         Parallel par = kernel.backend.parallel();
+        ArrayPool pool = kernel.backend.pool();
         float[] gOut = (float[]) gy[0];
-        float[] dh = gy[1] == null ? new float[n] : ((float[]) gy[1]).clone();
-        float[] dc = gy[2] == null ? new float[n] : ((float[]) gy[2]).clone();
-        float[] dAll = new float[steps * batch * g4];
-        Gemm.Packed<?> wN = Gemm.pack(w, hidden, g4, false, par);
-        float[] dhv = new float[n];
-        float[] gyt = new float[n];
-        float[] dc2 = new float[n];
-        float[][] dA = {new float[n], new float[n], new float[n], new float[n]};
-        float[][] dhBuf = {new float[n], new float[n]};
+        float[] dh = gy[1] == null ? pool.zeroFloats(n) : (float[]) pool.copy(gy[1]);
+        float[] dc = gy[2] == null ? pool.zeroFloats(n) : (float[]) pool.copy(gy[2]);
+        float[] dAll = pool.floats(steps * batch * g4);
+        Gemm.Packed<?> wN = Gemm.pack(w, hidden, g4, false, par, pool);
+        float[] dhv = pool.floats(n);
+        float[] gyt = pool.floats(n);
+        float[] dc2 = pool.floats(n);
+        float[][] dA = {pool.floats(n), pool.floats(n), pool.floats(n), pool.floats(n)};
         for (int k = steps - 1; k >= 0; k--) {
             int t = cl.time(k);
             if (gOut != null) {
@@ -141,7 +171,7 @@ final class LstmSequenceF32 {
             gateGradSig(dc2, ag, ai, dA[0], n);
             gateGradSig(dc2, cp, af, dA[1], n);
             gateGradTanh(dc2, ai, ag, dA[2], n);
-            float[] dcNew = new float[n];
+            float[] dcNew = pool.floats(n);
             Vec.mul(dc2, af, dcNew, n);
             if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
@@ -157,8 +187,7 @@ final class LstmSequenceF32 {
             for (int q = 0; q < 4; q++) {
                 Vec.scatter(dA[q], hidden, batch, dAll, off, g4, q * hidden);
             }
-            float[] dhNew = dh == dhBuf[0] ? dhBuf[1] : dhBuf[0]; // double-buffered: dh is read until this step's end
-            Gemm.multiplyPackedInto(dAll, off, g4, batch, false, wN, null, dhNew, par);
+            float[] dhNew = (float[]) Gemm.multiplyPacked(dAll, off, g4, batch, false, wN, null, par, pool);
             if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {
@@ -166,22 +195,32 @@ final class LstmSequenceF32 {
                     }
                 }
             }
+            pool.give(dh);
+            pool.give(dc);
             dh = dhNew;
             dc = dcNew;
+        }
+        Gemm.release(wN, pool);
+        pool.give(dhv);
+        pool.give(gyt);
+        pool.give(dc2);
+        for (float[] d : dA) {
+            pool.give(d);
         }
         Tensor[] dWb = kernel.recurrentWeightGradients(dAll, hPrevAll, hasBhh, cl);
         Tensor dbih = null;
         if (hasBih) {
-            dbih = hasBhh ? kernel.wrap(((float[]) CpuBackend.data(dWb[1])).clone(), g4)
-                    : kernel.wrap(CpuCellKernel.columnSums(dAll, steps * batch, g4), g4);
+            dbih = hasBhh ? kernel.wrap(pool.copy(CpuBackend.data(dWb[1])), g4)
+                    : kernel.wrap(CpuCellKernel.columnSums(dAll, steps * batch, g4, pool), g4);
         }
-        float[] dxp = new float[batch * steps * g4];
+        float[] dxp = pool.floats(batch * steps * g4);
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
             for (int b = 0; b < batch; b++) {
                 System.arraycopy(dAll, (k * batch + b) * g4, dxp, (b * steps + t) * g4, g4);
             }
         }
+        pool.give(dAll);
         return new Tensor[] {kernel.wrap(dxp, batch, steps, g4), kernel.wrap(dh, batch, hidden), kernel.wrap(dc, batch, hidden),
             dWb[0], dWb[1], dbih};
     }

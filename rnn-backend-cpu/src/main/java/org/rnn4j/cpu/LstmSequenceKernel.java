@@ -30,14 +30,17 @@ final class LstmSequenceKernel extends CpuSequenceKernel {
         Object w = data(args.weightHh());
         boolean hasBhh = args.biasHh() != null;
         boolean hasBih = args.biasIh() != null;
-        double[] bias = biasOrZero(args.biasHh(), g4);
-        double[] bih = biasOrZero(args.biasIh(), g4);
+        double[] bias = biasOrZero(args.biasHh(), g4, backend.pool());
+        double[] bih = biasOrZero(args.biasIh(), g4, backend.pool());
         for (int j = 0; j < g4; j++) {
             bias[j] += bih[j];
         }
+        backend.pool().give(bih);
         if (f32) {
-            return LstmSequenceF32.run(this, cl, (float[]) like, (float[]) data(args.h0()), (float[]) data(args.c0()), (float[]) w, bias,
+            Result r = LstmSequenceF32.run(this, cl, (float[]) like, (float[]) data(args.h0()), (float[]) data(args.c0()), (float[]) w, bias,
                     hasBhh, hasBih);
+            backend.pool().give(bias);
+            return r;
         }
         Gemm.Packed<?> wT = Gemm.pack(w, g4, hidden, true, par);
 

@@ -38,7 +38,9 @@ final class RnnCellKernel extends CpuCellKernel {
         }
         Tensor[] outputs = {backend.wrap(new int[] {batch, hidden}, y.raw())};
         boolean hasBias = bias != null;
-        return Result.of(outputs, grads -> backward(grads, d, y, h, w, hasBias));
+        // backward reads h' and h through their tensors, so that closing either first fails as "closed"
+        Tensor hIn = args.h();
+        return Result.of(outputs, grads -> backward(grads, d, Arr.of(CpuBackend.data(outputs[0])), CpuBackend.data(hIn), w, hasBias));
     }
 
     private Tensor[] backward(Tensor[] grads, Dims d, Arr y, Object h, Object w, boolean hasBias) {

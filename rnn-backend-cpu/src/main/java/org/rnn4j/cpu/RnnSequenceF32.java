@@ -3,7 +3,10 @@ package org.rnn4j.cpu;
 import org.rnn4j.spi.FusedKernel.Result;
 import org.rnn4j.tensor.Tensor;
 
-/** The float32 path of {@link RnnSequenceKernel}, laid out like {@link LstmSequenceF32} (forward only likewise). */
+/**
+ * The float32 path of {@link RnnSequenceKernel}, laid out like {@link LstmSequenceF32} (forward only likewise,
+ * and with its arrays from the backend's {@link ArrayPool} likewise).
+ */
 final class RnnSequenceF32 {
     private RnnSequenceF32() {
     }
@@ -15,25 +18,27 @@ final class RnnSequenceF32 {
         int hidden = cl.hidden;
         int n = batch * hidden;
         Parallel par = kernel.backend.parallel();
-        Gemm.Packed<?> wT = Gemm.pack(w, hidden, hidden, true, par);
-        float[] biasF = new float[hidden];
+        ArrayPool pool = kernel.backend.pool();
+        Gemm.Packed<?> wT = Gemm.pack(w, hidden, hidden, true, par, pool);
+        float[] biasF = pool.floats(hidden);
         for (int j = 0; j < hidden; j++) {
             biasF[j] = (float) bias[j];
         }
-        float[] bt = Vec.tile(biasF, 0, hidden, batch);
-        float[] y = new float[batch * steps * hidden];
+        float[] bt = Vec.tile(biasF, 0, hidden, batch, pool);
+        pool.give(biasF);
+        // padded steps leave their rows of y at 0
+        float[] y = cl.full ? pool.floats(batch * steps * hidden) : pool.zeroFloats(batch * steps * hidden);
         boolean keep = cl.backward;
-        float[] hPrevAll = keep ? new float[steps * n] : null;
+        float[] hPrevAll = keep ? pool.floats(steps * n) : null;
         float[][] out = keep ? new float[steps][] : null;
-        float[] x1 = new float[n];
-        float[] h = h0.clone();
-        float[] hSpare = keep ? null : new float[n]; // forward only: the state double-buffered
-        float[] pre = new float[batch * hidden]; // each step's h W_hh^T, consumed before the next step
+        float[] x1 = pool.floats(n);
+        float[] h = (float[]) pool.copy(h0);
+        float[] hSpare = keep ? null : pool.floats(n); // forward only: the state double-buffered
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
-            Gemm.multiplyPackedInto(h, 0, hidden, batch, false, wT, null, pre, par);
+            float[] pre = (float[]) Gemm.multiplyPacked(h, batch, false, wT, null, par, pool);
             Vec.gather(xp, t * hidden, steps * hidden, 0, hidden, batch, x1);
-            float[] h2 = keep ? new float[n] : hSpare;
+            float[] h2 = keep ? pool.floats(n) : hSpare;
             if (relu) {
                 Vec.reluSum(pre, x1, bt, h2, n);
             } else {
@@ -47,8 +52,10 @@ final class RnnSequenceF32 {
                     System.arraycopy(h2, b * hidden, y, (b * steps + t) * hidden, hidden);
                 }
             }
+            pool.give(pre);
             if (keep) {
-                out[k] = cl.full ? h2 : h2.clone();
+                // the last state is the output h_T, whose tensor may be closed before backward runs: keep a copy of it
+                out[k] = cl.full && k < steps - 1 ? h2 : (float[]) pool.copy(h2);
             }
             if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
@@ -59,14 +66,26 @@ final class RnnSequenceF32 {
             }
             if (!keep) {
                 hSpare = h;
+            } else if (k == 0 || !cl.full) {
+                pool.give(h); // copied into hPrevAll, and not one of out (the initial state, or a padded run's state)
             }
             h = h2;
         }
+        Gemm.release(wT, pool);
+        pool.give(bt);
+        pool.give(x1);
         Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden)};
         if (!keep) {
+            pool.give(hSpare);
             return Result.outputsOnly(outputs);
         }
-        return Result.of(outputs, grads -> backward(kernel, relu, grads, cl, w, out, hPrevAll, hasBhh, hasBih));
+        return Result.of(outputs, grads -> backward(kernel, relu, grads, cl, w, out, hPrevAll, hasBhh, hasBih), () -> {
+            // out[k]: the state after step k, or a copy of it (the last one, or every one of a padded run); never h_T itself
+            for (int k = 0; k < steps; k++) {
+                pool.give(out[k]);
+            }
+            pool.give(hPrevAll);
+        });
     }
 
     private static Tensor[] backward(RnnSequenceKernel kernel, boolean relu, Tensor[] grads, CpuSequenceKernel.Call cl, float[] w,
@@ -77,14 +96,14 @@ final class RnnSequenceF32 {
         int hidden = cl.hidden;
         int n = batch * hidden;
         Parallel par = kernel.backend.parallel();
+        ArrayPool pool = kernel.backend.pool();
         float[] gOut = (float[]) gy[0];
-        float[] dh = gy[1] == null ? new float[n] : ((float[]) gy[1]).clone();
-        float[] dAll = new float[steps * n];
-        Gemm.Packed<?> wN = Gemm.pack(w, hidden, hidden, false, par);
-        float[] g = new float[n];
-        float[] gyt = new float[n];
-        float[] dA = new float[n];
-        float[][] dhBuf = {new float[n], new float[n]};
+        float[] dh = gy[1] == null ? pool.zeroFloats(n) : (float[]) pool.copy(gy[1]);
+        float[] dAll = pool.floats(steps * n);
+        Gemm.Packed<?> wN = Gemm.pack(w, hidden, hidden, false, par, pool);
+        float[] g = pool.floats(n);
+        float[] gyt = pool.floats(n);
+        float[] dA = pool.floats(n);
         for (int k = steps - 1; k >= 0; k--) {
             int t = cl.time(k);
             if (gOut != null) {
@@ -107,8 +126,7 @@ final class RnnSequenceF32 {
             }
             int off = k * n;
             System.arraycopy(dA, 0, dAll, off, n);
-            float[] dhNew = dh == dhBuf[0] ? dhBuf[1] : dhBuf[0]; // double-buffered: dh is read until this step's end
-            Gemm.multiplyPackedInto(dAll, off, hidden, batch, false, wN, null, dhNew, par);
+            float[] dhNew = (float[]) Gemm.multiplyPacked(dAll, off, hidden, batch, false, wN, null, par, pool);
             if (!cl.full) {
                 for (int b = 0; b < batch; b++) {
                     if (!cl.valid(b, t)) {
@@ -116,21 +134,27 @@ final class RnnSequenceF32 {
                     }
                 }
             }
+            pool.give(dh);
             dh = dhNew;
         }
+        Gemm.release(wN, pool);
+        pool.give(g);
+        pool.give(gyt);
+        pool.give(dA);
         Tensor[] dWb = kernel.recurrentWeightGradients(dAll, hPrevAll, hasBhh, cl);
         Tensor dbih = null;
         if (hasBih) {
-            dbih = hasBhh ? kernel.wrap(((float[]) CpuBackend.data(dWb[1])).clone(), hidden)
-                    : kernel.wrap(CpuCellKernel.columnSums(dAll, steps * batch, hidden), hidden);
+            dbih = hasBhh ? kernel.wrap(pool.copy(CpuBackend.data(dWb[1])), hidden)
+                    : kernel.wrap(CpuCellKernel.columnSums(dAll, steps * batch, hidden, pool), hidden);
         }
-        float[] dxp = new float[batch * steps * hidden];
+        float[] dxp = pool.floats(batch * steps * hidden);
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);
             for (int b = 0; b < batch; b++) {
                 System.arraycopy(dAll, (k * batch + b) * hidden, dxp, (b * steps + t) * hidden, hidden);
             }
         }
+        pool.give(dAll);
         return new Tensor[] {kernel.wrap(dxp, batch, steps, hidden), kernel.wrap(dh, batch, hidden), null, dWb[0], dWb[1], dbih};
     }
 

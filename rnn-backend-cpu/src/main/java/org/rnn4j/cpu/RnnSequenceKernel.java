@@ -31,13 +31,16 @@ final class RnnSequenceKernel extends CpuSequenceKernel {
         Object w = data(args.weightHh());
         boolean hasBhh = args.biasHh() != null;
         boolean hasBih = args.biasIh() != null;
-        double[] bias = biasOrZero(args.biasHh(), hidden);
-        double[] bih = biasOrZero(args.biasIh(), hidden);
+        double[] bias = biasOrZero(args.biasHh(), hidden, backend.pool());
+        double[] bih = biasOrZero(args.biasIh(), hidden, backend.pool());
         for (int j = 0; j < hidden; j++) {
             bias[j] += bih[j];
         }
+        backend.pool().give(bih);
         if (f32) {
-            return RnnSequenceF32.run(this, relu, cl, (float[]) like, (float[]) data(args.h0()), (float[]) w, bias, hasBhh, hasBih);
+            Result r = RnnSequenceF32.run(this, relu, cl, (float[]) like, (float[]) data(args.h0()), (float[]) w, bias, hasBhh, hasBih);
+            backend.pool().give(bias);
+            return r;
         }
         Gemm.Packed<?> wT = Gemm.pack(w, hidden, hidden, true, par);
         Object hState = copy(data(args.h0()));
@@ -70,7 +73,8 @@ final class RnnSequenceKernel extends CpuSequenceKernel {
         if (!keep) {
             return Result.outputsOnly(outputs);
         }
-        return Result.of(outputs, grads -> backward(grads, cl, w, y, hPrev, hasBhh, hasBih));
+        // backward reads y through its tensor, so that closing it first fails as "closed"
+        return Result.of(outputs, grads -> backward(grads, cl, w, Arr.of(CpuBackend.data(outputs[0])), hPrev, hasBhh, hasBih));
     }
 
     private Tensor[] backward(Tensor[] grads, Call cl, Object w, Arr y, Object hPrev, boolean hasBhh, boolean hasBih) {

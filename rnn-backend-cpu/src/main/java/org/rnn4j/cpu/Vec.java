@@ -82,7 +82,12 @@ final class Vec {
 
     /** Repeats {@code src[from .. from + n)} {@code times} times. */
     static float[] tile(float[] src, int from, int n, int times) {
-        float[] out = new float[n * times];
+        return tile(src, from, n, times, ArrayPool.NONE);
+    }
+
+    /** {@link #tile(float[], int, int, int)} into an array of {@code pool}. */
+    static float[] tile(float[] src, int from, int n, int times, ArrayPool pool) {
+        float[] out = pool.floats(n * times);
         for (int r = 0; r < times; r++) {
             System.arraycopy(src, from, out, r * n, n);
         }

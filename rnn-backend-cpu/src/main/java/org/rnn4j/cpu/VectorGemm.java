@@ -94,7 +94,12 @@ final class VectorGemm {
      * of the result. Panels are packed in parallel on {@code par} when it is not null.
      */
     static Packed pack(Object b, int n, int k, boolean tb, Parallel par) {
-        return pack(b, n, k, tb, par, Storage.allocLike(b, packedSize(b, n, k)));
+        return pack(b, n, k, tb, par, ArrayPool.NONE);
+    }
+
+    /** {@link #pack(Object, int, int, boolean, Parallel)} into a zeroed array of {@code pool}. */
+    static Packed pack(Object b, int n, int k, boolean tb, Parallel par, ArrayPool pool) {
+        return packInto(b, n, k, tb, par, pool.zeroLike(b, packedSize(b, n, k)));
     }
 
     /**
@@ -110,7 +115,7 @@ final class VectorGemm {
             buf = Storage.allocLike(b, size);
             cache.set(new java.lang.ref.SoftReference<>(buf));
         }
-        return pack(b, n, k, tb, par, buf);
+        return packInto(b, n, k, tb, par, buf);
     }
 
     private static int packedSize(Object b, int n, int k) {
@@ -122,7 +127,7 @@ final class VectorGemm {
         return (int) size;
     }
 
-    private static Packed pack(Object b, int n, int k, boolean tb, Parallel par, Object data) {
+    private static Packed packInto(Object b, int n, int k, boolean tb, Parallel par, Object data) {
         int nr = panelWidth(b);
         int panels = (n + nr - 1) / nr;
         forEach(par, panels, jp -> {
@@ -141,7 +146,12 @@ final class VectorGemm {
      * {@code ta}) and {@code addend} {@code [m, n]} or null. {@code par} null runs on the calling thread.
      */
     static Object multiply(Object a, int off, int rowStride, int m, boolean ta, Packed b, Object addend, Parallel par) {
-        Object c = addend == null ? Storage.allocLike(b.data, m * b.n) : cloneArray(addend);
+        return multiply(a, off, rowStride, m, ta, b, addend, par, ArrayPool.NONE);
+    }
+
+    /** {@link #multiply(Object, int, int, int, boolean, Packed, Object, Parallel)} with the result taken from {@code pool}. */
+    static Object multiply(Object a, int off, int rowStride, int m, boolean ta, Packed b, Object addend, Parallel par, ArrayPool pool) {
+        Object c = addend == null ? pool.zeroLike(b.data, m * b.n) : pool.copy(addend);
         multiplyInto(a, off, rowStride, m, ta, b, c, 0, b.n, par);
         return c;
     }
@@ -334,10 +344,6 @@ final class VectorGemm {
         } else {
             java.util.Arrays.fill((double[]) a, 0.0);
         }
-    }
-
-    private static Object cloneArray(Object a) {
-        return a instanceof float[] f ? f.clone() : ((double[]) a).clone();
     }
 
     private static void forEach(Parallel par, int tasks, IntConsumer task) {

@@ -14,8 +14,8 @@ import org.rnn4j.tensor.DType;
 
 /**
  * A workload on an rnn4j backend: {@link Recurrent} with the workload's weights, a training step of
- * forward, {@link Losses#mse} against the targets, backward and {@link SGD}, or a forward pass with
- * graph recording off. Also computes the float64 reference on the cpu backend.
+ * forward, {@link Losses#mse} against the targets, backward, {@link SGD} and {@link Var#releaseGraph()}
+ * (as {@code Trainer} does), or a forward pass with graph recording off. Also computes the float64 reference on the cpu backend.
  */
 final class Rnn4jImpl implements LocalImpl {
     private final String name;
@@ -112,6 +112,8 @@ final class Rnn4jImpl implements LocalImpl {
             loss.backward();
             sgd.step();
             sink += loss.value().item();
+            // as Trainer does: the step's values go back to the backend (the cpu backend reuses their arrays)
+            loss.releaseGraph();
         } else {
             try (var off = Grad.disabled()) {
                 sink += org.rnn4j.spi.ComputeBackend.of(backend).sum(layer.forward(x).output().value()).item();

@@ -850,4 +850,110 @@ public abstract class AutogradContract extends BackendContract {
         Expect.close("gradient of x through " + depth + " chained adds", x.grad(), new int[] {3}, rv, Expect.F64);
         Expect.close("gradient of c added " + depth + " times", c.grad(), new int[] {3}, dc, Expect.F64);
     }
+
+    // ---- ownership of gradients and values: what backward, zeroGrad and releaseGraph close ----
+
+    /** {@code a + b} of two leaves hands both the same gradient tensor: clearing one must leave the other's readable. */
+    @Test
+    void aGradientSharedByTwoLeavesSurvivesZeroGradOfOne() {
+        ComputeBackend b = b();
+        SplittableRandom rng = new SplittableRandom(41);
+        Var x = param(b, rng, 4);
+        Var y = param(b, rng, 4);
+        F.sum(F.add(x, y)).backward();
+        x.zeroGrad();
+        assertNull(x.grad());
+        Expect.close("gradient of y after x.zeroGrad()", y.grad(), new int[] {4}, new double[] {1, 1, 1, 1}, Expect.F64);
+    }
+
+    /** zeroGrad closes a gradient a backward pass made, but never one given to setGrad, nor the caller's seed. */
+    @Test
+    void zeroGradClosesOnlyGradientsTheGraphMade() {
+        ComputeBackend b = b();
+        SplittableRandom rng = new SplittableRandom(42);
+        Var x = param(b, rng, 3);
+        F.sum(F.mul(x, x)).backward();
+        Tensor made = x.grad();
+        x.zeroGrad();
+        assertTrue(made.isClosed(), "a gradient made by backward is closed by zeroGrad");
+        Tensor given = b.fromDoubles(new double[] {1, 2, 3}, DType.FLOAT64, 3);
+        x.setGrad(given);
+        x.zeroGrad();
+        assertFalse(given.isClosed(), "a gradient given to setGrad stays the caller's");
+        Tensor seed = b.fromDoubles(new double[] {0.5, 1, 2}, DType.FLOAT64, 3);
+        x.backward(seed); // a leaf: the seed itself becomes its gradient
+        x.zeroGrad();
+        assertFalse(seed.isClosed(), "the caller's seed is never closed");
+        Var y = F.scale(x, 3);
+        y.backward(seed);
+        assertFalse(seed.isClosed(), "the caller's seed is never closed");
+        Expect.close("gradient through scale", x.grad(), new int[] {3}, new double[] {1.5, 3, 6}, Expect.F64);
+    }
+
+    /** Two passes add up; the first pass's gradient (owned by the leaf) is replaced by the sum and closed. */
+    @Test
+    void gradientsAccumulatedOverPassesAreRight() {
+        ComputeBackend b = b();
+        SplittableRandom rng = new SplittableRandom(43);
+        Var x = param(b, rng, 2, 3);
+        Var w = param(b, rng, 3, 2);
+        Tensor r = GradCheck.random(b, rng, DType.FLOAT64, 2, 2);
+        GradCheck.weightedSum(F.tanh(F.matmul(x, w)), r).backward();
+        double[] once = w.grad().toDoubleArray();
+        Tensor first = w.grad();
+        GradCheck.weightedSum(F.tanh(F.matmul(x, w)), r).backward();
+        assertTrue(first.isClosed(), "the replaced gradient is closed");
+        double[] twice = new double[once.length];
+        for (int i = 0; i < once.length; i++) {
+            twice[i] = 2 * once[i];
+        }
+        Expect.close("gradient of w after two passes", w.grad(), new int[] {3, 2}, twice, Expect.F64);
+    }
+
+    /**
+     * releaseGraph closes every value computed by an op of the graph (also those computed from it that the
+     * loss does not use) and keeps leaves, gradients and detached values; a later backward through it throws.
+     */
+    @Test
+    void releaseGraphClosesComputedValuesAndKeepsLeavesGradientsAndDetachedValues() {
+        ComputeBackend b = b();
+        SplittableRandom rng = new SplittableRandom(44);
+        Var x = Var.constant(GradCheck.random(b, rng, DType.FLOAT64, 2, 3));
+        Var w = param(b, rng, 3, 4);
+        Var h = F.tanh(F.matmul(x, w));
+        Var s = F.sigmoid(h);
+        Var carried = s.detach();
+        Var loss = F.sum(F.mul(s, h));
+        Var unused = F.scale(h, 2); // computed from the graph, not part of the loss
+        loss.backward();
+        double[] grad = w.grad().toDoubleArray();
+        loss.releaseGraph();
+        assertTrue(h.value().isClosed(), "an intermediate value is closed");
+        assertTrue(loss.value().isClosed(), "the loss itself is closed");
+        assertTrue(unused.value().isClosed(), "a value computed from the graph is closed too");
+        assertThrows(IllegalStateException.class, () -> h.value().toDoubleArray());
+        assertFalse(s.value().isClosed(), "a detached value stays open");
+        assertEquals(8, carried.value().toDoubleArray().length);
+        assertFalse(x.value().isClosed(), "leaves stay open");
+        assertFalse(w.value().isClosed(), "parameters stay open");
+        Expect.close("the gradient stays readable", w.grad(), new int[] {3, 4}, grad, Expect.F64);
+        assertThrows(IllegalStateException.class, loss::backward);
+        loss.releaseGraph(); // idempotent
+        w.releaseGraph(); // a leaf: nothing to release
+        assertFalse(w.value().isClosed());
+    }
+
+    /** Releasing a graph that was never backpropagated frees it too: a backward afterwards throws, naming the reason. */
+    @Test
+    void aReleasedGraphCannotBeBackpropagated() {
+        ComputeBackend b = b();
+        SplittableRandom rng = new SplittableRandom(45);
+        Var w = param(b, rng, 3);
+        Var loss = F.sum(F.exp(w));
+        loss.releaseGraph();
+        IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+        assertNull(w.grad(), "nothing accumulated");
+        assertFalse(w.value().isClosed());
+        assertTrue(e.getMessage().contains("closed") || e.getMessage().contains("second time"), e.getMessage());
+    }
 }
