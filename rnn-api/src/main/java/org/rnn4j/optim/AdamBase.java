@@ -105,17 +105,27 @@ public abstract class AdamBase extends OptimizerBase {
         ComputeBackend k = ComputeBackend.of(p.backend());
         Tensor pv = ownedValue(p, st);
         st.step++;
+        // temporaries are closed as soon as they are used, so that their memory is reused (the cpu backend's pool)
         Tensor grad = maximize ? k.scale(g, -1) : g;
         double decay = 1;
         if (decoupled) {
             decay = 1 - lr * weightDecay;
         } else if (weightDecay != 0) {
-            grad = k.addScaled(grad, pv, weightDecay);
+            Tensor decayed = k.addScaled(grad, pv, weightDecay);
+            if (grad != g) {
+                grad.close();
+            }
+            grad = decayed;
         }
         Tensor m = st.get(M);
         Tensor v = st.get(V);
         k.addScaledInPlace(m, beta1, grad, 1 - beta1);
-        k.addScaledInPlace(v, beta2, k.mul(grad, grad), 1 - beta2);
+        Tensor squared = k.mul(grad, grad);
+        k.addScaledInPlace(v, beta2, squared, 1 - beta2);
+        squared.close();
+        if (grad != g) {
+            grad.close();
+        }
         double step = st.step;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
@@ -126,8 +136,15 @@ public abstract class AdamBase extends OptimizerBase {
             second = k.maximum(st.get(VMAX), v);
             st.put(VMAX, second);
         }
-        Tensor denom = k.addScalar(k.scale(k.sqrt(second), 1.0 / bc2Sqrt), eps);
-        k.addScaledInPlace(pv, decay, k.div(m, denom), -stepSize);
+        Tensor root = k.sqrt(second);
+        Tensor scaled = k.scale(root, 1.0 / bc2Sqrt);
+        root.close();
+        Tensor denom = k.addScalar(scaled, eps);
+        scaled.close();
+        Tensor ratio = k.div(m, denom);
+        denom.close();
+        k.addScaledInPlace(pv, decay, ratio, -stepSize);
+        ratio.close();
     }
 
     /** Adam's momentum coefficient is {@code beta1}. */

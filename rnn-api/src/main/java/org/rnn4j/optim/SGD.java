@@ -58,21 +58,34 @@ public final class SGD extends OptimizerBase {
     void update(int i, Var p, Tensor g, State st) {
         ComputeBackend k = ComputeBackend.of(p.backend());
         Tensor pv = ownedValue(p, st);
+        // temporaries (never g, never the momentum buffer) are closed once used, so that their memory is reused
         Tensor d = maximize ? k.scale(g, -1) : g;
         if (weightDecay != 0) {
-            d = k.addScaled(d, pv, weightDecay);
+            Tensor decayed = k.addScaled(d, pv, weightDecay);
+            if (d != g) {
+                d.close();
+            }
+            d = decayed;
         }
+        Tensor buf = null;
         if (momentum != 0) {
-            Tensor buf = st.get(BUF);
+            buf = st.get(BUF);
             if (buf == null) {
                 buf = k.scale(d, 1.0);
                 st.put(BUF, buf);
             } else {
                 k.addScaledInPlace(buf, momentum, d, 1 - dampening);
             }
-            d = nesterov ? k.addScaled(d, buf, momentum) : buf;
+            Tensor next = nesterov ? k.addScaled(d, buf, momentum) : buf;
+            if (d != g) {
+                d.close();
+            }
+            d = next;
         }
         k.addScaledInPlace(pv, 1, d, -lr);
+        if (d != g && d != buf) {
+            d.close();
+        }
     }
 
     @Override
