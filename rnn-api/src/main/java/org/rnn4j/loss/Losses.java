@@ -152,13 +152,36 @@ public final class Losses {
     private static Var squaredError(Var input, Var target, double scale) {
         ComputeBackend k = ComputeBackend.of(input.value());
         Tensor d = k.sub(input.value(), target.value());
-        Tensor total = k.sum(k.mul(d, d));
-        Tensor out = scale == 1.0 ? total : k.scale(total, scale);
+        Tensor squares = k.mul(d, d);
+        Tensor total = k.sum(squares);
+        squares.close(); // temporaries are closed at once, so that their memory is reused (the cpu backend's pool)
+        Tensor out = total;
+        if (scale != 1.0) {
+            out = k.scale(total, scale);
+            total.close();
+        }
+        if (!org.rnn4j.autograd.Grad.recording(input, target)) {
+            d.close(); // no node: nothing will need d
+            return Var.constant(out);
+        }
         org.rnn4j.autograd.Node node = new org.rnn4j.autograd.Node("mse", 1, input, target) {
             @Override
             protected Tensor[] backward(Tensor[] outputGradients) {
-                Tensor gx = k.mul(d, k.scale(outputGradients[0], 2.0 * scale));
-                return new Tensor[] {input.requiresGrad() ? gx : null, target.requiresGrad() ? k.scale(gx, -1.0) : null};
+                Tensor factor = k.scale(outputGradients[0], 2.0 * scale);
+                Tensor gx = k.mul(d, factor);
+                factor.close();
+                Tensor gt = target.requiresGrad() ? k.scale(gx, -1.0) : null;
+                if (!input.requiresGrad()) {
+                    gx.close();
+                    gx = null;
+                }
+                return new Tensor[] {gx, gt};
+            }
+
+            /** d, kept for backward, is freed with the graph. */
+            @Override
+            protected void release() {
+                d.close();
             }
         };
         return node.record(out)[0];
