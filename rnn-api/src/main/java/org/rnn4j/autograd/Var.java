@@ -21,7 +21,13 @@ import org.rnn4j.tensor.Tensor;
  *
  * <p>The value of a leaf may be replaced ({@link #set}), as checkpoint loading does; optimizers update
  * a parameter's tensor in place (see {@link #value()}). The graph of a non-leaf is freed when the last
- * reference to its result goes.
+ * reference to its result goes, or at once by {@link #releaseGraph()} (as {@code Trainer} does after each
+ * step), which closes its computed values so that their memory is reused.
+ *
+ * <p>Ownership of tensors: a backward pass closes the intermediate gradients it made once they are
+ * propagated; a gradient it leaves in {@link #grad()} belongs to this Var ({@link #zeroGrad()} and a later
+ * pass that adds to it close it), unless it is shared with another leaf or was given ({@link #setGrad}, a
+ * seed). Values are never closed by a backward pass, only by {@link #releaseGraph()}.
  */
 public final class Var {
     private Tensor value;
