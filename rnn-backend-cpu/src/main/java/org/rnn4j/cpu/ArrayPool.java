@@ -10,8 +10,9 @@ import org.rnn4j.tensor.DType;
  *
  * <p>An array enters the pool only through {@link #give}, which the backend calls when the last tensor on
  * the array was closed ({@link CpuTensor#close()}) or a kernel is done with a workspace; arrays are never
- * taken from a live tensor. The pool holds at most {@link #capacityBytes()} bytes: an array given beyond
- * that is left to the garbage collector. Handing out is exact-length only (a tensor's array length is its
+ * taken from a live tensor. The pool holds at most {@link #capacityBytes()} bytes: when an array given
+ * would pass that, the pooled arrays of the length taken longest ago go to the garbage collector first
+ * (the lengths of an earlier model or phase), and an array larger than the cap is never kept. Handing out is exact-length only (a tensor's array length is its
  * size). {@link #give} throws when an array is given while already in the pool (a double release, which
  * would hand one array to two owners), so such a bug fails loudly instead of corrupting values.
  *
@@ -29,6 +30,8 @@ final class ArrayPool {
     private final Buckets floats = new Buckets();
     private final Buckets doubles = new Buckets();
     private long heldBytes;
+    /** Counts takes: each length remembers the tick of its last take, for eviction. */
+    private long tick;
     private long hits;
     private long misses;
 
@@ -139,7 +142,8 @@ final class ArrayPool {
 
     /**
      * Returns {@code a} ({@code float[]}, {@code double[]} or null, which is ignored) to the pool; the caller
-     * must hold no other reference that is still used. Dropped (left to the GC) when the pool is full.
+     * must hold no other reference that is still used. When the pool would pass its cap, the lengths taken
+     * longest ago are dropped first; an array larger than the cap is dropped (left to the GC).
      *
      * @throws IllegalStateException when {@code a} is already in the pool (released twice)
      */
@@ -163,8 +167,17 @@ final class ArrayPool {
             return;
         }
         synchronized (this) {
-            if (heldBytes + bytes > capBytes) {
+            if (bytes > capBytes) {
                 return;
+            }
+            while (heldBytes + bytes > capBytes) {
+                // full: make room by dropping the lengths taken longest ago (arrays of an earlier model or
+                // phase), so the lengths in use now stay pooled instead of being refused
+                long freed = floats.stalest() <= doubles.stalest() ? floats.evictStalest(4) : doubles.evictStalest(8);
+                if (freed == 0) {
+                    return;
+                }
+                heldBytes -= freed;
             }
             b.push(n, a);
             heldBytes += bytes;
@@ -183,7 +196,7 @@ final class ArrayPool {
             return null;
         }
         synchronized (this) {
-            Object a = b.pop(n);
+            Object a = b.pop(n, ++tick);
             if (a == null) {
                 misses++;
                 return null;
@@ -199,6 +212,7 @@ final class ArrayPool {
         private int[] keys = new int[64];
         private Object[][] stacks = new Object[64][];
         private int[] sizes = new int[64];
+        private long[] lastTake = new long[64];
         private int used;
 
         private int slot(int n) {
@@ -210,8 +224,11 @@ final class ArrayPool {
             return i;
         }
 
-        Object pop(int n) {
+        Object pop(int n, long now) {
             int i = slot(n);
+            if (keys[i] != 0) {
+                lastTake[i] = now;
+            }
             if (keys[i] == 0 || sizes[i] == 0) {
                 return null;
             }
@@ -245,19 +262,51 @@ final class ArrayPool {
             s[sizes[i]++] = a;
         }
 
+        /** The slot of the pooled length taken longest ago (never taken counts as oldest), -1 when none is pooled. */
+        private int stalestSlot() {
+            int best = -1;
+            for (int i = 0; i < keys.length; i++) {
+                if (keys[i] != 0 && sizes[i] > 0 && (best < 0 || lastTake[i] < lastTake[best])) {
+                    best = i;
+                }
+            }
+            return best;
+        }
+
+        /** The last-take tick of {@link #stalestSlot()}, {@code Long.MAX_VALUE} when nothing is pooled. */
+        long stalest() {
+            int i = stalestSlot();
+            return i < 0 ? Long.MAX_VALUE : lastTake[i];
+        }
+
+        /** Drops every pooled array of the stalest length; returns the bytes freed ({@code elementBytes} per element), 0 when empty. */
+        long evictStalest(int elementBytes) {
+            int best = stalestSlot();
+            if (best < 0) {
+                return 0;
+            }
+            long freed = (long) elementBytes * keys[best] * sizes[best];
+            Arrays.fill(stacks[best], 0, sizes[best], null);
+            sizes[best] = 0;
+            return freed;
+        }
+
         private void grow() {
             int[] oldKeys = keys;
             Object[][] oldStacks = stacks;
             int[] oldSizes = sizes;
+            long[] oldLast = lastTake;
             keys = new int[2 * oldKeys.length];
             stacks = new Object[keys.length][];
             sizes = new int[keys.length];
+            lastTake = new long[keys.length];
             for (int j = 0; j < oldKeys.length; j++) {
                 if (oldKeys[j] != 0) {
                     int i = slot(oldKeys[j]);
                     keys[i] = oldKeys[j];
                     stacks[i] = oldStacks[j];
                     sizes[i] = oldSizes[j];
+                    lastTake[i] = oldLast[j];
                 }
             }
         }
@@ -266,6 +315,7 @@ final class ArrayPool {
             Arrays.fill(keys, 0);
             Arrays.fill(stacks, null);
             Arrays.fill(sizes, 0);
+            Arrays.fill(lastTake, 0);
             used = 0;
         }
     }

@@ -46,15 +46,55 @@ class ArrayPoolTest {
     @Test
     void theCapacityBoundsWhatIsKept() {
         ArrayPool pool = new ArrayPool(40);
-        pool.give(new float[8]);
-        pool.give(new float[8]);
-        assertEquals(32, pool.heldBytes(), "the second array would exceed 40 bytes: left to the GC");
+        float[] first = new float[8];
+        float[] second = new float[8];
+        pool.give(first);
+        pool.give(second);
+        assertEquals(32, pool.heldBytes(), "two arrays would exceed 40 bytes: one is left to the GC");
+        assertSame(second, pool.floats(8), "the pool made room for the array given last");
+        assertNotSame(first, pool.floats(8));
+        ArrayPool small = new ArrayPool(16);
+        small.give(new float[8]);
+        assertEquals(0, small.heldBytes(), "an array larger than the cap is never kept");
         ArrayPool none = new ArrayPool(0);
         float[] a = new float[4];
         none.give(a);
         assertNotSame(a, none.floats(4));
         assertEquals(0, none.heldBytes());
         assertThrows(IllegalArgumentException.class, () -> new ArrayPool(-1));
+    }
+
+    @Test
+    void aFullPoolDropsTheLengthTakenLongestAgo() {
+        ArrayPool pool = new ArrayPool(48);
+        float[] eight = new float[8];
+        pool.give(eight);
+        assertSame(eight, pool.floats(8)); // length 8 taken at tick 1
+        pool.give(eight);
+        float[] four = new float[4];
+        pool.give(four);
+        assertEquals(48, pool.heldBytes());
+        assertSame(four, pool.floats(4)); // length 4 taken at tick 2: the more recent
+        pool.give(four);
+        float[] another = new float[4];
+        pool.give(another); // 16 more bytes than the cap allows: length 8 goes
+        assertEquals(32, pool.heldBytes());
+        assertNotSame(eight, pool.floats(8), "the stalest length was dropped");
+        assertSame(another, pool.floats(4));
+        assertSame(four, pool.floats(4));
+        ArrayPool mixed = new ArrayPool(48);
+        double[] d = new double[4];
+        mixed.give(d);
+        assertSame(d, mixed.doubles(4));
+        mixed.give(d); // doubles of length 4 taken at tick 1
+        float[] f = new float[4];
+        mixed.give(f);
+        assertSame(f, mixed.floats(4));
+        mixed.give(f); // floats of length 4 at tick 2
+        mixed.give(new float[4]); // 16 more bytes than the cap allows: only the stale doubles go
+        assertEquals(32, mixed.heldBytes());
+        assertNotSame(d, mixed.doubles(4));
+        assertEquals(32, mixed.heldBytes(), "both float arrays still pooled");
     }
 
     @Test
