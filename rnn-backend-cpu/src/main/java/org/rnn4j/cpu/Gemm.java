@@ -145,8 +145,10 @@ final class Gemm {
         }
         boolean parallel = par.threads() > 1 && work > (vectorOn ? VECTOR_PARALLEL_WORK : PARALLEL_WORK);
         if (vectorOn) {
-            VectorGemm.Packed packed = VectorGemm.packTransient(b, n, k, tb, parallel ? par : null);
-            return kn.cast(VectorGemm.multiply(a, 0, ta ? m : k, m, ta, packed, addend, parallel ? par : null, pool));
+            VectorGemm.Packed packed = VectorGemm.packTransient(b, n, k, tb, parallel ? par : null, pool);
+            T c = kn.cast(VectorGemm.multiply(a, 0, ta ? m : k, m, ta, packed, addend, parallel ? par : null, pool));
+            pool.give(packed.data);
+            return c;
         }
         Packed<T> packed = packWith(kn, b, n, k, tb, parallel ? par : null, pool);
         T c = multiplyWith(kn, a, 0, ta ? m : k, m, ta, packed, addend, par, pool);

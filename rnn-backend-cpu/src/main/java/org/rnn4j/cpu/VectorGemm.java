@@ -12,10 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Layout, after GotoBLAS/BLIS: {@code op(B)} is packed into panels of {@code NR} (two vectors)
  * columns, each {@code k} rows of {@code NR} contiguous elements, zero-padded past {@code n}
- * ({@link #pack}; a recurrent weight is packed once per sequence; a product's own B goes to a buffer
- * each thread reuses, {@link #packTransient}). Each task packs its rows of {@code op(A)}, one block of
+ * ({@link #pack}; a recurrent weight is packed once per sequence; a product's own B goes to an array of the
+ * backend's pool, {@link #packTransient}). Each task packs its rows of {@code op(A)}, one block of
  * {@link #KC} of the inner dimension at a time, into strips of {@link #MR} rows (the last rows in strips
- * of 4, 2 and 1) held column by column, in a per-thread buffer that stays in L2. A micro-kernel
+ * of 4, 2 and 1) held column by column, in a buffer lent from {@link #A_BUFFERS} that stays in L2. A micro-kernel
  * keeps a {@code h x NR} block of C in {@code 2h} vector registers ({@code h = 8}: 16 of the 32
  * AVX-512 registers) and, per element of the inner dimension, loads two vectors of B, broadcasts
  * {@code h} elements of A and issues {@code 2h} fused multiply-adds. The loops around it go: blocks of
@@ -53,9 +53,6 @@ final class VectorGemm {
      * {@code ThreadLocal} here took 4.5% of an LSTM training step, its map probing past other entries).
      */
     private static final BufferPool A_BUFFERS = new BufferPool();
-    /** Each thread's buffer for a packed B that lives for one product ({@link #packTransient}). */
-    private static final ThreadLocal<java.lang.ref.SoftReference<Object>> F_B = new ThreadLocal<>();
-    private static final ThreadLocal<java.lang.ref.SoftReference<Object>> D_B = new ThreadLocal<>();
 
     private VectorGemm() {
     }
@@ -103,19 +100,11 @@ final class VectorGemm {
     }
 
     /**
-     * {@link #pack} into this thread's reusable buffer (kept through a soft reference, so that memory
-     * pressure can reclaim it): for a product that ends before this thread packs again.
+     * {@link #pack} into an array of {@code pool}, not zeroed first (every element is written): for a
+     * product's own B, given back to the pool ({@code pool.give(packed.data)}) once the product is done.
      */
-    static Packed packTransient(Object b, int n, int k, boolean tb, Parallel par) {
-        int size = packedSize(b, n, k);
-        ThreadLocal<java.lang.ref.SoftReference<Object>> cache = b instanceof float[] ? F_B : D_B;
-        java.lang.ref.SoftReference<Object> ref = cache.get();
-        Object buf = ref == null ? null : ref.get();
-        if (buf == null || Storage.length(buf) < size) {
-            buf = Storage.allocLike(b, size);
-            cache.set(new java.lang.ref.SoftReference<>(buf));
-        }
-        return packInto(b, n, k, tb, par, buf);
+    static Packed packTransient(Object b, int n, int k, boolean tb, Parallel par, ArrayPool pool) {
+        return packInto(b, n, k, tb, par, pool.like(b, packedSize(b, n, k)));
     }
 
     private static int packedSize(Object b, int n, int k) {
