@@ -28,7 +28,25 @@ import org.rnn4j.tensor.Tensor;
  * that it stays exact for gradient checks.
  */
 abstract class CpuSequenceKernel extends SequenceKernel {
+    /**
+     * Whether float32 steps run their gate math inside the tasks of the step's product where the vector kernels allow
+     * ({@link Gemm#multiplyGrouped}); {@code -Drnn4j.cpu.fusedGates=false} runs product and gates one after the other.
+     */
+    private static volatile boolean fusedGates = !"false".equalsIgnoreCase(System.getProperty("rnn4j.cpu.fusedGates", "true").trim());
+
     final CpuBackend backend;
+
+    /** See {@link #fusedGates}. */
+    static boolean fuseGates() {
+        return fusedGates;
+    }
+
+    /** Switches {@link #fusedGates} for the whole JVM, for tests that compare both paths; returns the previous setting. */
+    static boolean fuseGates(boolean on) {
+        boolean was = fusedGates;
+        fusedGates = on;
+        return was;
+    }
 
     /** Sizes, direction and lengths of one checked call. */
     static final class Call {

@@ -257,6 +257,38 @@ final class Gemm {
         return multiplyWith(F64.INSTANCE, (double[]) a, off, rowStride, m, ta, (Packed<double[]>) b, (double[]) addend, par, pool);
     }
 
+    /** Work handed to the task that has just finished a block of a grouped product ({@link #multiplyGrouped}). */
+    @FunctionalInterface
+    interface GroupEpilogue {
+        /**
+         * Rows {@code [i0, i1)} of C are final in columns {@code g * width + [j0, j1)} of every group {@code g}; the
+         * task may read and rewrite them (and nothing else of C: other tasks still write theirs).
+         */
+        void done(int i0, int i1, int j0, int j1);
+    }
+
+    /**
+     * Whether {@link #multiplyGrouped} can run products with {@code b} split into {@code groups} column groups: the
+     * vector kernels are on and every group is a whole number of their panels (a hidden size that is a multiple of 32
+     * with 512-bit vectors, for the gates of a recurrent cell).
+     */
+    static boolean groupable(Packed<?> b, int groups) {
+        return b.vector != null && VectorGemm.groupable(((VectorGemm.Packed) b.vector).data, b.n, groups);
+    }
+
+    /**
+     * {@code c = a · B} ({@code a} {@code [m, k]} float32, {@code k > 0}; {@code c} {@code [m, n]}, what it held is never
+     * read), the {@code n} columns being
+     * {@code groups} equal groups (a recurrent cell's gates): each task computes one range of columns in every group,
+     * then runs {@code epilogue} on it at once, on its own thread, while that block of {@code c} is in its cache.
+     * Sums equal {@link #multiplyPacked}'s bit for bit. Requires {@link #groupable}; small products run on the
+     * calling thread only, as in {@link #multiplyPacked}.
+     */
+    static void multiplyGrouped(float[] a, int m, Packed<?> b, float[] c, int groups, Parallel par, GroupEpilogue epilogue) {
+        boolean parallel = par != null && par.threads() > 1 && (long) m * b.n * b.k > VECTOR_PARALLEL_WORK;
+        VectorGemm.multiplyGrouped(a, m, (VectorGemm.Packed) b.vector, c, groups, parallel ? par : null, epilogue);
+    }
+
     private static <T> Packed<T> packWith(Kernel<T> kn, T b, int n, int k, boolean tb, Parallel par, ArrayPool pool) {
         int panels = (n + NC - 1) / NC;
         @SuppressWarnings("unchecked")

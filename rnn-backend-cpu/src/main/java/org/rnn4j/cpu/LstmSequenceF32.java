@@ -35,11 +35,6 @@ final class LstmSequenceF32 {
         for (int j = 0; j < g4; j++) {
             biasF[j] = (float) bias[j];
         }
-        float[][] bq = new float[4][];
-        for (int q = 0; q < 4; q++) {
-            bq[q] = Vec.tile(biasF, q * hidden, hidden, batch, pool);
-        }
-        pool.give(biasF);
         // padded steps leave their rows of y at 0
         float[] y = cl.full ? pool.floats(batch * steps * hidden) : pool.zeroFloats(batch * steps * hidden);
         boolean keep = cl.backward;
@@ -47,10 +42,53 @@ final class LstmSequenceF32 {
         float[][][] acts = keep ? new float[steps][][] : null;
         float[][] tanhC = keep ? new float[steps][] : null;
         float[][] cPrev = keep ? new float[steps][] : null;
-        float[] z = pool.floats(n);
-        float[] x = pool.floats(n);
         float[] h = (float[]) pool.copy(h0);
         float[] c = (float[]) pool.copy(c0);
+        float[][] hc = CpuSequenceKernel.fuseGates() && Gemm.groupable(wT, 4)
+                ? fusedSteps(kernel, cl, xp, biasF, wT, y, h, c, hPrevAll, acts, tanhC, cPrev)
+                : steps(kernel, cl, xp, biasF, wT, y, h, c, hPrevAll, acts, tanhC, cPrev);
+        h = hc[0];
+        c = hc[1];
+        pool.give(biasF);
+        Gemm.release(wT, pool);
+        Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden), kernel.wrap(c, batch, hidden)};
+        if (!keep) {
+            return Result.outputsOnly(outputs);
+        }
+        return Result.of(outputs, grads -> backward(kernel, grads, cl, w, acts, tanhC, cPrev, hPrevAll, hasBhh, hasBih), () -> {
+            // the activations, tanh(c) and the states entering each step: none of them is an output
+            for (int k = 0; k < steps; k++) {
+                for (float[] g : acts[k]) {
+                    pool.give(g);
+                }
+                pool.give(tanhC[k]);
+                pool.give(cPrev[k]);
+            }
+            pool.give(hPrevAll);
+        });
+    }
+
+    /**
+     * The steps one after the other: the step's product, then its gate math over the whole batch on this thread.
+     * Returns the final {@code {h, c}}; fills {@code hPrevAll}, {@code acts}, {@code tanhC} and {@code cPrev} when they
+     * are not null (a call that keeps what backward needs).
+     */
+    private static float[][] steps(LstmSequenceKernel kernel, CpuSequenceKernel.Call cl, float[] xp, float[] biasF, Gemm.Packed<?> wT,
+                                   float[] y, float[] h, float[] c, float[] hPrevAll, float[][][] acts, float[][] tanhC, float[][] cPrev) {
+        int batch = cl.batch;
+        int steps = cl.steps;
+        int hidden = cl.hidden;
+        int g4 = 4 * hidden;
+        int n = batch * hidden;
+        boolean keep = acts != null;
+        Parallel par = kernel.backend.parallel();
+        ArrayPool pool = kernel.backend.pool();
+        float[][] bq = new float[4][];
+        for (int q = 0; q < 4; q++) {
+            bq[q] = Vec.tile(biasF, q * hidden, hidden, batch, pool);
+        }
+        float[] z = pool.floats(n);
+        float[] x = pool.floats(n);
         // forward only: one set of step buffers, the states double-buffered (spare = the previous state)
         float[][] a = new float[4][];
         float[] tc = null;
@@ -79,9 +117,6 @@ final class LstmSequenceF32 {
             Vec.tanh(c2, tc, n);
             float[] h2 = keep ? pool.floats(n) : hSpare;
             Vec.mul(a[3], tc, h2, n);
-            if (keep) {
-                System.arraycopy(h, 0, hPrevAll, k * n, n);
-            }
             for (int b = 0; b < batch; b++) {
                 if (cl.valid(b, t)) {
                     System.arraycopy(h2, b * hidden, y, (b * steps + t) * hidden, hidden);
@@ -92,10 +127,7 @@ final class LstmSequenceF32 {
                 }
             }
             if (keep) {
-                acts[k] = a;
-                tanhC[k] = tc;
-                cPrev[k] = c;
-                pool.give(h); // copied into hPrevAll
+                keepStep(k, n, h, c, a, tc, hPrevAll, acts, tanhC, cPrev, pool);
             } else {
                 hSpare = h;
                 cSpare = c;
@@ -103,13 +135,11 @@ final class LstmSequenceF32 {
             h = h2;
             c = c2;
         }
-        Gemm.release(wT, pool);
         for (float[] b : bq) {
             pool.give(b);
         }
         pool.give(z);
         pool.give(x);
-        Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden), kernel.wrap(c, batch, hidden)};
         if (!keep) {
             for (float[] g : a) {
                 pool.give(g);
@@ -117,19 +147,74 @@ final class LstmSequenceF32 {
             pool.give(tc);
             pool.give(hSpare);
             pool.give(cSpare);
-            return Result.outputsOnly(outputs);
         }
-        return Result.of(outputs, grads -> backward(kernel, grads, cl, w, acts, tanhC, cPrev, hPrevAll, hasBhh, hasBih), () -> {
-            // the activations, tanh(c) and the states entering each step: none of them is an output
-            for (int k = 0; k < steps; k++) {
-                for (float[] g : acts[k]) {
-                    pool.give(g);
-                }
-                pool.give(tanhC[k]);
-                pool.give(cPrev[k]);
+        return new float[][] {h, c};
+    }
+
+    /**
+     * {@link #steps} with each step's gate math run by the tasks of its product ({@link Gemm#multiplyGrouped}), each on
+     * the block of pre-activations it has just computed: the elementwise work runs on every thread, with no gathers.
+     */
+    private static float[][] fusedSteps(LstmSequenceKernel kernel, CpuSequenceKernel.Call cl, float[] xp, float[] biasF, Gemm.Packed<?> wT,
+                                        float[] y, float[] h, float[] c, float[] hPrevAll, float[][][] acts, float[][] tanhC,
+                                        float[][] cPrev) {
+        int batch = cl.batch;
+        int n = batch * cl.hidden;
+        boolean keep = acts != null;
+        Parallel par = kernel.backend.parallel();
+        ArrayPool pool = kernel.backend.pool();
+        VectorGates.LstmStep s = new VectorGates.LstmStep();
+        s.hidden = cl.hidden;
+        s.pre = pool.floats(batch * 4 * cl.hidden); // each product writes it whole
+        s.xp = xp;
+        s.steps = cl.steps;
+        s.bias = biasF;
+        s.y = y;
+        s.padded = cl.full ? null : cl;
+        float[] hSpare = keep ? null : pool.floats(n);
+        float[] cSpare = keep ? null : pool.floats(n);
+        Gemm.GroupEpilogue gates = (i0, i1, j0, j1) -> VectorGates.lstm(s, i0, i1, j0, j1);
+        for (int k = 0; k < cl.steps; k++) {
+            s.t = cl.time(k);
+            s.h = h;
+            s.c = c;
+            s.hOut = keep ? pool.floats(n) : hSpare;
+            s.cOut = keep ? pool.floats(n) : cSpare;
+            float[][] a = null;
+            if (keep) {
+                a = new float[][] {pool.floats(n), pool.floats(n), pool.floats(n), pool.floats(n)};
+                s.ai = a[0];
+                s.af = a[1];
+                s.ag = a[2];
+                s.ao = a[3];
+                s.tanhC = pool.floats(n);
             }
-            pool.give(hPrevAll);
-        });
+            Gemm.multiplyGrouped(h, batch, wT, s.pre, 4, par, gates);
+            if (keep) {
+                keepStep(k, n, h, c, a, s.tanhC, hPrevAll, acts, tanhC, cPrev, pool);
+            } else {
+                hSpare = h;
+                cSpare = c;
+            }
+            h = s.hOut;
+            c = s.cOut;
+        }
+        pool.give(s.pre);
+        if (!keep) {
+            pool.give(hSpare);
+            pool.give(cSpare);
+        }
+        return new float[][] {h, c};
+    }
+
+    /** Keeps step {@code k}'s activations, {@code tanh(c')} and entering state for backward; {@code h} goes to {@code hPrevAll}. */
+    private static void keepStep(int k, int n, float[] h, float[] c, float[][] a, float[] tc, float[] hPrevAll, float[][][] acts,
+                                 float[][] tanhC, float[][] cPrev, ArrayPool pool) {
+        System.arraycopy(h, 0, hPrevAll, k * n, n);
+        acts[k] = a;
+        tanhC[k] = tc;
+        cPrev[k] = c;
+        pool.give(h);
     }
 
     private static Tensor[] backward(LstmSequenceKernel kernel, Tensor[] grads, CpuSequenceKernel.Call cl, float[] w, float[][][] acts,

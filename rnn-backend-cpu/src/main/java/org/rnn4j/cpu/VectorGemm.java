@@ -140,8 +140,12 @@ final class VectorGemm {
 
     /** {@link #multiply(Object, int, int, int, boolean, Packed, Object, Parallel)} with the result taken from {@code pool}. */
     static Object multiply(Object a, int off, int rowStride, int m, boolean ta, Packed b, Object addend, Parallel par, ArrayPool pool) {
-        Object c = addend == null ? pool.zeroLike(b.data, m * b.n) : pool.copy(addend);
-        multiplyInto(a, off, rowStride, m, ta, b, c, 0, b.n, par);
+        if (addend == null && b.k == 0) {
+            return pool.zeroLike(b.data, m * b.n);
+        }
+        // without an addend the first block of the inner dimension writes C, so it need not be zeroed first
+        Object c = addend == null ? pool.like(b.data, m * b.n) : pool.copy(addend);
+        multiplyInto(a, off, rowStride, m, ta, b, c, 0, b.n, par, addend == null);
         return c;
     }
 
@@ -151,6 +155,16 @@ final class VectorGemm {
      * {@code c}. {@code par} null runs on the calling thread.
      */
     static void multiplyInto(Object a, int off, int rowStride, int m, boolean ta, Packed b, Object c, int cOff, int ldc, Parallel par) {
+        multiplyInto(a, off, rowStride, m, ta, b, c, cOff, ldc, par, false);
+    }
+
+    /**
+     * {@link #multiplyInto(Object, int, int, int, boolean, Packed, Object, int, int, Parallel)}, or with {@code overwrite}
+     * {@code C = op(A) · B}: what C held is never read (the first block of the inner dimension stores its sums, the
+     * others add to them), so C need not be zeroed. {@code overwrite} requires {@code k > 0}.
+     */
+    static void multiplyInto(Object a, int off, int rowStride, int m, boolean ta, Packed b, Object c, int cOff, int ldc, Parallel par,
+                             boolean overwrite) {
         int n = b.n;
         int k = b.k;
         if (m == 0 || n == 0 || k == 0) {
@@ -169,7 +183,7 @@ final class VectorGemm {
         int chunkCount = (b.panels + perChunk - 1) / perChunk;
         if (par == null || rowBlocks * chunkCount == 1) {
             for (int i0 = 0; i0 < m; i0 += MC) {
-                block(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, Math.min(m, i0 + MC), 0, b.panels, null);
+                block(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, Math.min(m, i0 + MC), 0, b.panels, null, overwrite);
             }
         } else if (rowBlocks == 1) {
             // few rows, split over runs of panels: pack the rows once for every block of KC and let every
@@ -181,7 +195,7 @@ final class VectorGemm {
                 }
                 par.forEach(chunkCount, t -> {
                     int p0 = t * perChunk;
-                    block(a, off, rowStride, ta, m, b, c, cOff, ldc, 0, m, p0, Math.min(b.panels, p0 + perChunk), shared);
+                    block(a, off, rowStride, ta, m, b, c, cOff, ldc, 0, m, p0, Math.min(b.panels, p0 + perChunk), shared, overwrite);
                 });
             } finally {
                 A_BUFFERS.give(shared);
@@ -190,8 +204,78 @@ final class VectorGemm {
             par.forEach(rowBlocks * chunkCount, t -> {
                 int i0 = (t / chunkCount) * MC;
                 int p0 = (t % chunkCount) * perChunk;
-                block(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, Math.min(m, i0 + MC), p0, Math.min(b.panels, p0 + perChunk), null);
+                block(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, Math.min(m, i0 + MC), p0, Math.min(b.panels, p0 + perChunk), null,
+                        overwrite);
             });
+        }
+    }
+
+    /** Whether {@link #multiplyGrouped} takes a product of {@code n} columns in {@code groups} groups (each a whole number of panels). */
+    static boolean groupable(Object like, int n, int groups) {
+        return groups > 0 && n % groups == 0 && (n / groups) % panelWidth(like) == 0;
+    }
+
+    /**
+     * {@code C = A · B} (A {@code [m, k]} row-major at {@code a[0]}, C {@code [m, n]} row-major, what it held never read), where the
+     * {@code n} columns are {@code groups} groups of {@code width = n / groups} (the gates of a recurrent cell) and
+     * each task computes one range {@code [j0, j1)} of columns in all groups, then calls
+     * {@code epilogue.done(i0, i1, j0, j1)} for it on the same thread while that block of C is in its cache. The
+     * elements of C get exactly the sums of {@link #multiply}. Requires {@link #groupable} and {@code k > 0}. {@code par} null
+     * runs on the calling thread.
+     */
+    static void multiplyGrouped(float[] a, int m, Packed b, float[] c, int groups, Parallel par, Gemm.GroupEpilogue epilogue) {
+        int n = b.n;
+        int k = b.k;
+        if (m == 0 || n == 0) {
+            return;
+        }
+        int units = n / groups / b.nr; // panels per group
+        int rowBlocks = (m + MC - 1) / MC;
+        int chunks = 1;
+        if (par != null && par.threads() > 1) {
+            // as multiplyInto: about two tasks per thread
+            int wanted = 2 * par.threads();
+            if (rowBlocks < wanted) {
+                chunks = Math.min(units, (wanted + rowBlocks - 1) / rowBlocks);
+            }
+        }
+        int perChunk = (units + chunks - 1) / chunks;
+        int chunkCount = (units + perChunk - 1) / perChunk;
+        int tasks = rowBlocks * chunkCount;
+        // few rows in several tasks: their packed rows are shared, as in multiplyInto
+        Object shared = par != null && tasks > 1 && rowBlocks == 1 ? A_BUFFERS.take(a, m * k) : null;
+        try {
+            if (shared != null) {
+                for (int pc = 0; pc < k; pc += KC) {
+                    packA(a, 0, k, false, m, 0, m, pc, Math.min(KC, k - pc), shared, m * pc);
+                }
+            }
+            IntConsumer task = t -> {
+                int i0 = (t / chunkCount) * MC;
+                int i1 = Math.min(m, i0 + MC);
+                int u0 = (t % chunkCount) * perChunk;
+                int u1 = Math.min(units, u0 + perChunk);
+                Object own = shared == null ? A_BUFFERS.take(a, MC * KC) : null;
+                try {
+                    blockWith(a, 0, k, false, m, b, c, 0, n, i0, i1, u0, u1, groups, units, shared, own, true);
+                } finally {
+                    if (own != null) {
+                        A_BUFFERS.give(own);
+                    }
+                }
+                epilogue.done(i0, i1, u0 * b.nr, u1 * b.nr);
+            };
+            if (par == null || tasks == 1) {
+                for (int t = 0; t < tasks; t++) {
+                    task.accept(t);
+                }
+            } else {
+                par.forEach(tasks, task);
+            }
+        } finally {
+            if (shared != null) {
+                A_BUFFERS.give(shared);
+            }
         }
     }
 
@@ -253,10 +337,10 @@ final class VectorGemm {
      * passes over it), then each panel's {@code KC x NR} block meets every strip.
      */
     private static void block(Object a, int off, int rowStride, boolean ta, int m, Packed b, Object c, int cOff, int ldc, int i0, int i1,
-                              int p0, int p1, Object sharedA) {
+                              int p0, int p1, Object sharedA, boolean overwrite) {
         Object own = sharedA == null ? A_BUFFERS.take(a, MC * KC) : null;
         try {
-            blockWith(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, i1, p0, p1, sharedA, own);
+            blockWith(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, i1, p0, p1, 1, b.panels, sharedA, own, overwrite);
         } finally {
             if (own != null) {
                 A_BUFFERS.give(own);
@@ -264,51 +348,66 @@ final class VectorGemm {
         }
     }
 
-    /** {@link #block} with A packed in {@code sharedA} (all of it, block {@code pc} at {@code m * pc}) or, per block, into {@code own}. */
+    /**
+     * {@link #block} with A packed in {@code sharedA} (all of it, block {@code pc} at {@code m * pc}) or, per block, into {@code own};
+     * the panels are {@code [p0, p1)} of each of {@code groups} runs of {@code units} panels (one run of all of them for a plain product).
+     */
     private static void blockWith(Object a, int off, int rowStride, boolean ta, int m, Packed b, Object c, int cOff, int ldc, int i0, int i1,
-                                  int p0, int p1, Object sharedA, Object own) {
-        int n = b.n;
+                                  int p0, int p1, int groups, int units, Object sharedA, Object own, boolean overwrite) {
         int k = b.k;
-        int nr = b.nr;
         Object pa = sharedA != null ? sharedA : own;
-        Object tile = null;
+        Object[] tile = {null};
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             int base = sharedA != null ? m * pc : 0;
             if (sharedA == null) {
                 packA(a, off, rowStride, ta, m, i0, i1, pc, kc, own, 0);
             }
-            for (int jp = p0; jp < p1; jp++) {
-                int bo = jp * nr * k + pc * nr;
-                int j0 = jp * nr;
-                int nj = Math.min(nr, n - j0);
-                for (int i = i0, h; i < i1; i += h) {
-                    h = stripHeight(i, m);
-                    int ao = base + (i - i0) * kc;
-                    if (nj == nr) {
-                        kernel(h, pa, ao, b.data, bo, kc, c, cOff + i * ldc + j0, ldc);
+            for (int g = 0; g < groups; g++) {
+                for (int jp = g * units + p0; jp < g * units + p1; jp++) {
+                    panel(pa, base, m, b, jp, pc, kc, c, cOff, ldc, i0, i1, tile, overwrite && pc == 0);
+                }
+            }
+        }
+    }
+
+    /**
+     * Block {@code pc} of panel {@code jp} against every strip of rows {@code [i0, i1)} (packed at {@code pa[base]}), added to C
+     * or, with {@code store}, written over it.
+     */
+    private static void panel(Object pa, int base, int m, Packed b, int jp, int pc, int kc, Object c, int cOff, int ldc, int i0, int i1,
+                              Object[] tile, boolean store) {
+        int nr = b.nr;
+        int bo = jp * nr * b.k + pc * nr;
+        int j0 = jp * nr;
+        int nj = Math.min(nr, b.n - j0);
+        for (int i = i0, h; i < i1; i += h) {
+            h = stripHeight(i, m);
+            int ao = base + (i - i0) * kc;
+            if (nj == nr) {
+                kernel(h, pa, ao, b.data, bo, kc, c, cOff + i * ldc + j0, ldc, !store);
+            } else {
+                // the last panel, narrower than NR: compute the whole strip into a tile, add (or copy) its valid part
+                if (tile[0] == null) {
+                    tile[0] = Storage.allocLike(c, MR * nr);
+                }
+                kernel(h, pa, ao, b.data, bo, kc, tile[0], 0, nr, false);
+                for (int r = 0; r < h; r++) {
+                    if (store) {
+                        System.arraycopy(tile[0], r * nr, c, cOff + (i + r) * ldc + j0, nj);
                     } else {
-                        // the last panel, narrower than NR: compute the whole strip into a zeroed tile, add its valid part
-                        if (tile == null) {
-                            tile = Storage.allocLike(c, MR * nr);
-                        } else {
-                            zero(tile);
-                        }
-                        kernel(h, pa, ao, b.data, bo, kc, tile, 0, nr);
-                        for (int r = 0; r < h; r++) {
-                            addRow(tile, r * nr, c, cOff + (i + r) * ldc + j0, nj);
-                        }
+                        addRow(tile[0], r * nr, c, cOff + (i + r) * ldc + j0, nj);
                     }
                 }
             }
         }
     }
 
-    private static void kernel(int h, Object pa, int ao, Object pb, int bo, int kc, Object c, int co, int ldc) {
+    private static void kernel(int h, Object pa, int ao, Object pb, int bo, int kc, Object c, int co, int ldc, boolean add) {
         if (pa instanceof float[] fa) {
-            F32.kernel(h, fa, ao, (float[]) pb, bo, kc, (float[]) c, co, ldc);
+            F32.kernel(h, fa, ao, (float[]) pb, bo, kc, (float[]) c, co, ldc, add);
         } else {
-            F64.kernel(h, (double[]) pa, ao, (double[]) pb, bo, kc, (double[]) c, co, ldc);
+            F64.kernel(h, (double[]) pa, ao, (double[]) pb, bo, kc, (double[]) c, co, ldc, add);
         }
     }
 
@@ -327,13 +426,6 @@ final class VectorGemm {
         }
     }
 
-    private static void zero(Object a) {
-        if (a instanceof float[] f) {
-            java.util.Arrays.fill(f, 0f);
-        } else {
-            java.util.Arrays.fill((double[]) a, 0.0);
-        }
-    }
 
     private static void forEach(Parallel par, int tasks, IntConsumer task) {
         if (par == null) {
@@ -406,18 +498,18 @@ final class VectorGemm {
             }
         }
 
-        static void kernel(int h, float[] pa, int ao, float[] pb, int bo, int kc, float[] c, int co, int ldc) {
+        static void kernel(int h, float[] pa, int ao, float[] pb, int bo, int kc, float[] c, int co, int ldc, boolean add) {
             switch (h) {
-                case 8 -> k8(pa, ao, pb, bo, kc, c, co, ldc);
-                case 4 -> k4(pa, ao, pb, bo, kc, c, co, ldc);
-                case 2 -> k2(pa, ao, pb, bo, kc, c, co, ldc);
-                default -> k1(pa, ao, pb, bo, kc, c, co, ldc);
+                case 8 -> k8(pa, ao, pb, bo, kc, c, co, ldc, add);
+                case 4 -> k4(pa, ao, pb, bo, kc, c, co, ldc, add);
+                case 2 -> k2(pa, ao, pb, bo, kc, c, co, ldc, add);
+                default -> k1(pa, ao, pb, bo, kc, c, co, ldc, add);
             }
         }
 
-        /** {@code c[co + r*ldc + j] += Σ_kk pa[ao + kk*8 + r] * pb[bo + kk*NR + j]}, 8 rows {@code r}, {@code j < NR}. */
+        /** {@code c[co + r*ldc + j] += Σ_kk pa[ao + kk*8 + r] * pb[bo + kk*NR + j]} ({@code =} when not {@code add}), 8 rows {@code r}, {@code j < NR}. */
         private static void k8(final float[] pa, final int ao, final float[] pb, final int bo, final int kc, final float[] c, final int co,
-                               final int ldc) {
+                               final int ldc, final boolean add) {
             FloatVector c00 = FloatVector.zero(FS), c01 = FloatVector.zero(FS);
             FloatVector c10 = FloatVector.zero(FS), c11 = FloatVector.zero(FS);
             FloatVector c20 = FloatVector.zero(FS), c21 = FloatVector.zero(FS);
@@ -454,27 +546,46 @@ final class VectorGemm {
                 c70 = x.fma(b0, c70);
                 c71 = x.fma(b1, c71);
             }
-            c00.add(FloatVector.fromArray(FS, c, co)).intoArray(c, co);
-            c01.add(FloatVector.fromArray(FS, c, co + FL)).intoArray(c, co + FL);
-            c10.add(FloatVector.fromArray(FS, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c11.add(FloatVector.fromArray(FS, c, co + 1 * ldc + FL)).intoArray(c, co + 1 * ldc + FL);
-            c20.add(FloatVector.fromArray(FS, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(FloatVector.fromArray(FS, c, co + 2 * ldc + FL)).intoArray(c, co + 2 * ldc + FL);
-            c30.add(FloatVector.fromArray(FS, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(FloatVector.fromArray(FS, c, co + 3 * ldc + FL)).intoArray(c, co + 3 * ldc + FL);
-            c40.add(FloatVector.fromArray(FS, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
-            c41.add(FloatVector.fromArray(FS, c, co + 4 * ldc + FL)).intoArray(c, co + 4 * ldc + FL);
-            c50.add(FloatVector.fromArray(FS, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
-            c51.add(FloatVector.fromArray(FS, c, co + 5 * ldc + FL)).intoArray(c, co + 5 * ldc + FL);
-            c60.add(FloatVector.fromArray(FS, c, co + 6 * ldc)).intoArray(c, co + 6 * ldc);
-            c61.add(FloatVector.fromArray(FS, c, co + 6 * ldc + FL)).intoArray(c, co + 6 * ldc + FL);
-            c70.add(FloatVector.fromArray(FS, c, co + 7 * ldc)).intoArray(c, co + 7 * ldc);
-            c71.add(FloatVector.fromArray(FS, c, co + 7 * ldc + FL)).intoArray(c, co + 7 * ldc + FL);
+            if (add) {
+                c00.add(FloatVector.fromArray(FS, c, co)).intoArray(c, co);
+                c01.add(FloatVector.fromArray(FS, c, co + FL)).intoArray(c, co + FL);
+                c10.add(FloatVector.fromArray(FS, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
+                c11.add(FloatVector.fromArray(FS, c, co + 1 * ldc + FL)).intoArray(c, co + 1 * ldc + FL);
+                c20.add(FloatVector.fromArray(FS, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+                c21.add(FloatVector.fromArray(FS, c, co + 2 * ldc + FL)).intoArray(c, co + 2 * ldc + FL);
+                c30.add(FloatVector.fromArray(FS, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+                c31.add(FloatVector.fromArray(FS, c, co + 3 * ldc + FL)).intoArray(c, co + 3 * ldc + FL);
+                c40.add(FloatVector.fromArray(FS, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
+                c41.add(FloatVector.fromArray(FS, c, co + 4 * ldc + FL)).intoArray(c, co + 4 * ldc + FL);
+                c50.add(FloatVector.fromArray(FS, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
+                c51.add(FloatVector.fromArray(FS, c, co + 5 * ldc + FL)).intoArray(c, co + 5 * ldc + FL);
+                c60.add(FloatVector.fromArray(FS, c, co + 6 * ldc)).intoArray(c, co + 6 * ldc);
+                c61.add(FloatVector.fromArray(FS, c, co + 6 * ldc + FL)).intoArray(c, co + 6 * ldc + FL);
+                c70.add(FloatVector.fromArray(FS, c, co + 7 * ldc)).intoArray(c, co + 7 * ldc);
+                c71.add(FloatVector.fromArray(FS, c, co + 7 * ldc + FL)).intoArray(c, co + 7 * ldc + FL);
+            } else {
+                c00.intoArray(c, co);
+                c01.intoArray(c, co + FL);
+                c10.intoArray(c, co + 1 * ldc);
+                c11.intoArray(c, co + 1 * ldc + FL);
+                c20.intoArray(c, co + 2 * ldc);
+                c21.intoArray(c, co + 2 * ldc + FL);
+                c30.intoArray(c, co + 3 * ldc);
+                c31.intoArray(c, co + 3 * ldc + FL);
+                c40.intoArray(c, co + 4 * ldc);
+                c41.intoArray(c, co + 4 * ldc + FL);
+                c50.intoArray(c, co + 5 * ldc);
+                c51.intoArray(c, co + 5 * ldc + FL);
+                c60.intoArray(c, co + 6 * ldc);
+                c61.intoArray(c, co + 6 * ldc + FL);
+                c70.intoArray(c, co + 7 * ldc);
+                c71.intoArray(c, co + 7 * ldc + FL);
+            }
         }
 
-        /** {@code c[co + r*ldc + j] += Σ_kk pa[ao + kk*4 + r] * pb[bo + kk*NR + j]}, 4 rows {@code r}, {@code j < NR}. */
+        /** {@code c[co + r*ldc + j] += Σ_kk pa[ao + kk*4 + r] * pb[bo + kk*NR + j]} ({@code =} when not {@code add}), 4 rows {@code r}, {@code j < NR}. */
         private static void k4(final float[] pa, final int ao, final float[] pb, final int bo, final int kc, final float[] c, final int co,
-                               final int ldc) {
+                               final int ldc, final boolean add) {
             FloatVector c00 = FloatVector.zero(FS), c01 = FloatVector.zero(FS);
             FloatVector c10 = FloatVector.zero(FS), c11 = FloatVector.zero(FS);
             FloatVector c20 = FloatVector.zero(FS), c21 = FloatVector.zero(FS);
@@ -495,14 +606,25 @@ final class VectorGemm {
                 c30 = x.fma(b0, c30);
                 c31 = x.fma(b1, c31);
             }
-            c00.add(FloatVector.fromArray(FS, c, co)).intoArray(c, co);
-            c01.add(FloatVector.fromArray(FS, c, co + FL)).intoArray(c, co + FL);
-            c10.add(FloatVector.fromArray(FS, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c11.add(FloatVector.fromArray(FS, c, co + 1 * ldc + FL)).intoArray(c, co + 1 * ldc + FL);
-            c20.add(FloatVector.fromArray(FS, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(FloatVector.fromArray(FS, c, co + 2 * ldc + FL)).intoArray(c, co + 2 * ldc + FL);
-            c30.add(FloatVector.fromArray(FS, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(FloatVector.fromArray(FS, c, co + 3 * ldc + FL)).intoArray(c, co + 3 * ldc + FL);
+            if (add) {
+                c00.add(FloatVector.fromArray(FS, c, co)).intoArray(c, co);
+                c01.add(FloatVector.fromArray(FS, c, co + FL)).intoArray(c, co + FL);
+                c10.add(FloatVector.fromArray(FS, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
+                c11.add(FloatVector.fromArray(FS, c, co + 1 * ldc + FL)).intoArray(c, co + 1 * ldc + FL);
+                c20.add(FloatVector.fromArray(FS, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+                c21.add(FloatVector.fromArray(FS, c, co + 2 * ldc + FL)).intoArray(c, co + 2 * ldc + FL);
+                c30.add(FloatVector.fromArray(FS, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+                c31.add(FloatVector.fromArray(FS, c, co + 3 * ldc + FL)).intoArray(c, co + 3 * ldc + FL);
+            } else {
+                c00.intoArray(c, co);
+                c01.intoArray(c, co + FL);
+                c10.intoArray(c, co + 1 * ldc);
+                c11.intoArray(c, co + 1 * ldc + FL);
+                c20.intoArray(c, co + 2 * ldc);
+                c21.intoArray(c, co + 2 * ldc + FL);
+                c30.intoArray(c, co + 3 * ldc);
+                c31.intoArray(c, co + 3 * ldc + FL);
+            }
         }
 
         /**
@@ -510,7 +632,7 @@ final class VectorGemm {
          * enough fused multiply-adds are independent to hide their latency.
          */
         private static void k2(final float[] pa, final int ao, final float[] pb, final int bo, final int kc, final float[] c, final int co,
-                               final int ldc) {
+                               final int ldc, final boolean add) {
             FloatVector c000 = FloatVector.zero(FS), c010 = FloatVector.zero(FS);
             FloatVector c001 = FloatVector.zero(FS), c011 = FloatVector.zero(FS);
             FloatVector c100 = FloatVector.zero(FS), c110 = FloatVector.zero(FS);
@@ -546,10 +668,17 @@ final class VectorGemm {
                 c100 = x1.fma(b0, c100);
                 c110 = x1.fma(b1, c110);
             }
-            c000.add(c001).add(FloatVector.fromArray(FS, c, co)).intoArray(c, co);
-            c010.add(c011).add(FloatVector.fromArray(FS, c, co + FL)).intoArray(c, co + FL);
-            c100.add(c101).add(FloatVector.fromArray(FS, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c110.add(c111).add(FloatVector.fromArray(FS, c, co + 1 * ldc + FL)).intoArray(c, co + 1 * ldc + FL);
+            if (add) {
+                c000.add(c001).add(FloatVector.fromArray(FS, c, co)).intoArray(c, co);
+                c010.add(c011).add(FloatVector.fromArray(FS, c, co + FL)).intoArray(c, co + FL);
+                c100.add(c101).add(FloatVector.fromArray(FS, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
+                c110.add(c111).add(FloatVector.fromArray(FS, c, co + 1 * ldc + FL)).intoArray(c, co + 1 * ldc + FL);
+            } else {
+                c000.add(c001).intoArray(c, co);
+                c010.add(c011).intoArray(c, co + FL);
+                c100.add(c101).intoArray(c, co + 1 * ldc);
+                c110.add(c111).intoArray(c, co + 1 * ldc + FL);
+            }
         }
 
         /**
@@ -557,7 +686,7 @@ final class VectorGemm {
          * enough fused multiply-adds are independent to hide their latency.
          */
         private static void k1(final float[] pa, final int ao, final float[] pb, final int bo, final int kc, final float[] c, final int co,
-                               final int ldc) {
+                               final int ldc, final boolean add) {
             FloatVector c000 = FloatVector.zero(FS), c010 = FloatVector.zero(FS);
             FloatVector c001 = FloatVector.zero(FS), c011 = FloatVector.zero(FS);
             FloatVector c002 = FloatVector.zero(FS), c012 = FloatVector.zero(FS);
@@ -594,8 +723,13 @@ final class VectorGemm {
                 c000 = x0.fma(b0, c000);
                 c010 = x0.fma(b1, c010);
             }
-            c000.add(c001).add(c002.add(c003)).add(FloatVector.fromArray(FS, c, co)).intoArray(c, co);
-            c010.add(c011).add(c012.add(c013)).add(FloatVector.fromArray(FS, c, co + FL)).intoArray(c, co + FL);
+            if (add) {
+                c000.add(c001).add(c002.add(c003)).add(FloatVector.fromArray(FS, c, co)).intoArray(c, co);
+                c010.add(c011).add(c012.add(c013)).add(FloatVector.fromArray(FS, c, co + FL)).intoArray(c, co + FL);
+            } else {
+                c000.add(c001).add(c002.add(c003)).intoArray(c, co);
+                c010.add(c011).add(c012.add(c013)).intoArray(c, co + FL);
+            }
         }
     }
 
@@ -658,18 +792,18 @@ final class VectorGemm {
             }
         }
 
-        static void kernel(int h, double[] pa, int ao, double[] pb, int bo, int kc, double[] c, int co, int ldc) {
+        static void kernel(int h, double[] pa, int ao, double[] pb, int bo, int kc, double[] c, int co, int ldc, boolean add) {
             switch (h) {
-                case 8 -> k8(pa, ao, pb, bo, kc, c, co, ldc);
-                case 4 -> k4(pa, ao, pb, bo, kc, c, co, ldc);
-                case 2 -> k2(pa, ao, pb, bo, kc, c, co, ldc);
-                default -> k1(pa, ao, pb, bo, kc, c, co, ldc);
+                case 8 -> k8(pa, ao, pb, bo, kc, c, co, ldc, add);
+                case 4 -> k4(pa, ao, pb, bo, kc, c, co, ldc, add);
+                case 2 -> k2(pa, ao, pb, bo, kc, c, co, ldc, add);
+                default -> k1(pa, ao, pb, bo, kc, c, co, ldc, add);
             }
         }
 
-        /** {@code c[co + r*ldc + j] += Σ_kk pa[ao + kk*8 + r] * pb[bo + kk*NR + j]}, 8 rows {@code r}, {@code j < NR}. */
+        /** {@code c[co + r*ldc + j] += Σ_kk pa[ao + kk*8 + r] * pb[bo + kk*NR + j]} ({@code =} when not {@code add}), 8 rows {@code r}, {@code j < NR}. */
         private static void k8(final double[] pa, final int ao, final double[] pb, final int bo, final int kc, final double[] c, final int co,
-                               final int ldc) {
+                               final int ldc, final boolean add) {
             DoubleVector c00 = DoubleVector.zero(DS), c01 = DoubleVector.zero(DS);
             DoubleVector c10 = DoubleVector.zero(DS), c11 = DoubleVector.zero(DS);
             DoubleVector c20 = DoubleVector.zero(DS), c21 = DoubleVector.zero(DS);
@@ -706,27 +840,46 @@ final class VectorGemm {
                 c70 = x.fma(b0, c70);
                 c71 = x.fma(b1, c71);
             }
-            c00.add(DoubleVector.fromArray(DS, c, co)).intoArray(c, co);
-            c01.add(DoubleVector.fromArray(DS, c, co + DL)).intoArray(c, co + DL);
-            c10.add(DoubleVector.fromArray(DS, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c11.add(DoubleVector.fromArray(DS, c, co + 1 * ldc + DL)).intoArray(c, co + 1 * ldc + DL);
-            c20.add(DoubleVector.fromArray(DS, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(DoubleVector.fromArray(DS, c, co + 2 * ldc + DL)).intoArray(c, co + 2 * ldc + DL);
-            c30.add(DoubleVector.fromArray(DS, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(DoubleVector.fromArray(DS, c, co + 3 * ldc + DL)).intoArray(c, co + 3 * ldc + DL);
-            c40.add(DoubleVector.fromArray(DS, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
-            c41.add(DoubleVector.fromArray(DS, c, co + 4 * ldc + DL)).intoArray(c, co + 4 * ldc + DL);
-            c50.add(DoubleVector.fromArray(DS, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
-            c51.add(DoubleVector.fromArray(DS, c, co + 5 * ldc + DL)).intoArray(c, co + 5 * ldc + DL);
-            c60.add(DoubleVector.fromArray(DS, c, co + 6 * ldc)).intoArray(c, co + 6 * ldc);
-            c61.add(DoubleVector.fromArray(DS, c, co + 6 * ldc + DL)).intoArray(c, co + 6 * ldc + DL);
-            c70.add(DoubleVector.fromArray(DS, c, co + 7 * ldc)).intoArray(c, co + 7 * ldc);
-            c71.add(DoubleVector.fromArray(DS, c, co + 7 * ldc + DL)).intoArray(c, co + 7 * ldc + DL);
+            if (add) {
+                c00.add(DoubleVector.fromArray(DS, c, co)).intoArray(c, co);
+                c01.add(DoubleVector.fromArray(DS, c, co + DL)).intoArray(c, co + DL);
+                c10.add(DoubleVector.fromArray(DS, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
+                c11.add(DoubleVector.fromArray(DS, c, co + 1 * ldc + DL)).intoArray(c, co + 1 * ldc + DL);
+                c20.add(DoubleVector.fromArray(DS, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+                c21.add(DoubleVector.fromArray(DS, c, co + 2 * ldc + DL)).intoArray(c, co + 2 * ldc + DL);
+                c30.add(DoubleVector.fromArray(DS, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+                c31.add(DoubleVector.fromArray(DS, c, co + 3 * ldc + DL)).intoArray(c, co + 3 * ldc + DL);
+                c40.add(DoubleVector.fromArray(DS, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
+                c41.add(DoubleVector.fromArray(DS, c, co + 4 * ldc + DL)).intoArray(c, co + 4 * ldc + DL);
+                c50.add(DoubleVector.fromArray(DS, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
+                c51.add(DoubleVector.fromArray(DS, c, co + 5 * ldc + DL)).intoArray(c, co + 5 * ldc + DL);
+                c60.add(DoubleVector.fromArray(DS, c, co + 6 * ldc)).intoArray(c, co + 6 * ldc);
+                c61.add(DoubleVector.fromArray(DS, c, co + 6 * ldc + DL)).intoArray(c, co + 6 * ldc + DL);
+                c70.add(DoubleVector.fromArray(DS, c, co + 7 * ldc)).intoArray(c, co + 7 * ldc);
+                c71.add(DoubleVector.fromArray(DS, c, co + 7 * ldc + DL)).intoArray(c, co + 7 * ldc + DL);
+            } else {
+                c00.intoArray(c, co);
+                c01.intoArray(c, co + DL);
+                c10.intoArray(c, co + 1 * ldc);
+                c11.intoArray(c, co + 1 * ldc + DL);
+                c20.intoArray(c, co + 2 * ldc);
+                c21.intoArray(c, co + 2 * ldc + DL);
+                c30.intoArray(c, co + 3 * ldc);
+                c31.intoArray(c, co + 3 * ldc + DL);
+                c40.intoArray(c, co + 4 * ldc);
+                c41.intoArray(c, co + 4 * ldc + DL);
+                c50.intoArray(c, co + 5 * ldc);
+                c51.intoArray(c, co + 5 * ldc + DL);
+                c60.intoArray(c, co + 6 * ldc);
+                c61.intoArray(c, co + 6 * ldc + DL);
+                c70.intoArray(c, co + 7 * ldc);
+                c71.intoArray(c, co + 7 * ldc + DL);
+            }
         }
 
-        /** {@code c[co + r*ldc + j] += Σ_kk pa[ao + kk*4 + r] * pb[bo + kk*NR + j]}, 4 rows {@code r}, {@code j < NR}. */
+        /** {@code c[co + r*ldc + j] += Σ_kk pa[ao + kk*4 + r] * pb[bo + kk*NR + j]} ({@code =} when not {@code add}), 4 rows {@code r}, {@code j < NR}. */
         private static void k4(final double[] pa, final int ao, final double[] pb, final int bo, final int kc, final double[] c, final int co,
-                               final int ldc) {
+                               final int ldc, final boolean add) {
             DoubleVector c00 = DoubleVector.zero(DS), c01 = DoubleVector.zero(DS);
             DoubleVector c10 = DoubleVector.zero(DS), c11 = DoubleVector.zero(DS);
             DoubleVector c20 = DoubleVector.zero(DS), c21 = DoubleVector.zero(DS);
@@ -747,14 +900,25 @@ final class VectorGemm {
                 c30 = x.fma(b0, c30);
                 c31 = x.fma(b1, c31);
             }
-            c00.add(DoubleVector.fromArray(DS, c, co)).intoArray(c, co);
-            c01.add(DoubleVector.fromArray(DS, c, co + DL)).intoArray(c, co + DL);
-            c10.add(DoubleVector.fromArray(DS, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c11.add(DoubleVector.fromArray(DS, c, co + 1 * ldc + DL)).intoArray(c, co + 1 * ldc + DL);
-            c20.add(DoubleVector.fromArray(DS, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
-            c21.add(DoubleVector.fromArray(DS, c, co + 2 * ldc + DL)).intoArray(c, co + 2 * ldc + DL);
-            c30.add(DoubleVector.fromArray(DS, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
-            c31.add(DoubleVector.fromArray(DS, c, co + 3 * ldc + DL)).intoArray(c, co + 3 * ldc + DL);
+            if (add) {
+                c00.add(DoubleVector.fromArray(DS, c, co)).intoArray(c, co);
+                c01.add(DoubleVector.fromArray(DS, c, co + DL)).intoArray(c, co + DL);
+                c10.add(DoubleVector.fromArray(DS, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
+                c11.add(DoubleVector.fromArray(DS, c, co + 1 * ldc + DL)).intoArray(c, co + 1 * ldc + DL);
+                c20.add(DoubleVector.fromArray(DS, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+                c21.add(DoubleVector.fromArray(DS, c, co + 2 * ldc + DL)).intoArray(c, co + 2 * ldc + DL);
+                c30.add(DoubleVector.fromArray(DS, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+                c31.add(DoubleVector.fromArray(DS, c, co + 3 * ldc + DL)).intoArray(c, co + 3 * ldc + DL);
+            } else {
+                c00.intoArray(c, co);
+                c01.intoArray(c, co + DL);
+                c10.intoArray(c, co + 1 * ldc);
+                c11.intoArray(c, co + 1 * ldc + DL);
+                c20.intoArray(c, co + 2 * ldc);
+                c21.intoArray(c, co + 2 * ldc + DL);
+                c30.intoArray(c, co + 3 * ldc);
+                c31.intoArray(c, co + 3 * ldc + DL);
+            }
         }
 
         /**
@@ -762,7 +926,7 @@ final class VectorGemm {
          * enough fused multiply-adds are independent to hide their latency.
          */
         private static void k2(final double[] pa, final int ao, final double[] pb, final int bo, final int kc, final double[] c, final int co,
-                               final int ldc) {
+                               final int ldc, final boolean add) {
             DoubleVector c000 = DoubleVector.zero(DS), c010 = DoubleVector.zero(DS);
             DoubleVector c001 = DoubleVector.zero(DS), c011 = DoubleVector.zero(DS);
             DoubleVector c100 = DoubleVector.zero(DS), c110 = DoubleVector.zero(DS);
@@ -798,10 +962,17 @@ final class VectorGemm {
                 c100 = x1.fma(b0, c100);
                 c110 = x1.fma(b1, c110);
             }
-            c000.add(c001).add(DoubleVector.fromArray(DS, c, co)).intoArray(c, co);
-            c010.add(c011).add(DoubleVector.fromArray(DS, c, co + DL)).intoArray(c, co + DL);
-            c100.add(c101).add(DoubleVector.fromArray(DS, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
-            c110.add(c111).add(DoubleVector.fromArray(DS, c, co + 1 * ldc + DL)).intoArray(c, co + 1 * ldc + DL);
+            if (add) {
+                c000.add(c001).add(DoubleVector.fromArray(DS, c, co)).intoArray(c, co);
+                c010.add(c011).add(DoubleVector.fromArray(DS, c, co + DL)).intoArray(c, co + DL);
+                c100.add(c101).add(DoubleVector.fromArray(DS, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
+                c110.add(c111).add(DoubleVector.fromArray(DS, c, co + 1 * ldc + DL)).intoArray(c, co + 1 * ldc + DL);
+            } else {
+                c000.add(c001).intoArray(c, co);
+                c010.add(c011).intoArray(c, co + DL);
+                c100.add(c101).intoArray(c, co + 1 * ldc);
+                c110.add(c111).intoArray(c, co + 1 * ldc + DL);
+            }
         }
 
         /**
@@ -809,7 +980,7 @@ final class VectorGemm {
          * enough fused multiply-adds are independent to hide their latency.
          */
         private static void k1(final double[] pa, final int ao, final double[] pb, final int bo, final int kc, final double[] c, final int co,
-                               final int ldc) {
+                               final int ldc, final boolean add) {
             DoubleVector c000 = DoubleVector.zero(DS), c010 = DoubleVector.zero(DS);
             DoubleVector c001 = DoubleVector.zero(DS), c011 = DoubleVector.zero(DS);
             DoubleVector c002 = DoubleVector.zero(DS), c012 = DoubleVector.zero(DS);
@@ -846,8 +1017,13 @@ final class VectorGemm {
                 c000 = x0.fma(b0, c000);
                 c010 = x0.fma(b1, c010);
             }
-            c000.add(c001).add(c002.add(c003)).add(DoubleVector.fromArray(DS, c, co)).intoArray(c, co);
-            c010.add(c011).add(c012.add(c013)).add(DoubleVector.fromArray(DS, c, co + DL)).intoArray(c, co + DL);
+            if (add) {
+                c000.add(c001).add(c002.add(c003)).add(DoubleVector.fromArray(DS, c, co)).intoArray(c, co);
+                c010.add(c011).add(c012.add(c013)).add(DoubleVector.fromArray(DS, c, co + DL)).intoArray(c, co + DL);
+            } else {
+                c000.add(c001).add(c002.add(c003)).intoArray(c, co);
+                c010.add(c011).add(c012.add(c013)).intoArray(c, co + DL);
+            }
         }
     }
 }

@@ -113,6 +113,42 @@ class VectorGemmTest {
         }
     }
 
+    /**
+     * Without an addend the first block of the inner dimension writes C instead of adding to it (the pooled result is
+     * not zeroed first): a result array that held NaN must give the same product as a fresh one, bit for bit, with
+     * the last panel narrower than the others and the inner dimension over several blocks.
+     */
+    @Test
+    void resultWithoutAnAddendIgnoresWhatItsPooledArrayHeld() {
+        assumeTrue(Gemm.vectorAvailable(), Gemm.engine());
+        Random rnd = new Random(9);
+        int[][] sizes = {{13, 600, 45}, {3, 70, 33}, {130, 257, 64}};
+        for (DType dtype : DType.values()) {
+            for (int[] s : sizes) {
+                int m = s[0];
+                int k = s[1];
+                int n = s[2];
+                Object a = Storage.convert(asStored(random(rnd, m * k), dtype), dtype);
+                Object b = Storage.convert(asStored(random(rnd, k * n), dtype), dtype);
+                for (Parallel par : new Parallel[] {SERIAL, THREADED}) {
+                    VectorGemm.Packed pb = VectorGemm.pack(b, n, k, false, par);
+                    double[] fresh = toDoubles(VectorGemm.multiply(a, 0, k, m, false, pb, null, par, ArrayPool.NONE));
+                    ArrayPool pool = new ArrayPool(1L << 24);
+                    Object dirty = Storage.allocLike(a, m * n);
+                    if (dirty instanceof float[] f) {
+                        java.util.Arrays.fill(f, Float.NaN);
+                    } else {
+                        java.util.Arrays.fill((double[]) dirty, Double.NaN);
+                    }
+                    pool.give(dirty);
+                    Object got = VectorGemm.multiply(a, 0, k, m, false, pb, null, par, pool);
+                    assertTrue(got == dirty, "the product should have reused the pooled array");
+                    assertArrayEquals(fresh, toDoubles(got), 0.0, dtype + " " + m + "x" + k + "x" + n);
+                }
+            }
+        }
+    }
+
     @Test
     void resultDoesNotDependOnTheThreadCount() {
         assumeTrue(Gemm.vectorAvailable(), Gemm.engine());

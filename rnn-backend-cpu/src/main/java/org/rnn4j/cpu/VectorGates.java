@@ -1,0 +1,171 @@
+package org.rnn4j.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Float32 gate math of the recurrent cells on the JDK's vector API, run by the tasks of a grouped matrix product
+ * ({@link Gemm#multiplyGrouped}) on the block of pre-activations each has just computed, so that the step's
+ * elementwise work runs on every thread while that block is in cache. Like {@link VectorGemm}, only code that
+ * runs when the vector kernels are on touches this class.
+ *
+ * <p>The arithmetic is {@link Vec}'s operation for operation (separate multiplies and adds, no fused
+ * multiply-add, the same order of the sums), so a step computes the same floats whichever path runs it.
+ */
+final class VectorGates {
+    private static final VectorSpecies<Float> FS = VectorGemm.FS;
+    private static final int FL = FS.length();
+    private static final float CLAMP = 7.90531110763549805f;
+
+    private VectorGates() {
+    }
+
+    // the coefficients of Vec.tanh as vectors: a product with a vector constant is one node, with a float a broadcast more,
+    // and C2 stops inlining a method at a node count that a few tanh with broadcasts reach
+    private static final FloatVector HI = FloatVector.broadcast(FS, CLAMP);
+    private static final FloatVector LO = FloatVector.broadcast(FS, -CLAMP);
+    private static final FloatVector P0 = FloatVector.broadcast(FS, -2.76076847742355e-16f);
+    private static final FloatVector P1 = FloatVector.broadcast(FS, 2.00018790482477e-13f);
+    private static final FloatVector P2 = FloatVector.broadcast(FS, -8.60467152213735e-11f);
+    private static final FloatVector P3 = FloatVector.broadcast(FS, 5.12229709037114e-08f);
+    private static final FloatVector P4 = FloatVector.broadcast(FS, 1.48572235717979e-05f);
+    private static final FloatVector P5 = FloatVector.broadcast(FS, 6.37261928875436e-04f);
+    private static final FloatVector P6 = FloatVector.broadcast(FS, 4.89352455891786e-03f);
+    private static final FloatVector Q0 = FloatVector.broadcast(FS, 1.19825839466702e-06f);
+    private static final FloatVector Q1 = FloatVector.broadcast(FS, 1.18534705686654e-04f);
+    private static final FloatVector Q2 = FloatVector.broadcast(FS, 2.26843463243900e-03f);
+    private static final FloatVector Q3 = FloatVector.broadcast(FS, 4.89352518554385e-03f);
+    private static final FloatVector HALF = FloatVector.broadcast(FS, 0.5f);
+
+    /** {@link Vec#tanh(float)} lane by lane. */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector v = x.min(HI).max(LO);
+        FloatVector x2 = v.mul(v);
+        FloatVector p = x2.mul(P0).add(P1);
+        p = p.mul(x2).add(P2);
+        p = p.mul(x2).add(P3);
+        p = p.mul(x2).add(P4);
+        p = p.mul(x2).add(P5);
+        p = p.mul(x2).add(P6);
+        FloatVector q = x2.mul(Q0).add(Q1);
+        q = q.mul(x2).add(Q2);
+        q = q.mul(x2).add(Q3);
+        return v.mul(p).div(q);
+    }
+
+    /** {@code 0.5 + 0.5 tanh(x / 2)}, as {@link Vec#sigmoidSum}. */
+    static FloatVector sigmoid(FloatVector x) {
+        return tanh(x.mul(HALF)).mul(HALF).add(HALF);
+    }
+
+    /** Where one LSTM step reads and writes; the arrays of the step, shared by its tasks. */
+    static final class LstmStep {
+        int hidden;
+        /** {@code [B, 4H]} pre-activations {@code h W_hh^T}; a forward-only step leaves its activations there. */
+        float[] pre;
+        /** {@code [B, T, 4H]} input projections, step {@code t} read. */
+        float[] xp;
+        int steps;
+        int t;
+        /** {@code [4H]} both biases summed. */
+        float[] bias;
+        /** {@code [B, H]} state entering the step, read; {@code hOut}, {@code cOut} written. */
+        float[] h;
+        float[] c;
+        float[] hOut;
+        float[] cOut;
+        /** {@code [B, T, H]}: row {@code (b, t)} written where the step is valid for {@code b}. */
+        float[] y;
+        /** Kept for backward when not null, each {@code [B, H]}: i, f, g, o, tanh(c'). */
+        float[] ai;
+        float[] af;
+        float[] ag;
+        float[] ao;
+        float[] tanhC;
+        /** Validity of {@code (b, t)}; null when no sequence is padded. */
+        CpuSequenceKernel.Call padded;
+    }
+
+    /**
+     * The step for rows {@code [i0, i1)} and hidden units {@code [j0, j1)} (multiples of the vector length). The work is
+     * in two short loops, each with one {@link #tanh}: in one long body C2 stopped inlining at its node-count cutoff
+     * and left calls whose vectors were boxed (twice the step's time at B = 1). A forward-only call holds the
+     * activations in the block of {@code pre} it is done with.
+     */
+    static void lstm(LstmStep s, int i0, int i1, int j0, int j1) {
+        int hid = s.hidden;
+        int g4 = 4 * hid;
+        float[] pre = s.pre;
+        boolean keep = s.ai != null;
+        for (int b = i0; b < i1; b++) {
+            int po = b * g4;
+            int xo = (b * s.steps + s.t) * g4;
+            int so = b * hid;
+            for (int q = 0; q < 4; q++) {
+                // i, f, g, o go to the arrays kept for backward, or over this row's gate in pre
+                activate(q != 2, pre, po + q * hid, s.xp, xo + q * hid, s.bias, q * hid, keep ? gateArray(s, q) : pre, keep ? so : po + q * hid,
+                        j0, j1);
+            }
+            boolean valid = s.padded == null || s.padded.valid(b, s.t);
+            // one call site, so that C2 inlines it once (see above)
+            lstmCell(keep ? s.ai : pre, keep ? s.af : pre, keep ? s.ag : pre, keep ? s.ao : pre, keep ? so : po, keep ? 0 : hid, s, so,
+                    (b * s.steps + s.t) * hid, valid, j0, j1);
+        }
+    }
+
+    private static float[] gateArray(LstmStep s, int q) {
+        return q == 0 ? s.ai : q == 1 ? s.af : q == 2 ? s.ag : s.ao;
+    }
+
+    /**
+     * {@code out[o + j] = act(pre[p + j] + xp[x + j] + bias[bo + j])} for {@code j} in {@code [j0, j1)}, {@code act}
+     * the sigmoid ({@link Vec#sigmoidSum}) or tanh ({@link Vec#tanhSum}).
+     */
+    private static void activate(boolean sigmoid, float[] pre, int p, float[] xp, int x, float[] bias, int bo, float[] out, int o, int j0,
+                                 int j1) {
+        for (int j = j0; j < j1; j += FL) {
+            FloatVector v = gate(pre, p + j, xp, x + j, bias, bo + j);
+            if (sigmoid) {
+                v = v.mul(HALF);
+            }
+            FloatVector t = tanh(v);
+            if (sigmoid) {
+                t = t.mul(HALF).add(HALF);
+            }
+            t.intoArray(out, o + j);
+        }
+    }
+
+    /**
+     * {@code c' = f c + i g}, {@code h' = o tanh(c')} from the gates (gate {@code q} at {@code aOff + q * gs} of its
+     * array: {@code gs} is H for the gates side by side in {@code pre}, 0 for one array each), {@code tanh(c')} kept when
+     * {@code s.tanhC} is not null; a padded step keeps the state.
+     */
+    private static void lstmCell(float[] ai, float[] af, float[] ag, float[] ao, int aOff, int gs, LstmStep s, int so, int yo, boolean valid,
+                                 int j0, int j1) {
+        for (int j = j0; j < j1; j += FL) {
+            FloatVector c = FloatVector.fromArray(FS, s.c, so + j);
+            FloatVector c2 = FloatVector.fromArray(FS, af, aOff + gs + j).mul(c)
+                    .add(FloatVector.fromArray(FS, ai, aOff + j).mul(FloatVector.fromArray(FS, ag, aOff + 2 * gs + j)));
+            FloatVector tc = tanh(c2);
+            FloatVector h2 = FloatVector.fromArray(FS, ao, aOff + 3 * gs + j).mul(tc);
+            if (s.tanhC != null) {
+                tc.intoArray(s.tanhC, so + j);
+            }
+            if (valid) {
+                c2.intoArray(s.cOut, so + j);
+                h2.intoArray(s.hOut, so + j);
+                h2.intoArray(s.y, yo + j);
+            } else {
+                // padding: the state stays
+                c.intoArray(s.cOut, so + j);
+                FloatVector.fromArray(FS, s.h, so + j).intoArray(s.hOut, so + j);
+            }
+        }
+    }
+
+    /** {@code (pre + xp) + bias}, the order of {@link Vec#sigmoidSum}. */
+    private static FloatVector gate(float[] pre, int p, float[] xp, int x, float[] bias, int j) {
+        return FloatVector.fromArray(FS, pre, p).add(FloatVector.fromArray(FS, xp, x)).add(FloatVector.fromArray(FS, bias, j));
+    }
+}
