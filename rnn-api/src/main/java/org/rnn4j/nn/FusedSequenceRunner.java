@@ -2,6 +2,8 @@ package org.rnn4j.nn;
 
 import java.util.Arrays;
 import java.util.List;
+import org.rnn4j.autograd.F;
+import org.rnn4j.autograd.Grad;
 import org.rnn4j.autograd.Var;
 import org.rnn4j.spi.Lengths;
 import org.rnn4j.spi.SequenceKernel;
@@ -19,10 +21,22 @@ final class FusedSequenceRunner implements SequenceRunner {
 
     @Override
     public Run run(Var input, DirectionParams p, List<Var> state, boolean reverse, Lengths lengths) {
-        Var proj = SequenceRunner.project(input, p.weightIh(), null); // b_ih goes to the kernel, which adds it at every step
         Var c0 = state.size() > 1 ? state.get(1) : null;
-        Var[] r = FusedOps.sequence(kernel, proj, state.get(0), c0, p.recurrent().weightHh(), p.recurrent().biasHh(), p.biasIh(),
-                reverse, lengths);
+        Var weightHh = p.recurrent().weightHh();
+        Var biasHh = p.recurrent().biasHh();
+        // SequenceRunner.project's steps, kept apart so that a forward-only call can close them; b_ih goes to the kernel
+        int[] s = input.shape();
+        Var flat = F.reshape(input, s[0] * s[1], s[2]);
+        Var product = F.matmul(flat, p.weightIh(), false, true);
+        Var proj = F.reshape(product, s[0], s[1], p.weightIh().dim(0));
+        Var[] r = FusedOps.sequence(kernel, proj, state.get(0), c0, weightHh, biasHh, p.biasIh(), reverse, lengths);
+        if (!Grad.recording(proj, state.get(0), c0, weightHh, biasHh, p.biasIh())) {
+            // forward only (the kernel kept nothing for backward): no graph holds the projection [B, T, G*H], so it is closed once the kernel has read it, and a
+            // backend that recycles arrays (the cpu backend's pool) reuses it for the next call instead of allocating anew
+            flat.value().close();
+            product.value().close();
+            proj.value().close();
+        }
         return new Run(r[0], Arrays.asList(r).subList(1, r.length));
     }
 

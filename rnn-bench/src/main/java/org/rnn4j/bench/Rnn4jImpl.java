@@ -11,6 +11,7 @@ import org.rnn4j.nn.Cells;
 import org.rnn4j.nn.Recurrent;
 import org.rnn4j.optim.SGD;
 import org.rnn4j.tensor.DType;
+import org.rnn4j.tensor.Tensor;
 
 /**
  * A workload on an rnn4j backend: {@link Recurrent} with the workload's weights, a training step of
@@ -116,7 +117,13 @@ final class Rnn4jImpl implements LocalImpl {
             loss.releaseGraph();
         } else {
             try (var off = Grad.disabled()) {
-                sink += org.rnn4j.spi.ComputeBackend.of(backend).sum(layer.forward(x).output().value()).item();
+                // as a serving loop that recycles does: the outputs are closed once read (the cpu backend reuses their arrays)
+                Recurrent.Output out = layer.forward(x);
+                try (Tensor total = org.rnn4j.spi.ComputeBackend.of(backend).sum(out.output().value())) {
+                    sink += total.item();
+                }
+                out.output().value().close();
+                out.finalState().forEach(v -> v.value().close());
             }
         }
     }
