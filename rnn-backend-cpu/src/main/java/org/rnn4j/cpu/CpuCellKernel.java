@@ -42,12 +42,31 @@ abstract class CpuCellKernel extends CellKernel {
 
     /** {@link #columnSums(Object, int, int)} in an array of {@code pool} (its work array returned to it). */
     static Object columnSums(Object m, int rows, int cols, ArrayPool pool) {
+        return columnSums(m, rows, cols, pool, null);
+    }
+
+    /** {@code acc[j] += f[r * cols + j]} for every row {@code r}, columns {@code [j0, j1)}. */
+    private static void addRows(float[] f, int rows, int cols, double[] acc, int j0, int j1) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = j0, o = r * cols; j < j1; j++) {
+                acc[j] += f[o + j];
+            }
+        }
+    }
+
+    /**
+     * {@link #columnSums(Object, int, int, ArrayPool)}, float32 columns split into ranges on {@code par}'s threads when
+     * the matrix is large (each column still summed over the rows in order, so the result does not depend on the split).
+     */
+    static Object columnSums(Object m, int rows, int cols, ArrayPool pool, Parallel par) {
         if (m instanceof float[] f) {
             double[] acc = pool.zeroDoubles(cols);
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0, o = r * cols; j < cols; j++) {
-                    acc[j] += f[o + j];
-                }
+            int ranges = par == null || par.threads() < 2 || (long) rows * cols < Gemm.PARALLEL_WORK ? 1 : Math.min(2 * par.threads(), cols / 64);
+            if (ranges <= 1) {
+                addRows(f, rows, cols, acc, 0, cols);
+            } else {
+                int per = (cols + ranges - 1) / ranges;
+                par.forEach(ranges, t -> addRows(f, rows, cols, acc, t * per, Math.min(cols, (t + 1) * per)));
             }
             return Storage.fromAccumulator(pool, acc, DType.FLOAT32);
         }

@@ -157,7 +157,7 @@ abstract class CpuSequenceKernel extends SequenceKernel {
         int g = kind().gates() * c.hidden;
         int rows = c.batch * c.steps;
         Tensor dW = wrap(backend.gemm(dPre, hPrev, g, c.hidden, rows, true, false, null), g, c.hidden);
-        Tensor db = withBias ? wrap(CpuCellKernel.columnSums(dPre, rows, g, backend.pool()), g) : null;
+        Tensor db = withBias ? wrap(CpuCellKernel.columnSums(dPre, rows, g, backend.pool(), backend.parallel()), g) : null;
         return new Tensor[] {dW, db};
     }
 }

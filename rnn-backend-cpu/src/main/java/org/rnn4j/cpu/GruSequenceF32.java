@@ -191,7 +191,7 @@ final class GruSequenceF32 {
         }
         Tensor[] dWb = kernel.recurrentWeightGradients(dAllH, hPrevAll, hasBhh, cl);
         pool.give(dAllH);
-        Tensor dbih = hasBih ? kernel.wrap(CpuCellKernel.columnSums(dAllX, steps * batch, g3, pool), g3) : null;
+        Tensor dbih = hasBih ? kernel.wrap(CpuCellKernel.columnSums(dAllX, steps * batch, g3, pool, kernel.backend.parallel()), g3) : null;
         float[] dxp = pool.floats(batch * steps * g3);
         for (int k = 0; k < steps; k++) {
             int t = cl.time(k);

@@ -18,6 +18,11 @@ import org.rnn4j.tensor.Tensor;
  * outputs and gradients when the tensors wrapping them are closed.
  */
 final class LstmSequenceF32 {
+    /** Hidden units per split of the fused backward's gate gradients: a panel of the vector kernels, a whole number of vectors. */
+    private static final int VECTOR_UNIT = 32;
+    /** Elements of a step's {@code [B, H]} block above which its gate gradients are split over the threads. */
+    private static final int PARALLEL_ELEMENTS = 1 << 14;
+
     private LstmSequenceF32() {
     }
 
@@ -232,6 +237,54 @@ final class LstmSequenceF32 {
         float[] dc = gy[2] == null ? pool.zeroFloats(n) : (float[]) pool.copy(gy[2]);
         float[] dAll = pool.floats(steps * batch * g4);
         Gemm.Packed<?> wN = Gemm.pack(w, hidden, g4, false, par, pool);
+        boolean fused = CpuSequenceKernel.fuseGates() && Gemm.groupable(wN, 1);
+        float[][] dhdc = fused ? fusedBackwardSteps(kernel, cl, gOut, dh, dc, dAll, wN, acts, tanhC, cPrev)
+                : backwardSteps(kernel, cl, gOut, dh, dc, dAll, wN, acts, tanhC, cPrev);
+        dh = dhdc[0];
+        dc = dhdc[1];
+        Gemm.release(wN, pool);
+        Tensor[] dWb = kernel.recurrentWeightGradients(dAll, hPrevAll, hasBhh, cl);
+        Tensor dbih = null;
+        if (hasBih) {
+            dbih = hasBhh ? kernel.wrap(pool.copy(CpuBackend.data(dWb[1])), g4)
+                    : kernel.wrap(CpuCellKernel.columnSums(dAll, steps * batch, g4, pool, par), g4);
+        }
+        float[] dxp = pool.floats(batch * steps * g4);
+        // back to [B, T, 4H]: a copy of the size of the input projection, by ranges of sequences on the threads
+        int parts = par == null || (long) steps * batch * g4 < Gemm.PARALLEL_WORK ? 1 : Math.min(batch, 2 * par.threads());
+        int per = (batch + parts - 1) / parts;
+        java.util.function.IntConsumer reorder = q -> {
+            for (int k = 0; k < steps; k++) {
+                int t = cl.time(k);
+                for (int b = q * per; b < Math.min(batch, (q + 1) * per); b++) {
+                    System.arraycopy(dAll, (k * batch + b) * g4, dxp, (b * steps + t) * g4, g4);
+                }
+            }
+        };
+        if (parts == 1) {
+            reorder.accept(0);
+        } else {
+            par.forEach(parts, reorder);
+        }
+        pool.give(dAll);
+        return new Tensor[] {kernel.wrap(dxp, batch, steps, g4), kernel.wrap(dh, batch, hidden), kernel.wrap(dc, batch, hidden),
+            dWb[0], dWb[1], dbih};
+    }
+
+    /**
+     * Backpropagation through the steps, last first: each step's gate gradients (scalar passes over the batch on this
+     * thread) go to its block of {@code dAll} ({@code [T, B, 4H]}), then {@code dh = dA_t · W_hh}. Returns the
+     * gradients {@code {dh, dc}} of the initial state.
+     */
+    private static float[][] backwardSteps(LstmSequenceKernel kernel, CpuSequenceKernel.Call cl, float[] gOut, float[] dh, float[] dc,
+                                           float[] dAll, Gemm.Packed<?> wN, float[][][] acts, float[][] tanhC, float[][] cPrev) {
+        int batch = cl.batch;
+        int steps = cl.steps;
+        int hidden = cl.hidden;
+        int g4 = 4 * hidden;
+        int n = batch * hidden;
+        Parallel par = kernel.backend.parallel();
+        ArrayPool pool = kernel.backend.pool();
         float[] dhv = pool.floats(n);
         float[] gyt = pool.floats(n);
         float[] dc2 = pool.floats(n);
@@ -285,29 +338,73 @@ final class LstmSequenceF32 {
             dh = dhNew;
             dc = dcNew;
         }
-        Gemm.release(wN, pool);
         pool.give(dhv);
         pool.give(gyt);
         pool.give(dc2);
         for (float[] d : dA) {
             pool.give(d);
         }
-        Tensor[] dWb = kernel.recurrentWeightGradients(dAll, hPrevAll, hasBhh, cl);
-        Tensor dbih = null;
-        if (hasBih) {
-            dbih = hasBhh ? kernel.wrap(pool.copy(CpuBackend.data(dWb[1])), g4)
-                    : kernel.wrap(CpuCellKernel.columnSums(dAll, steps * batch, g4, pool), g4);
-        }
-        float[] dxp = pool.floats(batch * steps * g4);
-        for (int k = 0; k < steps; k++) {
+        return new float[][] {dh, dc};
+    }
+
+    /**
+     * {@link #backwardSteps} with each step's gate gradients computed by {@link VectorGates#lstmBackward} straight into
+     * {@code dAll}, split over the threads by hidden units when the batch's block is large; the same floats.
+     */
+    private static float[][] fusedBackwardSteps(LstmSequenceKernel kernel, CpuSequenceKernel.Call cl, float[] gOut, float[] dh, float[] dc,
+                                                float[] dAll, Gemm.Packed<?> wN, float[][][] acts, float[][] tanhC, float[][] cPrev) {
+        int batch = cl.batch;
+        int hidden = cl.hidden;
+        int g4 = 4 * hidden;
+        int n = batch * hidden;
+        Parallel par = kernel.backend.parallel();
+        ArrayPool pool = kernel.backend.pool();
+        VectorGates.LstmBackStep s = new VectorGates.LstmBackStep();
+        s.hidden = hidden;
+        s.steps = cl.steps;
+        s.gOut = gOut;
+        s.dAll = dAll;
+        s.padded = cl.full ? null : cl;
+        int unit = VECTOR_UNIT;
+        int units = hidden / unit;
+        // split by hidden units over the threads when the step's block is worth a hand-off
+        int tasks = par == null || par.threads() < 2 || n < PARALLEL_ELEMENTS ? 1 : Math.min(units, 2 * par.threads());
+        int per = (units + tasks - 1) / tasks;
+        int taskCount = (units + per - 1) / per;
+        java.util.function.IntConsumer task = q -> VectorGates.lstmBackward(s, 0, batch, q * per * unit, Math.min(hidden, (q + 1) * per * unit));
+        for (int k = cl.steps - 1; k >= 0; k--) {
             int t = cl.time(k);
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(dAll, (k * batch + b) * g4, dxp, (b * steps + t) * g4, g4);
+            float[][] a = acts[k];
+            s.t = t;
+            s.dh = dh;
+            s.dc = dc;
+            s.ai = a[0];
+            s.af = a[1];
+            s.ag = a[2];
+            s.ao = a[3];
+            s.tanhC = tanhC[k];
+            s.cPrev = cPrev[k];
+            s.off = k * batch * g4;
+            s.dcOut = pool.floats(n);
+            if (taskCount == 1) {
+                task.accept(0);
+            } else {
+                par.forEach(taskCount, task);
             }
+            float[] dhNew = (float[]) Gemm.multiplyPacked(dAll, s.off, g4, batch, false, wN, null, par, pool);
+            if (!cl.full) {
+                for (int b = 0; b < batch; b++) {
+                    if (!cl.valid(b, t)) {
+                        System.arraycopy(dh, b * hidden, dhNew, b * hidden, hidden);
+                    }
+                }
+            }
+            pool.give(dh);
+            pool.give(dc);
+            dh = dhNew;
+            dc = s.dcOut;
         }
-        pool.give(dAll);
-        return new Tensor[] {kernel.wrap(dxp, batch, steps, g4), kernel.wrap(dh, batch, hidden), kernel.wrap(dc, batch, hidden),
-            dWb[0], dWb[1], dbih};
+        return new float[][] {dh, dc};
     }
 
     /** {@code dc2 = dc + dh * o * (1 - tanh(c)^2)}. */

@@ -145,7 +145,7 @@ final class RnnSequenceF32 {
         Tensor dbih = null;
         if (hasBih) {
             dbih = hasBhh ? kernel.wrap(pool.copy(CpuBackend.data(dWb[1])), hidden)
-                    : kernel.wrap(CpuCellKernel.columnSums(dAll, steps * batch, hidden, pool), hidden);
+                    : kernel.wrap(CpuCellKernel.columnSums(dAll, steps * batch, hidden, pool, kernel.backend.parallel()), hidden);
         }
         float[] dxp = pool.floats(batch * steps * hidden);
         for (int k = 0; k < steps; k++) {

@@ -164,6 +164,72 @@ final class VectorGates {
         }
     }
 
+    private static final FloatVector ONE = FloatVector.broadcast(FS, 1f);
+
+    /** Where one backward step of an LSTM reads and writes; shared by its tasks. */
+    static final class LstmBackStep {
+        int hidden;
+        int steps;
+        int t;
+        /** {@code [B, H]} gradients reaching the step's h and c, read. */
+        float[] dh;
+        float[] dc;
+        /** {@code [B, T, H]} gradient of y, or null. */
+        float[] gOut;
+        /** The step's kept activations, tanh(c') and entering c, each {@code [B, H]}. */
+        float[] ai;
+        float[] af;
+        float[] ag;
+        float[] ao;
+        float[] tanhC;
+        float[] cPrev;
+        /** {@code [T, B, 4H]} pre-activation gradients: the step's block at {@code off} written. */
+        float[] dAll;
+        int off;
+        /** {@code [B, H]} gradient of the entering c, written. */
+        float[] dcOut;
+        CpuSequenceKernel.Call padded;
+    }
+
+    /**
+     * The gate gradients of rows {@code [i0, i1)}, hidden units {@code [j0, j1)} (multiples of the vector length): the
+     * arithmetic of {@code LstmSequenceF32}'s scalar loops, operation for operation, written straight into the step's
+     * block of {@code dAll}. A padded step passes {@code dc} through and leaves zero gate gradients.
+     */
+    static void lstmBackward(LstmBackStep s, int i0, int i1, int j0, int j1) {
+        int hid = s.hidden;
+        int g4 = 4 * hid;
+        for (int b = i0; b < i1; b++) {
+            int so = b * hid;
+            int da = s.off + b * g4;
+            if (s.padded != null && !s.padded.valid(b, s.t)) {
+                for (int q = 0; q < 4; q++) {
+                    java.util.Arrays.fill(s.dAll, da + q * hid + j0, da + q * hid + j1, 0f);
+                }
+                System.arraycopy(s.dc, so + j0, s.dcOut, so + j0, j1 - j0);
+                continue;
+            }
+            int yo = (b * s.steps + s.t) * hid;
+            for (int j = j0; j < j1; j += FL) {
+                FloatVector dhv = FloatVector.fromArray(FS, s.dh, so + j);
+                if (s.gOut != null) {
+                    dhv = dhv.add(FloatVector.fromArray(FS, s.gOut, yo + j));
+                }
+                FloatVector i = FloatVector.fromArray(FS, s.ai, so + j);
+                FloatVector f = FloatVector.fromArray(FS, s.af, so + j);
+                FloatVector g = FloatVector.fromArray(FS, s.ag, so + j);
+                FloatVector o = FloatVector.fromArray(FS, s.ao, so + j);
+                FloatVector tc = FloatVector.fromArray(FS, s.tanhC, so + j);
+                FloatVector dc2 = FloatVector.fromArray(FS, s.dc, so + j).add(dhv.mul(o).mul(ONE.sub(tc.mul(tc))));
+                dhv.mul(tc).mul(o).mul(ONE.sub(o)).intoArray(s.dAll, da + 3 * hid + j);
+                dc2.mul(g).mul(i).mul(ONE.sub(i)).intoArray(s.dAll, da + j);
+                dc2.mul(FloatVector.fromArray(FS, s.cPrev, so + j)).mul(f).mul(ONE.sub(f)).intoArray(s.dAll, da + hid + j);
+                dc2.mul(i).mul(ONE.sub(g.mul(g))).intoArray(s.dAll, da + 2 * hid + j);
+                dc2.mul(f).intoArray(s.dcOut, so + j);
+            }
+        }
+    }
+
     /** {@code (pre + xp) + bias}, the order of {@link Vec#sigmoidSum}. */
     private static FloatVector gate(float[] pre, int p, float[] xp, int x, float[] bias, int j) {
         return FloatVector.fromArray(FS, pre, p).add(FloatVector.fromArray(FS, xp, x)).add(FloatVector.fromArray(FS, bias, j));
