@@ -41,6 +41,34 @@ abstract class CpuSequenceKernel extends SequenceKernel {
         return fusedGates;
     }
 
+    /** Hidden units per range of {@link #splitByHiddenUnits}: a panel of the vector kernels, a whole number of vectors. */
+    static final int HIDDEN_UNIT = 32;
+    /** Elements of a step's {@code [B, H]} block from which {@link #splitByHiddenUnits} uses the threads. */
+    static final int PARALLEL_ELEMENTS = 1 << 14;
+
+    /** Work on the hidden units {@code [j0, j1)} of every row of a step. */
+    @FunctionalInterface
+    interface HiddenRange {
+        void run(int j0, int j1);
+    }
+
+    /**
+     * Returns what runs {@code body} over the hidden units {@code [0, hidden)} ({@code hidden} a multiple of
+     * {@link #HIDDEN_UNIT}) of one step: in ranges of whole units on {@code par}'s threads (about two ranges per thread)
+     * when the step's {@code [batch, hidden]} block has {@link #PARALLEL_ELEMENTS} or more, else at once on the calling
+     * thread, where a hand-off would cost more than it saves.
+     */
+    static Runnable splitByHiddenUnits(Parallel par, int batch, int hidden, HiddenRange body) {
+        int units = hidden / HIDDEN_UNIT;
+        int tasks = par == null || par.threads() < 2 || batch * hidden < PARALLEL_ELEMENTS ? 1 : Math.min(units, 2 * par.threads());
+        if (tasks <= 1) {
+            return () -> body.run(0, hidden);
+        }
+        int per = (units + tasks - 1) / tasks;
+        int count = (units + per - 1) / per;
+        return () -> par.forEach(count, q -> body.run(q * per * HIDDEN_UNIT, Math.min(hidden, (q + 1) * per * HIDDEN_UNIT)));
+    }
+
     /** Switches {@link #fusedGates} for the whole JVM, for tests that compare both paths; returns the previous setting. */
     static boolean fuseGates(boolean on) {
         boolean was = fusedGates;

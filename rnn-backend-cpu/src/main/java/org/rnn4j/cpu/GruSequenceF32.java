@@ -31,22 +31,57 @@ final class GruSequenceF32 {
             bhF[j] = (float) bh[j];
             bxF[j] = (float) bx[j];
         }
-        float[] bR = Vec.tile(bsum, 0, hidden, batch, pool);
-        float[] bZ = Vec.tile(bsum, hidden, hidden, batch, pool);
-        float[] bHn = Vec.tile(bhF, 2 * hidden, hidden, batch, pool);
-        float[] bXn = Vec.tile(bxF, 2 * hidden, hidden, batch, pool);
-        pool.give(bsum);
-        pool.give(bhF);
-        pool.give(bxF);
         // padded steps leave their rows of y at 0
         float[] y = cl.full ? pool.floats(batch * steps * hidden) : pool.zeroFloats(batch * steps * hidden);
         boolean keep = cl.backward;
         float[] hPrevAll = keep ? pool.floats(steps * n) : null;
         float[][][] saved = keep ? new float[steps][][] : null;
         float[][] hPrev = keep ? new float[steps][] : null;
+        float[] h = (float[]) pool.copy(h0);
+        h = CpuSequenceKernel.fuseGates() && Gemm.groupable(wT, 3)
+                ? fusedSteps(kernel, cl, xp, bsum, bhF, bxF, wT, y, h, hPrevAll, saved, hPrev)
+                : steps(kernel, cl, xp, bsum, bhF, bxF, wT, y, h, hPrevAll, saved, hPrev);
+        pool.give(bsum);
+        pool.give(bhF);
+        pool.give(bxF);
+        Gemm.release(wT, pool);
+        Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden)};
+        if (!keep) {
+            return Result.outputsOnly(outputs);
+        }
+        return Result.of(outputs, grads -> backward(kernel, grads, cl, w, saved, hPrev, hPrevAll, hasBhh, hasBih), () -> {
+            // the gates and the states entering each step (the initial state's copy included); h_T is not among them
+            for (int k = 0; k < steps; k++) {
+                for (float[] b : saved[k]) {
+                    pool.give(b);
+                }
+                pool.give(hPrev[k]);
+            }
+            pool.give(hPrevAll);
+        });
+    }
+
+    /**
+     * The steps one after the other: the step's product, then its gate math over the whole batch on this thread. Returns
+     * the final h; fills {@code hPrevAll}, {@code saved} and {@code hPrev} when they are not null (a call that keeps what
+     * backward needs).
+     */
+    private static float[] steps(GruSequenceKernel kernel, CpuSequenceKernel.Call cl, float[] xp, float[] bsum, float[] bhF, float[] bxF,
+                                 Gemm.Packed<?> wT, float[] y, float[] h, float[] hPrevAll, float[][][] saved, float[][] hPrev) {
+        int batch = cl.batch;
+        int steps = cl.steps;
+        int hidden = cl.hidden;
+        int g3 = 3 * hidden;
+        int n = batch * hidden;
+        boolean keep = saved != null;
+        Parallel par = kernel.backend.parallel();
+        ArrayPool pool = kernel.backend.pool();
+        float[] bR = Vec.tile(bsum, 0, hidden, batch, pool);
+        float[] bZ = Vec.tile(bsum, hidden, hidden, batch, pool);
+        float[] bHn = Vec.tile(bhF, 2 * hidden, hidden, batch, pool);
+        float[] bXn = Vec.tile(bxF, 2 * hidden, hidden, batch, pool);
         float[] z1 = pool.floats(n);
         float[] x1 = pool.floats(n);
-        float[] h = (float[]) pool.copy(h0);
         // forward only: one set of step buffers {r, z, hn, n}, the state double-buffered (spare = the previous h)
         float[][] buf = keep ? null : new float[][] {pool.floats(n), pool.floats(n), pool.floats(n), pool.floats(n)};
         float[] hSpare = keep ? null : pool.floats(n);
@@ -90,28 +125,66 @@ final class GruSequenceF32 {
             }
             h = h2;
         }
-        Gemm.release(wT, pool);
         for (float[] b : new float[][] {bR, bZ, bHn, bXn, z1, x1}) {
             pool.give(b);
         }
-        Tensor[] outputs = {kernel.wrap(y, batch, steps, hidden), kernel.wrap(h, batch, hidden)};
         if (!keep) {
             for (float[] b : buf) {
                 pool.give(b);
             }
             pool.give(hSpare);
-            return Result.outputsOnly(outputs);
         }
-        return Result.of(outputs, grads -> backward(kernel, grads, cl, w, saved, hPrev, hPrevAll, hasBhh, hasBih), () -> {
-            // the gates and the states entering each step (the initial state's copy included); h_T is not among them
-            for (int k = 0; k < steps; k++) {
-                for (float[] b : saved[k]) {
-                    pool.give(b);
-                }
-                pool.give(hPrev[k]);
+        return h;
+    }
+
+    /**
+     * {@link #steps} with each step's gate math run by the tasks of its product ({@link Gemm#multiplyGrouped}, {@link
+     * VectorGates#gru}), each on the block it has just computed; the same floats.
+     */
+    private static float[] fusedSteps(GruSequenceKernel kernel, CpuSequenceKernel.Call cl, float[] xp, float[] bsum, float[] bhF, float[] bxF,
+                                      Gemm.Packed<?> wT, float[] y, float[] h, float[] hPrevAll, float[][][] saved, float[][] hPrev) {
+        int batch = cl.batch;
+        int n = batch * cl.hidden;
+        boolean keep = saved != null;
+        Parallel par = kernel.backend.parallel();
+        ArrayPool pool = kernel.backend.pool();
+        VectorGates.GruStep s = new VectorGates.GruStep();
+        s.hidden = cl.hidden;
+        s.pre = pool.floats(batch * 3 * cl.hidden); // each product writes it whole
+        s.xp = xp;
+        s.steps = cl.steps;
+        s.biasSum = bsum;
+        s.biasH = bhF;
+        s.biasX = bxF;
+        s.y = y;
+        s.padded = cl.full ? null : cl;
+        float[] hSpare = keep ? null : pool.floats(n);
+        Gemm.GroupEpilogue gates = (i0, i1, j0, j1) -> VectorGates.gru(s, i0, i1, j0, j1);
+        for (int k = 0; k < cl.steps; k++) {
+            s.t = cl.time(k);
+            s.h = h;
+            s.hOut = keep ? pool.floats(n) : hSpare;
+            if (keep) {
+                s.r = pool.floats(n);
+                s.z = pool.floats(n);
+                s.hn = pool.floats(n);
+                s.nGate = pool.floats(n);
             }
-            pool.give(hPrevAll);
-        });
+            Gemm.multiplyGrouped(h, batch, wT, s.pre, 3, par, gates);
+            if (keep) {
+                System.arraycopy(h, 0, hPrevAll, k * n, n);
+                saved[k] = new float[][] {s.r, s.z, s.hn, s.nGate};
+                hPrev[k] = h;
+            } else {
+                hSpare = h;
+            }
+            h = s.hOut;
+        }
+        pool.give(s.pre);
+        if (!keep) {
+            pool.give(hSpare);
+        }
+        return h;
     }
 
     private static Tensor[] backward(GruSequenceKernel kernel, Tensor[] grads, CpuSequenceKernel.Call cl, float[] w, float[][][] saved,
@@ -129,6 +202,37 @@ final class GruSequenceF32 {
         float[] dAllX = pool.floats(steps * batch * g3);
         float[] dAllH = pool.floats(steps * batch * g3);
         Gemm.Packed<?> wN = Gemm.pack(w, hidden, g3, false, par, pool);
+        dh = CpuSequenceKernel.fuseGates() && Gemm.groupable(wN, 1)
+                ? fusedBackwardSteps(kernel, cl, gOut, dh, dAllX, dAllH, wN, saved, hPrev)
+                : backwardSteps(kernel, cl, gOut, dh, dAllX, dAllH, wN, saved, hPrev);
+        Gemm.release(wN, pool);
+        Tensor[] dWb = kernel.recurrentWeightGradients(dAllH, hPrevAll, hasBhh, cl);
+        pool.give(dAllH);
+        Tensor dbih = hasBih ? kernel.wrap(CpuCellKernel.columnSums(dAllX, steps * batch, g3, pool, kernel.backend.parallel()), g3) : null;
+        float[] dxp = pool.floats(batch * steps * g3);
+        for (int k = 0; k < steps; k++) {
+            int t = cl.time(k);
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(dAllX, (k * batch + b) * g3, dxp, (b * steps + t) * g3, g3);
+            }
+        }
+        pool.give(dAllX);
+        return new Tensor[] {kernel.wrap(dxp, batch, steps, g3), kernel.wrap(dh, batch, hidden), null, dWb[0], dWb[1], dbih};
+    }
+
+    /**
+     * Backpropagation through the steps, last first, gate gradients in scalar passes over the batch on this thread, into
+     * the steps' blocks of {@code dAllX} and {@code dAllH} ({@code [T, B, 3H]}); returns the gradient of the initial h.
+     */
+    private static float[] backwardSteps(GruSequenceKernel kernel, CpuSequenceKernel.Call cl, float[] gOut, float[] dh, float[] dAllX,
+                                         float[] dAllH, Gemm.Packed<?> wN, float[][][] saved, float[][] hPrev) {
+        int batch = cl.batch;
+        int steps = cl.steps;
+        int hidden = cl.hidden;
+        int g3 = 3 * hidden;
+        int n = batch * hidden;
+        Parallel par = kernel.backend.parallel();
+        ArrayPool pool = kernel.backend.pool();
         float[] g = pool.floats(n);
         float[] gyt = pool.floats(n);
         float[] dr = pool.floats(n);
@@ -185,22 +289,58 @@ final class GruSequenceF32 {
             pool.give(dh);
             dh = dhNew;
         }
-        Gemm.release(wN, pool);
         for (float[] b : new float[][] {g, gyt, dr, dz, dn, dnr}) {
             pool.give(b);
         }
-        Tensor[] dWb = kernel.recurrentWeightGradients(dAllH, hPrevAll, hasBhh, cl);
-        pool.give(dAllH);
-        Tensor dbih = hasBih ? kernel.wrap(CpuCellKernel.columnSums(dAllX, steps * batch, g3, pool, kernel.backend.parallel()), g3) : null;
-        float[] dxp = pool.floats(batch * steps * g3);
-        for (int k = 0; k < steps; k++) {
+        return dh;
+    }
+
+    /**
+     * {@link #backwardSteps} with each step's gate gradients computed by {@link VectorGates#gruBackward} straight into
+     * {@code dAllX} and {@code dAllH}, split over the threads by hidden units when the batch's block is large; the same floats.
+     */
+    private static float[] fusedBackwardSteps(GruSequenceKernel kernel, CpuSequenceKernel.Call cl, float[] gOut, float[] dh, float[] dAllX,
+                                              float[] dAllH, Gemm.Packed<?> wN, float[][][] saved, float[][] hPrev) {
+        int batch = cl.batch;
+        int hidden = cl.hidden;
+        int g3 = 3 * hidden;
+        int n = batch * hidden;
+        Parallel par = kernel.backend.parallel();
+        ArrayPool pool = kernel.backend.pool();
+        VectorGates.GruBackStep s = new VectorGates.GruBackStep();
+        s.hidden = hidden;
+        s.steps = cl.steps;
+        s.gOut = gOut;
+        s.dAllX = dAllX;
+        s.dAllH = dAllH;
+        s.padded = cl.full ? null : cl;
+        Runnable gates = CpuSequenceKernel.splitByHiddenUnits(par, batch, hidden,
+                (j0, j1) -> VectorGates.gruBackward(s, 0, batch, j0, j1));
+        for (int k = cl.steps - 1; k >= 0; k--) {
             int t = cl.time(k);
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(dAllX, (k * batch + b) * g3, dxp, (b * steps + t) * g3, g3);
+            s.t = t;
+            s.dh = dh;
+            s.r = saved[k][0];
+            s.z = saved[k][1];
+            s.hn = saved[k][2];
+            s.nGate = saved[k][3];
+            s.hPrev = hPrev[k];
+            s.off = k * batch * g3;
+            s.direct = pool.floats(n);
+            gates.run();
+            float[] dhNew = (float[]) Gemm.multiplyPacked(dAllH, s.off, g3, batch, false, wN, s.direct, par, pool);
+            pool.give(s.direct);
+            if (!cl.full) {
+                for (int b = 0; b < batch; b++) {
+                    if (!cl.valid(b, t)) {
+                        System.arraycopy(dh, b * hidden, dhNew, b * hidden, hidden);
+                    }
+                }
             }
+            pool.give(dh);
+            dh = dhNew;
         }
-        pool.give(dAllX);
-        return new Tensor[] {kernel.wrap(dxp, batch, steps, g3), kernel.wrap(dh, batch, hidden), null, dWb[0], dWb[1], dbih};
+        return dh;
     }
 
     /** {@code n = tanh(x + bx + r * hn)}, in two loops (one loop with both stays scalar); {@code x} is overwritten. */

@@ -18,11 +18,6 @@ import org.rnn4j.tensor.Tensor;
  * outputs and gradients when the tensors wrapping them are closed.
  */
 final class LstmSequenceF32 {
-    /** Hidden units per split of the fused backward's gate gradients: a panel of the vector kernels, a whole number of vectors. */
-    private static final int VECTOR_UNIT = 32;
-    /** Elements of a step's {@code [B, H]} block above which its gate gradients are split over the threads. */
-    private static final int PARALLEL_ELEMENTS = 1 << 14;
-
     private LstmSequenceF32() {
     }
 
@@ -365,13 +360,7 @@ final class LstmSequenceF32 {
         s.gOut = gOut;
         s.dAll = dAll;
         s.padded = cl.full ? null : cl;
-        int unit = VECTOR_UNIT;
-        int units = hidden / unit;
-        // split by hidden units over the threads when the step's block is worth a hand-off
-        int tasks = par == null || par.threads() < 2 || n < PARALLEL_ELEMENTS ? 1 : Math.min(units, 2 * par.threads());
-        int per = (units + tasks - 1) / tasks;
-        int taskCount = (units + per - 1) / per;
-        java.util.function.IntConsumer task = q -> VectorGates.lstmBackward(s, 0, batch, q * per * unit, Math.min(hidden, (q + 1) * per * unit));
+        Runnable gates = CpuSequenceKernel.splitByHiddenUnits(par, batch, hidden, (j0, j1) -> VectorGates.lstmBackward(s, 0, batch, j0, j1));
         for (int k = cl.steps - 1; k >= 0; k--) {
             int t = cl.time(k);
             float[][] a = acts[k];
@@ -386,11 +375,7 @@ final class LstmSequenceF32 {
             s.cPrev = cPrev[k];
             s.off = k * batch * g4;
             s.dcOut = pool.floats(n);
-            if (taskCount == 1) {
-                task.accept(0);
-            } else {
-                par.forEach(taskCount, task);
-            }
+            gates.run();
             float[] dhNew = (float[]) Gemm.multiplyPacked(dAll, s.off, g4, batch, false, wN, null, par, pool);
             if (!cl.full) {
                 for (int b = 0; b < batch; b++) {

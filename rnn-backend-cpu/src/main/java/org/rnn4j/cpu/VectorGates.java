@@ -164,6 +164,142 @@ final class VectorGates {
         }
     }
 
+    /** Where one GRU step reads and writes; the arrays of the step, shared by its tasks. */
+    static final class GruStep {
+        int hidden;
+        /** {@code [B, 3H]} products {@code h W_hh^T}; a forward-only step leaves its r and z there. */
+        float[] pre;
+        /** {@code [B, T, 3H]} input projections, step {@code t} read. */
+        float[] xp;
+        int steps;
+        int t;
+        /** {@code [3H]}: {@code b_ih + b_hh} (r and z read), {@code b_hh} and {@code b_ih} (their n parts read). */
+        float[] biasSum;
+        float[] biasH;
+        float[] biasX;
+        /** {@code [B, H]} state entering the step, read; {@code hOut} written. */
+        float[] h;
+        float[] hOut;
+        /** {@code [B, T, H]}: row {@code (b, t)} written where the step is valid for {@code b}. */
+        float[] y;
+        /** Kept for backward when not null, each {@code [B, H]}: r, z, {@code h W_hn^T + b_hn}, n. */
+        float[] r;
+        float[] z;
+        float[] hn;
+        float[] nGate;
+        CpuSequenceKernel.Call padded;
+    }
+
+    /**
+     * The GRU step for rows {@code [i0, i1)}, hidden units {@code [j0, j1)}: {@code r, z = sigmoid(x + h W^T + b)},
+     * {@code n = tanh(x_n + b_in + r (h W_hn^T + b_hn))}, {@code h' = n + z (h - n)}, in {@code GruSequenceF32}'s order of
+     * operations; one call site per loop as in {@link #lstm}.
+     */
+    static void gru(GruStep s, int i0, int i1, int j0, int j1) {
+        int hid = s.hidden;
+        int g3 = 3 * hid;
+        float[] pre = s.pre;
+        boolean keep = s.r != null;
+        for (int b = i0; b < i1; b++) {
+            int po = b * g3;
+            int xo = (b * s.steps + s.t) * g3;
+            int so = b * hid;
+            for (int q = 0; q < 2; q++) {
+                activate(true, pre, po + q * hid, s.xp, xo + q * hid, s.biasSum, q * hid, keep ? (q == 0 ? s.r : s.z) : pre,
+                        keep ? so : po + q * hid, j0, j1);
+            }
+            boolean valid = s.padded == null || s.padded.valid(b, s.t);
+            gruCell(keep ? s.r : pre, keep ? s.z : pre, keep ? so : po, keep ? 0 : hid, s, po, xo, so, (b * s.steps + s.t) * hid, valid, j0,
+                    j1);
+        }
+    }
+
+    /** The new gate and the state of one row of {@link #gru}: r and z at {@code rz + j} and {@code rz + zs + j}. */
+    private static void gruCell(float[] ra, float[] za, int rz, int zs, GruStep s, int po, int xo, int so, int yo, boolean valid, int j0,
+                                int j1) {
+        int hid = s.hidden;
+        for (int j = j0; j < j1; j += FL) {
+            FloatVector hn = FloatVector.fromArray(FS, s.pre, po + 2 * hid + j).add(FloatVector.fromArray(FS, s.biasH, 2 * hid + j));
+            FloatVector r = FloatVector.fromArray(FS, ra, rz + j);
+            FloatVector n = tanh(FloatVector.fromArray(FS, s.xp, xo + 2 * hid + j).add(FloatVector.fromArray(FS, s.biasX, 2 * hid + j))
+                    .add(r.mul(hn)));
+            FloatVector h = FloatVector.fromArray(FS, s.h, so + j);
+            if (s.hn != null) {
+                hn.intoArray(s.hn, so + j);
+                n.intoArray(s.nGate, so + j);
+            }
+            if (valid) {
+                FloatVector h2 = n.add(FloatVector.fromArray(FS, za, rz + zs + j).mul(h.sub(n)));
+                h2.intoArray(s.hOut, so + j);
+                h2.intoArray(s.y, yo + j);
+            } else {
+                h.intoArray(s.hOut, so + j);
+            }
+        }
+    }
+
+    /** Where one backward step of a GRU reads and writes; shared by its tasks. */
+    static final class GruBackStep {
+        int hidden;
+        int steps;
+        int t;
+        /** {@code [B, H]} gradient reaching the step's h, read. */
+        float[] dh;
+        /** {@code [B, T, H]} gradient of y, or null. */
+        float[] gOut;
+        /** The step's kept r, z, hn, n and entering h, each {@code [B, H]}. */
+        float[] r;
+        float[] z;
+        float[] hn;
+        float[] nGate;
+        float[] hPrev;
+        /** {@code [T, B, 3H]}: gradients of the input-side and the hidden-side pre-activations, the step's block at {@code off} written. */
+        float[] dAllX;
+        float[] dAllH;
+        int off;
+        /** {@code [B, H]} the part of the entering h's gradient that does not go through W_hh ({@code g z}), written. */
+        float[] direct;
+        CpuSequenceKernel.Call padded;
+    }
+
+    /** The GRU gate gradients of rows {@code [i0, i1)}, hidden units {@code [j0, j1)}, in {@code GruSequenceF32}'s order of operations. */
+    static void gruBackward(GruBackStep s, int i0, int i1, int j0, int j1) {
+        int hid = s.hidden;
+        int g3 = 3 * hid;
+        for (int b = i0; b < i1; b++) {
+            int so = b * hid;
+            int da = s.off + b * g3;
+            if (s.padded != null && !s.padded.valid(b, s.t)) {
+                for (int q = 0; q < 3; q++) {
+                    java.util.Arrays.fill(s.dAllX, da + q * hid + j0, da + q * hid + j1, 0f);
+                    java.util.Arrays.fill(s.dAllH, da + q * hid + j0, da + q * hid + j1, 0f);
+                }
+                java.util.Arrays.fill(s.direct, so + j0, so + j1, 0f);
+                continue;
+            }
+            int yo = (b * s.steps + s.t) * hid;
+            for (int j = j0; j < j1; j += FL) {
+                FloatVector g = FloatVector.fromArray(FS, s.dh, so + j);
+                if (s.gOut != null) {
+                    g = g.add(FloatVector.fromArray(FS, s.gOut, yo + j));
+                }
+                FloatVector r = FloatVector.fromArray(FS, s.r, so + j);
+                FloatVector z = FloatVector.fromArray(FS, s.z, so + j);
+                FloatVector n = FloatVector.fromArray(FS, s.nGate, so + j);
+                FloatVector dn = g.mul(ONE.sub(z)).mul(ONE.sub(n.mul(n)));
+                FloatVector dr = dn.mul(FloatVector.fromArray(FS, s.hn, so + j)).mul(r).mul(ONE.sub(r));
+                FloatVector dz = g.mul(FloatVector.fromArray(FS, s.hPrev, so + j).sub(n)).mul(z).mul(ONE.sub(z));
+                dr.intoArray(s.dAllX, da + j);
+                dz.intoArray(s.dAllX, da + hid + j);
+                dn.intoArray(s.dAllX, da + 2 * hid + j);
+                dr.intoArray(s.dAllH, da + j);
+                dz.intoArray(s.dAllH, da + hid + j);
+                dn.mul(r).intoArray(s.dAllH, da + 2 * hid + j);
+                g.mul(z).intoArray(s.direct, so + j);
+            }
+        }
+    }
+
     private static final FloatVector ONE = FloatVector.broadcast(FS, 1f);
 
     /** Where one backward step of an LSTM reads and writes; shared by its tasks. */

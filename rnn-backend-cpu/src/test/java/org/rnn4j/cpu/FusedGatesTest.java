@@ -20,7 +20,7 @@ import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Tensor;
 
 /**
- * The float32 sequence kernels with each step's gate math inside the tasks of its product ({@link Gemm#multiplyGrouped},
+ * The float32 LSTM and GRU sequence kernels with each step's gate math inside the tasks of its product ({@link Gemm#multiplyGrouped},
  * {@link VectorGates}) against the same kernels with product and gates one after the other: outputs and every
  * gradient equal bit for bit, training and forward-only calls, padded and reversed sequences, one task, several
  * tasks sharing the packed rows, and more rows than one task takes. (Both paths are checked against PyTorch by the
@@ -49,6 +49,10 @@ class FusedGatesTest {
         "LSTM_SEQUENCE, 64, 4, 256, true, false",
         "LSTM_SEQUENCE, 130, 3, 32, true, true",   // two row blocks
         "LSTM_SEQUENCE, 300, 2, 64, false, true",  // row blocks x column chunks on two threads
+        "GRU_SEQUENCE, 3, 5, 32, true, false",
+        "GRU_SEQUENCE, 64, 4, 256, false, true",
+        "GRU_SEQUENCE, 64, 4, 256, true, false",
+        "GRU_SEQUENCE, 130, 3, 64, true, true",
     })
     void fusedStepsComputeTheSameFloats(KernelKind kind, int batch, int steps, int hidden, boolean padded, boolean reverse) {
         int gates = kind == KernelKind.LSTM_SEQUENCE ? 4 : kind == KernelKind.GRU_SEQUENCE ? 3 : 1;
