@@ -69,6 +69,47 @@ abstract class CpuSequenceKernel extends SequenceKernel {
         return () -> par.forEach(count, q -> body.run(q * per * HIDDEN_UNIT, Math.min(hidden, (q + 1) * per * HIDDEN_UNIT)));
     }
 
+    /**
+     * The step-major {@code [T, B, width]} per-step gradients {@code dAll} (step {@code k} holds time {@code cl.time(k)})
+     * as a new batch-major {@code [B, T, width]} array of {@code pool}; {@code dAll} is given back to {@code pool}. A copy
+     * of the size of the input projection: by ranges of sequences on {@code par}'s threads when large.
+     */
+    static float[] toBatchMajor(float[] dAll, Call cl, int width, Parallel par, ArrayPool pool) {
+        int batch = cl.batch;
+        int steps = cl.steps;
+        float[] out = pool.floats(batch * steps * width);
+        int parts = par == null || par.threads() < 2 || (long) steps * batch * width < Gemm.PARALLEL_WORK ? 1 : Math.min(batch, 2 * par.threads());
+        int per = (batch + parts - 1) / parts;
+        java.util.function.IntConsumer copy = q -> {
+            for (int k = 0; k < steps; k++) {
+                int t = cl.time(k);
+                for (int b = q * per; b < Math.min(batch, (q + 1) * per); b++) {
+                    System.arraycopy(dAll, (k * batch + b) * width, out, (b * steps + t) * width, width);
+                }
+            }
+        };
+        if (parts == 1) {
+            copy.accept(0);
+        } else {
+            par.forEach(parts, copy);
+        }
+        pool.give(dAll);
+        return out;
+    }
+
+    /** For every sequence padded at time {@code t}: its row of {@code to} ({@code [B, H]}) becomes its row of {@code from}. */
+    static void keepPaddedRows(float[] from, float[] to, Call cl, int t) {
+        if (cl.full) {
+            return;
+        }
+        int hidden = cl.hidden;
+        for (int b = 0; b < cl.batch; b++) {
+            if (!cl.valid(b, t)) {
+                System.arraycopy(from, b * hidden, to, b * hidden, hidden);
+            }
+        }
+    }
+
     /** Switches {@link #fusedGates} for the whole JVM, for tests that compare both paths; returns the previous setting. */
     static boolean fuseGates(boolean on) {
         boolean was = fusedGates;

@@ -209,14 +209,7 @@ final class GruSequenceF32 {
         Tensor[] dWb = kernel.recurrentWeightGradients(dAllH, hPrevAll, hasBhh, cl);
         pool.give(dAllH);
         Tensor dbih = hasBih ? kernel.wrap(CpuCellKernel.columnSums(dAllX, steps * batch, g3, pool, kernel.backend.parallel()), g3) : null;
-        float[] dxp = pool.floats(batch * steps * g3);
-        for (int k = 0; k < steps; k++) {
-            int t = cl.time(k);
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(dAllX, (k * batch + b) * g3, dxp, (b * steps + t) * g3, g3);
-            }
-        }
-        pool.give(dAllX);
+        float[] dxp = CpuSequenceKernel.toBatchMajor(dAllX, cl, g3, kernel.backend.parallel(), pool);
         return new Tensor[] {kernel.wrap(dxp, batch, steps, g3), kernel.wrap(dh, batch, hidden), null, dWb[0], dWb[1], dbih};
     }
 
@@ -279,13 +272,7 @@ final class GruSequenceF32 {
             Vec.scatter(dnr, hidden, batch, dAllH, off, g3, 2 * hidden);
             float[] dhNew = (float[]) Gemm.multiplyPacked(dAllH, off, g3, batch, false, wN, direct, par, pool);
             pool.give(direct);
-            if (!cl.full) {
-                for (int b = 0; b < batch; b++) {
-                    if (!cl.valid(b, t)) {
-                        System.arraycopy(dh, b * hidden, dhNew, b * hidden, hidden);
-                    }
-                }
-            }
+            CpuSequenceKernel.keepPaddedRows(dh, dhNew, cl, t);
             pool.give(dh);
             dh = dhNew;
         }
@@ -330,13 +317,7 @@ final class GruSequenceF32 {
             gates.run();
             float[] dhNew = (float[]) Gemm.multiplyPacked(dAllH, s.off, g3, batch, false, wN, s.direct, par, pool);
             pool.give(s.direct);
-            if (!cl.full) {
-                for (int b = 0; b < batch; b++) {
-                    if (!cl.valid(b, t)) {
-                        System.arraycopy(dh, b * hidden, dhNew, b * hidden, hidden);
-                    }
-                }
-            }
+            CpuSequenceKernel.keepPaddedRows(dh, dhNew, cl, t);
             pool.give(dh);
             dh = dhNew;
         }

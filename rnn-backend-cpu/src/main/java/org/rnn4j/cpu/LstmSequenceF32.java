@@ -244,24 +244,7 @@ final class LstmSequenceF32 {
             dbih = hasBhh ? kernel.wrap(pool.copy(CpuBackend.data(dWb[1])), g4)
                     : kernel.wrap(CpuCellKernel.columnSums(dAll, steps * batch, g4, pool, par), g4);
         }
-        float[] dxp = pool.floats(batch * steps * g4);
-        // back to [B, T, 4H]: a copy of the size of the input projection, by ranges of sequences on the threads
-        int parts = par == null || (long) steps * batch * g4 < Gemm.PARALLEL_WORK ? 1 : Math.min(batch, 2 * par.threads());
-        int per = (batch + parts - 1) / parts;
-        java.util.function.IntConsumer reorder = q -> {
-            for (int k = 0; k < steps; k++) {
-                int t = cl.time(k);
-                for (int b = q * per; b < Math.min(batch, (q + 1) * per); b++) {
-                    System.arraycopy(dAll, (k * batch + b) * g4, dxp, (b * steps + t) * g4, g4);
-                }
-            }
-        };
-        if (parts == 1) {
-            reorder.accept(0);
-        } else {
-            par.forEach(parts, reorder);
-        }
-        pool.give(dAll);
+        float[] dxp = CpuSequenceKernel.toBatchMajor(dAll, cl, g4, par, pool);
         return new Tensor[] {kernel.wrap(dxp, batch, steps, g4), kernel.wrap(dh, batch, hidden), kernel.wrap(dc, batch, hidden),
             dWb[0], dWb[1], dbih};
     }
@@ -321,13 +304,7 @@ final class LstmSequenceF32 {
                 Vec.scatter(dA[q], hidden, batch, dAll, off, g4, q * hidden);
             }
             float[] dhNew = (float[]) Gemm.multiplyPacked(dAll, off, g4, batch, false, wN, null, par, pool);
-            if (!cl.full) {
-                for (int b = 0; b < batch; b++) {
-                    if (!cl.valid(b, t)) {
-                        System.arraycopy(dh, b * hidden, dhNew, b * hidden, hidden);
-                    }
-                }
-            }
+            CpuSequenceKernel.keepPaddedRows(dh, dhNew, cl, t);
             pool.give(dh);
             pool.give(dc);
             dh = dhNew;
@@ -377,13 +354,7 @@ final class LstmSequenceF32 {
             s.dcOut = pool.floats(n);
             gates.run();
             float[] dhNew = (float[]) Gemm.multiplyPacked(dAll, s.off, g4, batch, false, wN, null, par, pool);
-            if (!cl.full) {
-                for (int b = 0; b < batch; b++) {
-                    if (!cl.valid(b, t)) {
-                        System.arraycopy(dh, b * hidden, dhNew, b * hidden, hidden);
-                    }
-                }
-            }
+            CpuSequenceKernel.keepPaddedRows(dh, dhNew, cl, t);
             pool.give(dh);
             pool.give(dc);
             dh = dhNew;

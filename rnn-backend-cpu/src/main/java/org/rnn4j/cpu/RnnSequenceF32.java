@@ -127,13 +127,7 @@ final class RnnSequenceF32 {
             int off = k * n;
             System.arraycopy(dA, 0, dAll, off, n);
             float[] dhNew = (float[]) Gemm.multiplyPacked(dAll, off, hidden, batch, false, wN, null, par, pool);
-            if (!cl.full) {
-                for (int b = 0; b < batch; b++) {
-                    if (!cl.valid(b, t)) {
-                        System.arraycopy(dh, b * hidden, dhNew, b * hidden, hidden);
-                    }
-                }
-            }
+            CpuSequenceKernel.keepPaddedRows(dh, dhNew, cl, t);
             pool.give(dh);
             dh = dhNew;
         }
@@ -147,14 +141,7 @@ final class RnnSequenceF32 {
             dbih = hasBhh ? kernel.wrap(pool.copy(CpuBackend.data(dWb[1])), hidden)
                     : kernel.wrap(CpuCellKernel.columnSums(dAll, steps * batch, hidden, pool, kernel.backend.parallel()), hidden);
         }
-        float[] dxp = pool.floats(batch * steps * hidden);
-        for (int k = 0; k < steps; k++) {
-            int t = cl.time(k);
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(dAll, (k * batch + b) * hidden, dxp, (b * steps + t) * hidden, hidden);
-            }
-        }
-        pool.give(dAll);
+        float[] dxp = CpuSequenceKernel.toBatchMajor(dAll, cl, hidden, par, pool);
         return new Tensor[] {kernel.wrap(dxp, batch, steps, hidden), kernel.wrap(dh, batch, hidden), null, dWb[0], dWb[1], dbih};
     }
 
