@@ -24,7 +24,9 @@ import org.rnn4j.tensor.Tensor;
  *
  * <p>float32 runs in {@link LstmSequenceF32}, {@link GruSequenceF32} and {@link RnnSequenceF32}: batch-wide
  * loops that C2 vectorises, with the rational {@link Vec#tanh} (sigmoid through it), accurate to a few
- * float ulps. float64 runs in the subclasses' own step loops with {@link Math#tanh} and {@link Math#exp}, so
+ * float ulps. With the vector kernels on, the LSTM and GRU steps run that same arithmetic in {@link VectorGates},
+ * inside the tasks of each step's product ({@link Gemm#multiplyGrouped}) and, backward, split over the threads by
+ * hidden units ({@link #splitByHiddenUnits}): the same floats, on every thread. float64 runs in the subclasses' own step loops with {@link Math#tanh} and {@link Math#exp}, so
  * that it stays exact for gradient checks.
  */
 abstract class CpuSequenceKernel extends SequenceKernel {
