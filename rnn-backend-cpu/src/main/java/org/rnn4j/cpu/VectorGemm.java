@@ -46,6 +46,10 @@ final class VectorGemm {
     static final int KC = 256;
     /** Most rows per task. A multiple of {@link #MR}. */
     static final int MC = 128;
+    /** Elements of C per chunk of a {@link #chunked} task: 256 KiB of float32, an eighth of L2. */
+    static final int CHUNK_ELEMENTS = 1 << 16;
+    /** Largest inner dimension a {@link #chunked} task packs whole ({@link #MC} rows: 512 KiB of float32). */
+    static final int CHUNKED_MAX_K = 1024;
     /**
      * Buffers for packed blocks of A ({@link #MC} x {@link #KC}: 128 KiB in float32), and for the whole
      * packed A a product shares between its tasks, lent per task: a product takes one per running task
@@ -338,9 +342,16 @@ final class VectorGemm {
      */
     private static void block(Object a, int off, int rowStride, boolean ta, int m, Packed b, Object c, int cOff, int ldc, int i0, int i1,
                               int p0, int p1, Object sharedA, boolean overwrite) {
-        Object own = sharedA == null ? A_BUFFERS.take(a, MC * KC) : null;
+        // a task whose block of C outgrows L2 packs all its rows of A first, then goes over C in chunks of panels, all
+        // blocks of the inner dimension per chunk, so that a chunk's C stays in cache between its blocks
+        boolean chunked = sharedA == null && b.k > KC && b.k <= CHUNKED_MAX_K && (long) (i1 - i0) * (p1 - p0) * b.nr > CHUNK_ELEMENTS;
+        Object own = sharedA == null ? A_BUFFERS.take(a, MC * (chunked ? b.k : KC)) : null;
         try {
-            blockWith(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, i1, p0, p1, 1, b.panels, sharedA, own, overwrite);
+            if (chunked) {
+                chunked(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, i1, p0, p1, own, overwrite);
+            } else {
+                blockWith(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, i1, p0, p1, 1, b.panels, sharedA, own, overwrite);
+            }
         } finally {
             if (own != null) {
                 A_BUFFERS.give(own);
@@ -366,6 +377,31 @@ final class VectorGemm {
             for (int g = 0; g < groups; g++) {
                 for (int jp = g * units + p0; jp < g * units + p1; jp++) {
                     panel(pa, base, m, b, jp, pc, kc, c, cOff, ldc, i0, i1, tile, overwrite && pc == 0);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #blockWith} for a task with a large block of C: its rows of A packed for the whole inner dimension into
+     * {@code own} (block {@code pc} at {@code (i1 - i0) * pc}), then per chunk of panels (about {@link #CHUNK_ELEMENTS}
+     * elements of C) every block of the inner dimension. Each element of C gets the same sums in the same order.
+     */
+    private static void chunked(Object a, int off, int rowStride, boolean ta, int m, Packed b, Object c, int cOff, int ldc, int i0, int i1,
+                                int p0, int p1, Object own, boolean overwrite) {
+        int k = b.k;
+        int rows = i1 - i0;
+        for (int pc = 0; pc < k; pc += KC) {
+            packA(a, off, rowStride, ta, m, i0, i1, pc, Math.min(KC, k - pc), own, rows * pc);
+        }
+        int chunk = Math.max(1, CHUNK_ELEMENTS / (rows * b.nr));
+        Object[] tile = {null};
+        for (int q0 = p0; q0 < p1; q0 += chunk) {
+            int q1 = Math.min(p1, q0 + chunk);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                for (int jp = q0; jp < q1; jp++) {
+                    panel(own, rows * pc, m, b, jp, pc, kc, c, cOff, ldc, i0, i1, tile, overwrite && pc == 0);
                 }
             }
         }

@@ -41,6 +41,7 @@ class VectorGemmTest {
             {3, 5, 7}, {7, 33, 17}, {15, 300, 65}, {9, 256, 32}, {17, 257, 31}, // remainders in rows, columns and KC
             {64, 1024, 96}, {33, 600, 1030}, {130, 70, 129}, // several row blocks and panels, threaded
             {8, 513, 4096}, {1, 40, 300}, {2, 260, 70}, // few rows: strips of 1 and 2
+            {200, 300, 700}, // tasks whose block of C is large: A packed whole, C in chunks of panels
         };
         Stream.Builder<Arguments> b = Stream.builder();
         for (int[] s : sizes) {
@@ -122,7 +123,7 @@ class VectorGemmTest {
     void resultWithoutAnAddendIgnoresWhatItsPooledArrayHeld() {
         assumeTrue(Gemm.vectorAvailable(), Gemm.engine());
         Random rnd = new Random(9);
-        int[][] sizes = {{13, 600, 45}, {3, 70, 33}, {130, 257, 64}};
+        int[][] sizes = {{13, 600, 45}, {3, 70, 33}, {130, 257, 64}, {200, 300, 700}};
         for (DType dtype : DType.values()) {
             for (int[] s : sizes) {
                 int m = s[0];
