@@ -309,7 +309,8 @@ final class VectorGemm {
                     return o;
                 }
             }
-            return Storage.allocLike(like, Math.max(size, MC * KC));
+            // at least the largest block a task packs ({@link #chunked}), so that every task buffer fits every task
+            return Storage.allocLike(like, Math.max(size, MC * CHUNKED_MAX_K));
         }
 
         void give(Object buffer) {

@@ -150,6 +150,20 @@ class VectorGemmTest {
         }
     }
 
+    /**
+     * A task's packing buffer, given back, serves the next task whatever its size: a buffer lent for one block of
+     * {@link VectorGemm#KC} is large enough for a task that packs its rows whole ({@link VectorGemm#CHUNKED_MAX_K}), so
+     * that products of both kinds in turn do not allocate (they did: 100 MB per step of the big LSTM's training).
+     */
+    @Test
+    void aReturnedTaskBufferServesEveryKindOfTask() {
+        VectorGemm.BufferPool pool = new VectorGemm.BufferPool();
+        float[] like = new float[0];
+        Object small = pool.take(like, VectorGemm.MC * VectorGemm.KC);
+        pool.give(small);
+        assertTrue(pool.take(like, VectorGemm.MC * VectorGemm.CHUNKED_MAX_K) == small, "the returned buffer was not reused");
+    }
+
     @Test
     void resultDoesNotDependOnTheThreadCount() {
         assumeTrue(Gemm.vectorAvailable(), Gemm.engine());
