@@ -31,8 +31,9 @@ final class FusedSequenceRunner implements SequenceRunner {
         Var proj = F.reshape(product, s[0], s[1], p.weightIh().dim(0));
         Var[] r = FusedOps.sequence(kernel, proj, state.get(0), c0, weightHh, biasHh, p.biasIh(), reverse, lengths);
         if (!Grad.recording(proj, state.get(0), c0, weightHh, biasHh, p.biasIh())) {
-            // forward only (the kernel kept nothing for backward): no graph holds the projection [B, T, G*H], so it is closed once the kernel has read it, and a
-            // backend that recycles arrays (the cpu backend's pool) reuses it for the next call instead of allocating anew
+            // forward only (FusedOps.sequence's own test: the kernel kept nothing for backward): no graph holds the
+            // projection [B, T, G*H], so it is closed once the kernel has read it, and a backend that recycles arrays
+            // (the cpu backend's pool) reuses it for the next call instead of allocating anew
             flat.value().close();
             product.value().close();
             proj.value().close();

@@ -248,8 +248,7 @@ final class Gemm {
     static Object multiplyPacked(Object a, int off, int rowStride, int m, boolean ta, Packed<?> b, Object addend, Parallel par,
                                  ArrayPool pool) {
         if (b.vector != null) {
-            boolean parallel = par != null && par.threads() > 1 && (long) m * b.n * b.k > VECTOR_PARALLEL_WORK;
-            return VectorGemm.multiply(a, off, rowStride, m, ta, (VectorGemm.Packed) b.vector, addend, parallel ? par : null, pool);
+            return VectorGemm.multiply(a, off, rowStride, m, ta, (VectorGemm.Packed) b.vector, addend, vectorThreads(par, m, b), pool);
         }
         if (a instanceof float[] fa) {
             return multiplyWith(F32.INSTANCE, fa, off, rowStride, m, ta, (Packed<float[]>) b, (float[]) addend, par, pool);
@@ -285,8 +284,12 @@ final class Gemm {
      * calling thread only, as in {@link #multiplyPacked}.
      */
     static void multiplyGrouped(float[] a, int m, Packed<?> b, float[] c, int groups, Parallel par, GroupEpilogue epilogue) {
-        boolean parallel = par != null && par.threads() > 1 && (long) m * b.n * b.k > VECTOR_PARALLEL_WORK;
-        VectorGemm.multiplyGrouped(a, m, (VectorGemm.Packed) b.vector, c, groups, parallel ? par : null, epilogue);
+        VectorGemm.multiplyGrouped(a, m, (VectorGemm.Packed) b.vector, c, groups, vectorThreads(par, m, b), epilogue);
+    }
+
+    /** {@code par} for a vector product of {@code m} rows by packed {@code b} worth splitting, else null (the calling thread). */
+    private static Parallel vectorThreads(Parallel par, int m, Packed<?> b) {
+        return par != null && par.threads() > 1 && (long) m * b.n * b.k > VECTOR_PARALLEL_WORK ? par : null;
     }
 
     private static <T> Packed<T> packWith(Kernel<T> kn, T b, int n, int k, boolean tb, Parallel par, ArrayPool pool) {

@@ -301,6 +301,7 @@ final class GruSequenceF32 {
         s.dAllX = dAllX;
         s.dAllH = dAllH;
         s.padded = cl.full ? null : cl;
+        s.direct = pool.floats(n); // rewritten every step, copied into the step's product as its addend
         Runnable gates = CpuSequenceKernel.splitByHiddenUnits(par, batch, hidden,
                 (j0, j1) -> VectorGates.gruBackward(s, 0, batch, j0, j1));
         for (int k = cl.steps - 1; k >= 0; k--) {
@@ -313,14 +314,13 @@ final class GruSequenceF32 {
             s.nGate = saved[k][3];
             s.hPrev = hPrev[k];
             s.off = k * batch * g3;
-            s.direct = pool.floats(n);
             gates.run();
             float[] dhNew = (float[]) Gemm.multiplyPacked(dAllH, s.off, g3, batch, false, wN, s.direct, par, pool);
-            pool.give(s.direct);
             CpuSequenceKernel.keepPaddedRows(dh, dhNew, cl, t);
             pool.give(dh);
             dh = dhNew;
         }
+        pool.give(s.direct);
         return dh;
     }
 

@@ -36,6 +36,7 @@ final class VectorGates {
     private static final FloatVector Q2 = FloatVector.broadcast(FS, 2.26843463243900e-03f);
     private static final FloatVector Q3 = FloatVector.broadcast(FS, 4.89352518554385e-03f);
     private static final FloatVector HALF = FloatVector.broadcast(FS, 0.5f);
+    private static final FloatVector ONE = FloatVector.broadcast(FS, 1f);
 
     /** {@link Vec#tanh(float)} lane by lane. */
     static FloatVector tanh(FloatVector x) {
@@ -51,11 +52,6 @@ final class VectorGates {
         q = q.mul(x2).add(Q2);
         q = q.mul(x2).add(Q3);
         return v.mul(p).div(q);
-    }
-
-    /** {@code 0.5 + 0.5 tanh(x / 2)}, as {@link Vec#sigmoidSum}. */
-    static FloatVector sigmoid(FloatVector x) {
-        return tanh(x.mul(HALF)).mul(HALF).add(HALF);
     }
 
     /** Where one LSTM step reads and writes; the arrays of the step, shared by its tasks. */
@@ -299,8 +295,6 @@ final class VectorGates {
             }
         }
     }
-
-    private static final FloatVector ONE = FloatVector.broadcast(FS, 1f);
 
     /** Where one backward step of an LSTM reads and writes; shared by its tasks. */
     static final class LstmBackStep {

@@ -174,44 +174,81 @@ final class VectorGemm {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
-        int rowBlocks = (m + MC - 1) / MC;
-        int chunks = 1;
-        if (par != null && par.threads() > 1) {
-            // enough tasks for every thread to take about two, so that a thread slowed by another process is caught up
-            int wanted = 2 * par.threads();
-            if (rowBlocks < wanted) {
-                chunks = Math.min(b.panels, (wanted + rowBlocks - 1) / rowBlocks);
-            }
-        }
-        int perChunk = (b.panels + chunks - 1) / chunks;
-        int chunkCount = (b.panels + perChunk - 1) / perChunk;
-        if (par == null || rowBlocks * chunkCount == 1) {
+        Split split = Split.of(m, b.panels, par);
+        if (par == null || split.tasks() == 1) {
             for (int i0 = 0; i0 < m; i0 += MC) {
-                block(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, Math.min(m, i0 + MC), 0, b.panels, null, overwrite);
+                block(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, Math.min(m, i0 + MC), 0, b.panels, 1, b.panels, null, overwrite);
             }
-        } else if (rowBlocks == 1) {
-            // few rows, split over runs of panels: pack the rows once for every block of KC and let every
-            // task read them, instead of each task packing the same rows again
-            Object shared = A_BUFFERS.take(a, m * k);
-            try {
-                for (int pc = 0; pc < k; pc += KC) {
-                    packA(a, off, rowStride, ta, m, 0, m, pc, Math.min(KC, k - pc), shared, m * pc);
-                }
-                par.forEach(chunkCount, t -> {
-                    int p0 = t * perChunk;
-                    block(a, off, rowStride, ta, m, b, c, cOff, ldc, 0, m, p0, Math.min(b.panels, p0 + perChunk), shared, overwrite);
-                });
-            } finally {
+            return;
+        }
+        Object shared = split.sharesA() ? packShared(a, off, rowStride, ta, m, k) : null;
+        try {
+            par.forEach(split.tasks(), t -> block(a, off, rowStride, ta, m, b, c, cOff, ldc, split.i0(t), split.i1(t, m), split.u0(t),
+                    split.u1(t), 1, b.panels, shared, overwrite));
+        } finally {
+            if (shared != null) {
                 A_BUFFERS.give(shared);
             }
-        } else {
-            par.forEach(rowBlocks * chunkCount, t -> {
-                int i0 = (t / chunkCount) * MC;
-                int p0 = (t % chunkCount) * perChunk;
-                block(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, Math.min(m, i0 + MC), p0, Math.min(b.panels, p0 + perChunk), null,
-                        overwrite);
-            });
         }
+    }
+
+    /**
+     * How a product's work is cut into tasks of (up to {@link #MC} rows) x (a run of {@code perChunk} of the {@code units}
+     * column units: panels, or panels per group): enough tasks for every thread to take about two, so that a thread
+     * slowed by another process is caught up. Task {@code t} takes row block {@code t / chunkCount} and run
+     * {@code t % chunkCount}.
+     */
+    private record Split(int rowBlocks, int units, int perChunk, int chunkCount) {
+        static Split of(int m, int units, Parallel par) {
+            int rowBlocks = (m + MC - 1) / MC;
+            int chunks = 1;
+            if (par != null && par.threads() > 1) {
+                int wanted = 2 * par.threads();
+                if (rowBlocks < wanted) {
+                    chunks = Math.min(units, (wanted + rowBlocks - 1) / rowBlocks);
+                }
+            }
+            int perChunk = (units + chunks - 1) / chunks;
+            return new Split(rowBlocks, units, perChunk, (units + perChunk - 1) / perChunk);
+        }
+
+        int tasks() {
+            return rowBlocks * chunkCount;
+        }
+
+        /** Few rows in several tasks: the rows are packed once for all of them ({@link #packShared}). */
+        boolean sharesA() {
+            return rowBlocks == 1 && tasks() > 1;
+        }
+
+        int i0(int t) {
+            return (t / chunkCount) * MC;
+        }
+
+        int i1(int t, int m) {
+            return Math.min(m, i0(t) + MC);
+        }
+
+        int u0(int t) {
+            return (t % chunkCount) * perChunk;
+        }
+
+        int u1(int t) {
+            return Math.min(units, u0(t) + perChunk);
+        }
+    }
+
+    /**
+     * All {@code m} rows of {@code op(A)} packed for every block of {@link #KC} (block {@code pc} at {@code m * pc}) into
+     * a buffer of {@link #A_BUFFERS}, which the caller gives back: the tasks of a few-row product read them there
+     * instead of each packing the same rows again.
+     */
+    private static Object packShared(Object a, int off, int rowStride, boolean ta, int m, int k) {
+        Object shared = A_BUFFERS.take(a, m * k);
+        for (int pc = 0; pc < k; pc += KC) {
+            packA(a, off, rowStride, ta, m, 0, m, pc, Math.min(KC, k - pc), shared, m * pc);
+        }
+        return shared;
     }
 
     /** Whether {@link #multiplyGrouped} takes a product of {@code n} columns in {@code groups} groups (each a whole number of panels). */
@@ -234,47 +271,21 @@ final class VectorGemm {
             return;
         }
         int units = n / groups / b.nr; // panels per group
-        int rowBlocks = (m + MC - 1) / MC;
-        int chunks = 1;
-        if (par != null && par.threads() > 1) {
-            // as multiplyInto: about two tasks per thread
-            int wanted = 2 * par.threads();
-            if (rowBlocks < wanted) {
-                chunks = Math.min(units, (wanted + rowBlocks - 1) / rowBlocks);
-            }
-        }
-        int perChunk = (units + chunks - 1) / chunks;
-        int chunkCount = (units + perChunk - 1) / perChunk;
-        int tasks = rowBlocks * chunkCount;
-        // few rows in several tasks: their packed rows are shared, as in multiplyInto
-        Object shared = par != null && tasks > 1 && rowBlocks == 1 ? A_BUFFERS.take(a, m * k) : null;
+        Split split = Split.of(m, units, par);
+        Object shared = par != null && split.sharesA() ? packShared(a, 0, k, false, m, k) : null;
         try {
-            if (shared != null) {
-                for (int pc = 0; pc < k; pc += KC) {
-                    packA(a, 0, k, false, m, 0, m, pc, Math.min(KC, k - pc), shared, m * pc);
-                }
-            }
             IntConsumer task = t -> {
-                int i0 = (t / chunkCount) * MC;
-                int i1 = Math.min(m, i0 + MC);
-                int u0 = (t % chunkCount) * perChunk;
-                int u1 = Math.min(units, u0 + perChunk);
-                Object own = shared == null ? A_BUFFERS.take(a, MC * KC) : null;
-                try {
-                    blockWith(a, 0, k, false, m, b, c, 0, n, i0, i1, u0, u1, groups, units, shared, own, true);
-                } finally {
-                    if (own != null) {
-                        A_BUFFERS.give(own);
-                    }
-                }
-                epilogue.done(i0, i1, u0 * b.nr, u1 * b.nr);
+                int i0 = split.i0(t);
+                int i1 = split.i1(t, m);
+                block(a, 0, k, false, m, b, c, 0, n, i0, i1, split.u0(t), split.u1(t), groups, units, shared, true);
+                epilogue.done(i0, i1, split.u0(t) * b.nr, split.u1(t) * b.nr);
             };
-            if (par == null || tasks == 1) {
-                for (int t = 0; t < tasks; t++) {
+            if (par == null || split.tasks() == 1) {
+                for (int t = 0; t < split.tasks(); t++) {
                     task.accept(t);
                 }
             } else {
-                par.forEach(tasks, task);
+                par.forEach(split.tasks(), task);
             }
         } finally {
             if (shared != null) {
@@ -336,22 +347,24 @@ final class VectorGemm {
     }
 
     /**
-     * Rows {@code [i0, i1)} (strip-aligned) times panels {@code [p0, p1)} into C (row {@code i} at
-     * {@code cOff + i * ldc}): per block of {@link #KC}, this task's rows of {@code op(A)} are packed into
-     * this thread's scratch (at most {@link #MC} x {@link #KC}, so it stays in L2 while every panel of B
-     * passes over it), then each panel's {@code KC x NR} block meets every strip.
+     * Rows {@code [i0, i1)} (strip-aligned) times panels {@code [p0, p1)} of each of {@code groups} runs of {@code units}
+     * panels (one run of all panels for a plain product) into C (row {@code i} at {@code cOff + i * ldc}), with A packed in
+     * {@code sharedA} or else per task: per block of {@link #KC}, this task's rows of {@code op(A)} are packed into a lent
+     * scratch (at most {@link #MC} x {@link #KC}, so it stays in L2 while every panel of B passes over it), then each
+     * panel's {@code KC x NR} block meets every strip ({@link #chunked} for a large block of C).
      */
     private static void block(Object a, int off, int rowStride, boolean ta, int m, Packed b, Object c, int cOff, int ldc, int i0, int i1,
-                              int p0, int p1, Object sharedA, boolean overwrite) {
+                              int p0, int p1, int groups, int units, Object sharedA, boolean overwrite) {
         // a task whose block of C outgrows L2 packs all its rows of A first, then goes over C in chunks of panels, all
         // blocks of the inner dimension per chunk, so that a chunk's C stays in cache between its blocks
-        boolean chunked = sharedA == null && b.k > KC && b.k <= CHUNKED_MAX_K && (long) (i1 - i0) * (p1 - p0) * b.nr > CHUNK_ELEMENTS;
+        boolean chunked = groups == 1 && sharedA == null && b.k > KC && b.k <= CHUNKED_MAX_K
+                && (long) (i1 - i0) * (p1 - p0) * b.nr > CHUNK_ELEMENTS;
         Object own = sharedA == null ? A_BUFFERS.take(a, MC * (chunked ? b.k : KC)) : null;
         try {
             if (chunked) {
                 chunked(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, i1, p0, p1, own, overwrite);
             } else {
-                blockWith(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, i1, p0, p1, 1, b.panels, sharedA, own, overwrite);
+                blockWith(a, off, rowStride, ta, m, b, c, cOff, ldc, i0, i1, p0, p1, groups, units, sharedA, own, overwrite);
             }
         } finally {
             if (own != null) {

@@ -165,11 +165,7 @@ class ForwardOnlyMemoryTest {
             SplittableRandom rng = new SplittableRandom(13);
             DType dt = DType.FLOAT32;
             Recurrent lstm = Recurrent.builder(Cells.lstm(), I, H).backend(pooled).dtype(dt).seed(3).build();
-            double[] xs = new double[B * T * I];
-            for (int i = 0; i < xs.length; i++) {
-                xs[i] = rng.nextDouble(-0.5, 0.5);
-            }
-            Var x = Var.constant(pooled.fromDoubles(xs, dt, B, T, I));
+            Var x = Var.constant(TestSupport.uniform(pooled, rng, 0.5, dt, B, T, I));
             Supplier<?> serve = () -> {
                 try (var off = Grad.disabled()) {
                     Recurrent.Output out = lstm.forward(x);
@@ -197,14 +193,6 @@ class ForwardOnlyMemoryTest {
     }
 
     private Tensor random(SplittableRandom rng, DType dt, int... shape) {
-        int n = 1;
-        for (int s : shape) {
-            n *= s;
-        }
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) {
-            d[i] = rng.nextDouble(-0.5, 0.5);
-        }
-        return be.fromDoubles(d, dt, shape);
+        return TestSupport.uniform(be, rng, 0.5, dt, shape);
     }
 }

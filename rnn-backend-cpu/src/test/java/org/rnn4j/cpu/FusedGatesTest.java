@@ -149,14 +149,6 @@ class FusedGatesTest {
     }
 
     private static Tensor random(CpuBackend backend, SplittableRandom rng, int... shape) {
-        int n = 1;
-        for (int s : shape) {
-            n *= s;
-        }
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) {
-            d[i] = rng.nextDouble(-1, 1);
-        }
-        return backend.fromDoubles(d, DType.FLOAT32, shape);
+        return TestSupport.uniform(backend, rng, 1, DType.FLOAT32, shape);
     }
 }

@@ -86,14 +86,6 @@ public final class SequenceKernelTiming {
     }
 
     private static Tensor random(CpuBackend be, SplittableRandom rng, int... shape) {
-        int n = 1;
-        for (int s : shape) {
-            n *= s;
-        }
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) {
-            d[i] = rng.nextDouble(-1, 1);
-        }
-        return be.fromDoubles(d, DType.FLOAT32, shape);
+        return TestSupport.uniform(be, rng, 1, DType.FLOAT32, shape);
     }
 }

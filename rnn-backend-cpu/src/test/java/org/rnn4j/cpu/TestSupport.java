@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
+import java.util.SplittableRandom;
 import org.rnn4j.tensor.DType;
 import org.rnn4j.tensor.Shapes;
 import org.rnn4j.tensor.Tensor;
@@ -42,6 +43,15 @@ final class TestSupport {
             d[i] = rnd.nextDouble() * 2 - 1;
         }
         return d;
+    }
+
+    /** A tensor of {@code shape} on {@code backend}, its elements uniform in {@code [-bound, bound)} from {@code rng}. */
+    static Tensor uniform(CpuBackend backend, SplittableRandom rng, double bound, DType dtype, int... shape) {
+        double[] d = new double[Shapes.size(shape)];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = rng.nextDouble(-bound, bound);
+        }
+        return backend.fromDoubles(d, dtype, shape);
     }
 
     /** {@code d} rounded to float and back, so that references see exactly the values a float32 tensor holds. */
